@@ -1,0 +1,158 @@
+//! Runs the rules over loaded files and locates every finding in its source.
+
+use crate::flow::json::Span;
+use crate::flow::{self, Flow, LoadError, LoadedFile, Position, SourceText};
+use crate::graph::FlowGraph;
+use crate::rule::{Anchor, Context, Diagnostic, Rule, Severity};
+use crate::rules::RULES;
+
+/// Which rules run: all but the ignored, or only the selected.
+#[derive(Debug, Default, Clone)]
+pub struct RuleSelection {
+    pub select: Option<Vec<String>>,
+    pub ignore: Vec<String>,
+}
+
+impl RuleSelection {
+    /// The selected rules; an id that names no rule is an error naming it.
+    pub fn rules(&self) -> Result<Vec<&'static dyn Rule>, String> {
+        for id in self.select.iter().flatten().chain(&self.ignore) {
+            if crate::rules::find(id).is_none() {
+                return Err(unknown_rule_message(id));
+            }
+        }
+        Ok(RULES
+            .iter()
+            .copied()
+            .filter(|rule| {
+                let id = rule.meta().id;
+                let selected = self
+                    .select
+                    .as_ref()
+                    .is_none_or(|ids| ids.iter().any(|s| s == id));
+                selected && !self.ignore.iter().any(|s| s == id)
+            })
+            .collect())
+    }
+}
+
+/// "unknown rule `x`", with the closest id when one is close.
+pub fn unknown_rule_message(id: &str) -> String {
+    let ids = RULES.iter().map(|r| r.meta().id);
+    match crate::suggest::closest(id, ids) {
+        Some(close) => format!("unknown rule `{id}`; did you mean `{close}`?"),
+        None => format!("unknown rule `{id}`; `flowcheck rules` lists them"),
+    }
+}
+
+/// A diagnostic with its place in the file.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub diagnostic: Diagnostic,
+    pub span: Span,
+    pub start: Position,
+    pub end: Position,
+    /// Secondary places, already located.
+    pub related: Vec<(Span, String)>,
+}
+
+/// The result for one input.
+#[derive(Debug)]
+pub struct FileReport {
+    pub name: String,
+    pub source: SourceText,
+    /// Number of states, 0 when the file could not be loaded.
+    pub states: usize,
+    pub error: Option<LoadError>,
+    pub findings: Vec<Finding>,
+}
+
+impl FileReport {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.diagnostic.severity == severity)
+            .count()
+    }
+}
+
+/// Loads and analyses one input.
+pub fn analyze_input(input: &flow::Input, rules: &[&dyn Rule]) -> FileReport {
+    analyze_loaded(flow::load(input), rules)
+}
+
+/// Analyses a file that is already loaded.
+pub fn analyze_loaded(file: LoadedFile, rules: &[&dyn Rule]) -> FileReport {
+    let LoadedFile { name, source, flow } = file;
+    match flow {
+        Err(error) => FileReport {
+            name,
+            source,
+            states: 0,
+            error: Some(error),
+            findings: Vec::new(),
+        },
+        Ok(flow) => {
+            let findings = check_flow(&flow, &source, rules);
+            FileReport {
+                name,
+                states: flow.states.len(),
+                source,
+                error: None,
+                findings,
+            }
+        }
+    }
+}
+
+/// Runs `rules` over a flow and returns its findings sorted by position.
+pub fn check_flow(flow: &Flow, source: &SourceText, rules: &[&dyn Rule]) -> Vec<Finding> {
+    let graph = FlowGraph::build(flow);
+    let ctx = Context {
+        flow,
+        graph: &graph,
+    };
+    let mut diagnostics = Vec::new();
+    for rule in rules {
+        rule.check(&ctx, &mut diagnostics);
+    }
+    let mut findings: Vec<Finding> = diagnostics
+        .into_iter()
+        .map(|d| locate(flow, source, d))
+        .collect();
+    findings.sort_by(|a, b| {
+        (a.span.start, a.diagnostic.rule, &a.diagnostic.message).cmp(&(
+            b.span.start,
+            b.diagnostic.rule,
+            &b.diagnostic.message,
+        ))
+    });
+    findings
+}
+
+fn locate(flow: &Flow, source: &SourceText, diagnostic: Diagnostic) -> Finding {
+    let span = span_of(flow, &diagnostic.pointer, diagnostic.anchor);
+    let related = diagnostic
+        .related
+        .iter()
+        .map(|r| (span_of(flow, &r.pointer, Anchor::Value), r.label.clone()))
+        .collect();
+    Finding {
+        start: source.position(span.start),
+        end: source.position(span.end),
+        span,
+        related,
+        diagnostic,
+    }
+}
+
+fn span_of(flow: &Flow, pointer: &str, anchor: Anchor) -> Span {
+    let Some((key, node)) = flow.root.resolve(pointer) else {
+        return 0..0;
+    };
+    match anchor {
+        Anchor::Value => node.span.clone(),
+        Anchor::Key => key.unwrap_or_else(|| node.span.clone()),
+        Anchor::Start => node.span.start..node.span.start + 1,
+    }
+}

@@ -1,0 +1,448 @@
+//! The widget catalog: what flowcheck knows about each Studio widget type.
+//!
+//! Events come from the official JSON Schemas (vendored in `rules/schemas/`; a test checks
+//! that every event they declare is listed here) and from what real Studio exports contain
+//! (`enqueue-call` emits `queued`, the trigger `incomingConversationMessage` and
+//! `incomingParent`). Rules ask the catalog; they do not `match` on widget types.
+
+/// What an event means for the execution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    /// The widget did its job (or one of several normal outcomes).
+    Normal,
+    /// The widget failed: an API error, a busy line, a payment error.
+    Failure,
+    /// Nobody answered in time.
+    Timeout,
+    /// The caller hung up while the widget ran.
+    Hangup,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct EventSpec {
+    pub name: &'static str,
+    pub kind: EventKind,
+    /// Leaving this event unconnected while the widget's other (non-hangup) events go on
+    /// silently ends the flow on that path: the author clearly continues elsewhere.
+    pub required: bool,
+}
+
+/// Which conversations a widget works in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Any,
+    /// Needs a live call.
+    Voice,
+    /// Needs an execution started by the REST API.
+    RestOnly,
+}
+
+/// How a widget is drawn and grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    Trigger,
+    Voice,
+    Messaging,
+    Logic,
+    Integration,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct WidgetSpec {
+    pub kind: &'static str,
+    /// The events the widget emits; `None` when they are not documented, so any is accepted.
+    pub events: Option<&'static [EventSpec]>,
+    /// At least one of these events must be connected (the trigger, a gather's inputs).
+    pub one_of: &'static [&'static str],
+    pub channel: Channel,
+    pub category: Category,
+    /// Waits on a person or on time, so a loop through it does not spin.
+    pub waits: bool,
+    /// Talks to the caller: nothing of it can run after the caller hung up.
+    pub caller_facing: bool,
+    /// Does work outside the call (logging, CRM updates, follow-up messages).
+    pub side_effect: bool,
+    /// Why the widget should no longer be used, and what replaces it.
+    pub deprecated: Option<&'static str>,
+}
+
+impl WidgetSpec {
+    pub fn event(&self, name: &str) -> Option<&'static EventSpec> {
+        self.events?.iter().find(|e| e.name == name)
+    }
+
+    /// Whether the widget can emit `name`; unknown event lists accept anything.
+    pub fn emits(&self, name: &str) -> bool {
+        self.events.is_none() || self.event(name).is_some()
+    }
+}
+
+/// The spec of a widget type, or `None` for a type flowcheck does not know.
+pub fn widget(kind: &str) -> Option<&'static WidgetSpec> {
+    WIDGETS.iter().find(|w| w.kind == kind)
+}
+
+/// Every type the catalog knows, for suggestions.
+pub fn known_types() -> impl Iterator<Item = &'static str> {
+    WIDGETS.iter().map(|w| w.kind)
+}
+
+const fn ok(name: &'static str) -> EventSpec {
+    EventSpec {
+        name,
+        kind: EventKind::Normal,
+        required: false,
+    }
+}
+
+/// A normal outcome that must be handled once any other outcome is (a split's `noMatch`).
+const fn branch(name: &'static str) -> EventSpec {
+    EventSpec {
+        name,
+        kind: EventKind::Normal,
+        required: true,
+    }
+}
+
+const fn fail(name: &'static str) -> EventSpec {
+    EventSpec {
+        name,
+        kind: EventKind::Failure,
+        required: true,
+    }
+}
+
+/// A failure whose silent end is the common, intended design (an SMS that bounced).
+const fn fail_optional(name: &'static str) -> EventSpec {
+    EventSpec {
+        name,
+        kind: EventKind::Failure,
+        required: false,
+    }
+}
+
+const fn timeout(name: &'static str) -> EventSpec {
+    EventSpec {
+        name,
+        kind: EventKind::Timeout,
+        required: true,
+    }
+}
+
+/// A timeout after which ending is the usual intent (no reply to a text).
+const fn timeout_optional(name: &'static str) -> EventSpec {
+    EventSpec {
+        name,
+        kind: EventKind::Timeout,
+        required: false,
+    }
+}
+
+const fn hangup() -> EventSpec {
+    EventSpec {
+        name: "hangup",
+        kind: EventKind::Hangup,
+        required: false,
+    }
+}
+
+/// A widget with the most common traits; entries below override what differs.
+const BASE: WidgetSpec = WidgetSpec {
+    kind: "",
+    events: None,
+    one_of: &[],
+    channel: Channel::Any,
+    category: Category::Integration,
+    waits: false,
+    caller_facing: false,
+    side_effect: false,
+    deprecated: None,
+};
+
+/// A voice widget that holds the caller while it runs.
+const VOICE: WidgetSpec = WidgetSpec {
+    channel: Channel::Voice,
+    category: Category::Voice,
+    waits: true,
+    caller_facing: true,
+    ..BASE
+};
+
+/// A widget that calls out to another system.
+const EFFECT: WidgetSpec = WidgetSpec {
+    side_effect: true,
+    ..BASE
+};
+
+const AUTOPILOT_GONE: &str = "Twilio shut Autopilot down in 2023, so this widget fails at run \
+    time; move the bot to a Virtual Agent (Connect Virtual Agent) or a Function that calls \
+    your NLU service";
+
+pub static WIDGETS: &[WidgetSpec] = &[
+    WidgetSpec {
+        kind: "trigger",
+        events: Some(&[
+            ok("incomingCall"),
+            ok("incomingMessage"),
+            ok("incomingRequest"),
+            ok("incomingConversationMessage"),
+            ok("incomingParent"),
+        ]),
+        one_of: &[
+            "incomingCall",
+            "incomingMessage",
+            "incomingRequest",
+            "incomingConversationMessage",
+            "incomingParent",
+        ],
+        category: Category::Trigger,
+        ..BASE
+    },
+    WidgetSpec {
+        kind: "add-twiml-redirect",
+        events: Some(&[ok("return"), timeout("timeout"), fail("fail")]),
+        ..VOICE
+    },
+    WidgetSpec {
+        kind: "capture-payments",
+        events: Some(&[
+            ok("success"),
+            hangup(),
+            fail("maxFailedAttempts"),
+            fail("providerError"),
+            fail("validationError"),
+            fail("payInterrupted"),
+        ]),
+        ..VOICE
+    },
+    WidgetSpec {
+        kind: "connect-call-to",
+        events: Some(&[ok("callCompleted"), hangup()]),
+        ..VOICE
+    },
+    WidgetSpec {
+        kind: "connect-virtual-agent",
+        events: Some(&[hangup(), ok("return")]),
+        deprecated: Some(
+            "Connect Virtual Agent (v1) is superseded by connect-virtual-agent-v2, which adds \
+             timeout, failure and live-agent hand-off events",
+        ),
+        ..VOICE
+    },
+    WidgetSpec {
+        kind: "connect-virtual-agent-v2",
+        events: Some(&[
+            ok("completed"),
+            hangup(),
+            timeout("timeout"),
+            ok("live-agent-handoff"),
+            fail("failed"),
+            ok("paused"),
+        ]),
+        ..VOICE
+    },
+    WidgetSpec {
+        kind: "enqueue-call",
+        events: Some(&[
+            ok("callComplete"),
+            fail("failedToEnqueue"),
+            fail("callFailure"),
+            ok("queued"),
+        ]),
+        ..VOICE
+    },
+    WidgetSpec {
+        kind: "fork-stream",
+        events: Some(&[ok("next")]),
+        channel: Channel::Voice,
+        category: Category::Voice,
+        ..BASE
+    },
+    WidgetSpec {
+        kind: "gather-input-on-call",
+        events: Some(&[ok("keypress"), ok("speech"), timeout("timeout"), hangup()]),
+        one_of: &["keypress", "speech"],
+        ..VOICE
+    },
+    WidgetSpec {
+        kind: "look-up-profile",
+        events: Some(&[ok("profileFound"), ok("noProfileFound"), fail("failed")]),
+        ..BASE
+    },
+    WidgetSpec {
+        kind: "make-http-request",
+        events: Some(&[ok("success"), fail("failed")]),
+        ..EFFECT
+    },
+    WidgetSpec {
+        kind: "make-outgoing-call-v1",
+        events: Some(&[
+            ok("answered"),
+            fail("busy"),
+            fail("noAnswer"),
+            ok("answeredByMachine"),
+            hangup(),
+            fail("failed"),
+        ]),
+        caller_facing: false,
+        deprecated: Some(
+            "Make Outgoing Call v1 is deprecated; use make-outgoing-call-v2 (Make Outgoing Call), \
+             which Studio adds to new flows",
+        ),
+        ..VOICE
+    },
+    WidgetSpec {
+        kind: "make-outgoing-call-v2",
+        events: Some(&[
+            ok("answered"),
+            fail("busy"),
+            fail("noAnswer"),
+            fail("failed"),
+        ]),
+        caller_facing: false,
+        channel: Channel::Any,
+        ..VOICE
+    },
+    WidgetSpec {
+        kind: "record-call",
+        events: Some(&[ok("success"), fail("failed")]),
+        channel: Channel::Voice,
+        category: Category::Voice,
+        ..BASE
+    },
+    WidgetSpec {
+        kind: "record-voicemail",
+        events: Some(&[ok("recordingComplete"), timeout("noAudio"), hangup()]),
+        ..VOICE
+    },
+    WidgetSpec {
+        kind: "resume-conversation",
+        events: Some(&[ok("resumed"), fail("failed")]),
+        channel: Channel::RestOnly,
+        category: Category::Messaging,
+        ..BASE
+    },
+    WidgetSpec {
+        kind: "run-function",
+        events: Some(&[ok("success"), fail("fail")]),
+        ..EFFECT
+    },
+    WidgetSpec {
+        kind: "run-function-v2",
+        ..EFFECT
+    },
+    WidgetSpec {
+        kind: "run-subflow",
+        events: Some(&[ok("completed"), fail("failed")]),
+        // A subflow can wait on a person itself; assume it does rather than cry wolf.
+        waits: true,
+        ..EFFECT
+    },
+    WidgetSpec {
+        kind: "say-play",
+        events: Some(&[ok("audioComplete"), hangup()]),
+        ..VOICE
+    },
+    WidgetSpec {
+        kind: "send-and-wait-for-reply",
+        events: Some(&[
+            ok("incomingMessage"),
+            timeout_optional("timeout"),
+            fail_optional("deliveryFailure"),
+        ]),
+        category: Category::Messaging,
+        waits: true,
+        ..BASE
+    },
+    WidgetSpec {
+        kind: "send-message",
+        events: Some(&[ok("sent"), fail_optional("failed")]),
+        category: Category::Messaging,
+        ..EFFECT
+    },
+    WidgetSpec {
+        kind: "send-to-auto-pilot",
+        events: Some(&[ok("sessionEnded"), fail("failure"), timeout("timeout")]),
+        category: Category::Integration,
+        waits: true,
+        deprecated: Some(AUTOPILOT_GONE),
+        ..BASE
+    },
+    WidgetSpec {
+        kind: "send-to-flex",
+        events: Some(&[
+            ok("callComplete"),
+            fail("failedToEnqueue"),
+            fail("callFailure"),
+        ]),
+        channel: Channel::Any,
+        category: Category::Integration,
+        ..VOICE
+    },
+    WidgetSpec {
+        kind: "set-variables",
+        events: Some(&[ok("next")]),
+        category: Category::Logic,
+        ..BASE
+    },
+    WidgetSpec {
+        kind: "split-based-on",
+        events: Some(&[ok("match"), branch("noMatch")]),
+        category: Category::Logic,
+        ..BASE
+    },
+    WidgetSpec {
+        kind: "start-conversation",
+        events: Some(&[ok("created"), fail("failed")]),
+        channel: Channel::RestOnly,
+        category: Category::Messaging,
+        ..BASE
+    },
+    WidgetSpec {
+        kind: "understand",
+        waits: true,
+        deprecated: Some(AUTOPILOT_GONE),
+        ..BASE
+    },
+    WidgetSpec {
+        kind: "create-task",
+        ..EFFECT
+    },
+    WidgetSpec {
+        kind: "update-sync-object",
+        ..EFFECT
+    },
+    WidgetSpec {
+        kind: "add-member-to-chat-channel",
+        category: Category::Messaging,
+        ..EFFECT
+    },
+    WidgetSpec {
+        kind: "create-chat-channel",
+        category: Category::Messaging,
+        ..EFFECT
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_type_is_listed_once() {
+        let mut kinds: Vec<_> = known_types().collect();
+        kinds.sort_unstable();
+        let before = kinds.len();
+        kinds.dedup();
+        assert_eq!(before, kinds.len());
+    }
+
+    #[test]
+    fn one_of_names_real_events() {
+        for spec in WIDGETS {
+            for name in spec.one_of {
+                assert!(spec.event(name).is_some(), "{}: {name}", spec.kind);
+            }
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! Loading flows: inputs (files, directories, stdin), parsing with positions, and the model.
+
+pub mod json;
+pub mod model;
+pub mod source;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+pub use model::{Flow, State, Transition};
+pub use source::{Position, SourceText};
+
+/// Larger inputs are refused before they are read.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Where an input comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    File(PathBuf),
+    Stdin,
+    /// A path that could not be listed (unreadable directory, symlink loop, missing path).
+    Broken { path: PathBuf, message: String },
+}
+
+impl Input {
+    /// The name shown in reports: the path as given, or `-` for stdin.
+    pub fn display_name(&self) -> String {
+        match self {
+            Input::File(path) | Input::Broken { path, .. } => path.display().to_string(),
+            Input::Stdin => "-".to_string(),
+        }
+    }
+}
+
+/// A failure to read or understand one input.
+#[derive(Debug, Clone)]
+pub struct LoadError {
+    pub message: String,
+    /// Where in the text, when the failure has a position.
+    pub position: Option<Position>,
+    /// The byte offset of `position` in the loaded text, when that text is kept.
+    pub offset: Option<usize>,
+}
+
+/// One input after loading: its text (when it could be read) and the flow or the error.
+#[derive(Debug)]
+pub struct LoadedFile {
+    pub name: String,
+    pub source: SourceText,
+    pub flow: Result<Flow, LoadError>,
+}
+
+/// Expands the command-line paths: files as given, directories searched recursively for
+/// `*.json` in sorted order (skipping hidden folders and `node_modules`), `-` as stdin.
+pub fn expand_inputs(paths: &[PathBuf]) -> Vec<Input> {
+    let mut inputs = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            inputs.push(Input::Stdin);
+        } else if path.is_dir() {
+            walk_directory(path, &mut inputs);
+        } else {
+            inputs.push(Input::File(path.clone()));
+        }
+    }
+    inputs
+}
+
+fn walk_directory(root: &Path, inputs: &mut Vec<Input>) {
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| entry.depth() == 0 || !is_skipped_dir(entry));
+    for entry in walker {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() && has_json_extension(entry.path()) => {
+                inputs.push(Input::File(entry.into_path()));
+            }
+            Ok(_) => {}
+            Err(err) => inputs.push(Input::Broken {
+                path: err
+                    .path()
+                    .map_or_else(|| root.to_path_buf(), Path::to_path_buf),
+                message: walk_error_message(&err),
+            }),
+        }
+    }
+}
+
+fn walk_error_message(err: &walkdir::Error) -> String {
+    if let Some(ancestor) = err.loop_ancestor() {
+        return format!(
+            "symbolic link loop: leads back to {}",
+            ancestor.display()
+        );
+    }
+    match err.io_error() {
+        Some(io) => io_message(io),
+        None => err.to_string(),
+    }
+}
+
+fn is_skipped_dir(entry: &walkdir::DirEntry) -> bool {
+    let name = entry.file_name().to_string_lossy();
+    entry.file_type().is_dir() && (name.starts_with('.') || name == "node_modules")
+}
+
+fn has_json_extension(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext == "json")
+}
+
+/// Whether a discovered file is a flow at all: directories hold other JSON files too
+/// (package.json, tsconfig.json), which are passed over rather than reported.
+pub fn looks_like_flow(file: &LoadedFile) -> bool {
+    match &file.flow {
+        Ok(_) => true,
+        Err(_) => match json::parse(&file.source.text) {
+            Ok(root) => root.get("states").is_some() || root.get("definition").is_some(),
+            Err(_) => true,
+        },
+    }
+}
+
+/// Reads and parses one input. Never panics; every failure becomes a [`LoadError`].
+pub fn load(input: &Input) -> LoadedFile {
+    let name = input.display_name();
+    let text = match read_text(input) {
+        Ok(text) => text,
+        Err(error) => {
+            return LoadedFile {
+                name,
+                source: SourceText::new(String::new()),
+                flow: Err(error),
+            };
+        }
+    };
+    load_text(name, text)
+}
+
+/// Parses text that is already in memory (stdin, tests, benchmarks).
+pub fn load_text(name: String, text: String) -> LoadedFile {
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    let source = SourceText::new(text);
+    let flow = parse_flow(&source);
+    LoadedFile { name, source, flow }
+}
+
+fn parse_flow(source: &SourceText) -> Result<Flow, LoadError> {
+    let root = json::parse(&source.text).map_err(|err| LoadError {
+        message: format!("invalid JSON: {}", err.message),
+        position: Some(source.position(err.offset)),
+        offset: Some(err.offset),
+    })?;
+    Flow::from_document(root).map_err(|err| {
+        let location = if err.pointer.is_empty() {
+            String::new()
+        } else {
+            format!(" (at {})", err.pointer)
+        };
+        LoadError {
+            message: format!("{}{location}", err.message),
+            position: Some(source.position(err.offset)),
+            offset: Some(err.offset),
+        }
+    })
+}
+
+fn read_text(input: &Input) -> Result<String, LoadError> {
+    let bytes = match input {
+        Input::Broken { message, .. } => return Err(plain_error(message.clone())),
+        Input::Stdin => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .take(MAX_FILE_BYTES + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| plain_error(io_message(&e)))?;
+            bytes
+        }
+        Input::File(path) => read_file(path)?,
+    };
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes).map_err(|err| {
+        let valid = err.utf8_error().valid_up_to();
+        let bytes = err.into_bytes();
+        let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+        LoadError {
+            message: "the file is not valid UTF-8".to_string(),
+            position: Some(SourceText::new(prefix).position(valid)),
+            offset: None,
+        }
+    })
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
+    let file = std::fs::File::open(path).map_err(|e| plain_error(io_message(&e)))?;
+    let metadata = file.metadata().map_err(|e| plain_error(io_message(&e)))?;
+    if metadata.is_dir() {
+        return Err(plain_error("is a directory".to_string()));
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| plain_error(io_message(&e)))?;
+    Ok(bytes)
+}
+
+fn too_large() -> LoadError {
+    plain_error(format!(
+        "the file is larger than {} MiB",
+        MAX_FILE_BYTES / 1024 / 1024
+    ))
+}
+
+fn plain_error(message: String) -> LoadError {
+    LoadError {
+        message,
+        position: None,
+        offset: None,
+    }
+}
+
+/// An I/O error in plain words, without Rust's "(os error N)" suffix.
+fn io_message(err: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match err.kind() {
+        ErrorKind::NotFound => "no such file or directory".to_string(),
+        ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => {
+            let text = err.to_string();
+            match text.find(" (os error") {
+                Some(cut) => text[..cut].to_string(),
+                None => text,
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! Maps byte offsets in a file to 1-based line and column numbers.
+
+/// A 1-based line and column; the column counts Unicode scalar values, as editors do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// The text of one input and the start offset of each of its lines.
+#[derive(Debug)]
+pub struct SourceText {
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceText {
+    pub fn new(text: String) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceText { text, line_starts }
+    }
+
+    /// The position of a byte offset; offsets past the end clamp to the end.
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = self.floor_char_boundary(offset.min(self.text.len()));
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let column = self.text[self.line_starts[line]..offset].chars().count() + 1;
+        Position {
+            line: line + 1,
+            column,
+        }
+    }
+
+    /// The byte range of the whole lines that `start..end` touches, without the last newline.
+    pub fn line_range(&self, start: usize, end: usize) -> std::ops::Range<usize> {
+        let first = self.position(start).line - 1;
+        let last = self.position(end.max(start)).line - 1;
+        let from = self.line_starts[first];
+        let to = self
+            .line_starts
+            .get(last + 1)
+            .map_or(self.text.len(), |&next| next - 1);
+        from..to.max(from)
+    }
+
+    fn floor_char_boundary(&self, mut offset: usize) -> usize {
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_and_count_characters() {
+        let source = SourceText::new("ab\n\u{e9}x\n".to_string());
+        assert_eq!(source.position(0), Position { line: 1, column: 1 });
+        assert_eq!(source.position(3), Position { line: 2, column: 1 });
+        assert_eq!(source.position(5), Position { line: 2, column: 2 });
+        assert_eq!(source.position(99), Position { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn line_range_covers_whole_lines() {
+        let source = SourceText::new("one\ntwo\nthree".to_string());
+        assert_eq!(&source.text[source.line_range(5, 6)], "two");
+        assert_eq!(&source.text[source.line_range(1, 9)], "one\ntwo\nthree");
+    }
+}

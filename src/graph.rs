@@ -1,0 +1,83 @@
+//! The flow as a petgraph directed graph: one node per state, one edge per connected
+//! transition, so rules can use standard graph algorithms instead of walking JSON.
+
+use std::collections::HashMap;
+
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+
+use crate::flow::Flow;
+
+/// An edge: the transition at `transition` of the source state, labelled by its event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EdgeData {
+    pub transition: usize,
+}
+
+#[derive(Debug)]
+pub struct FlowGraph {
+    /// Node weights are indexes into `Flow::states`, in the same order, so
+    /// `NodeIndex::new(i)` is state `i`.
+    pub graph: DiGraph<usize, EdgeData>,
+    by_name: HashMap<String, NodeIndex>,
+    /// Where executions start: the `initial_state`, else the first trigger widget.
+    pub root: Option<NodeIndex>,
+}
+
+impl FlowGraph {
+    pub fn build(flow: &Flow) -> FlowGraph {
+        let transitions: usize = flow.states.iter().map(|s| s.transitions.len()).sum();
+        let mut graph = DiGraph::with_capacity(flow.states.len(), transitions);
+        let mut by_name = HashMap::with_capacity(flow.states.len());
+        for (i, state) in flow.states.iter().enumerate() {
+            let node = graph.add_node(i);
+            // With duplicate names the first state wins, as the rules report the others.
+            by_name.entry(state.name.clone()).or_insert(node);
+        }
+        for (i, state) in flow.states.iter().enumerate() {
+            for (t, transition) in state.transitions.iter().enumerate() {
+                let target = transition.next.as_ref().and_then(|n| by_name.get(n));
+                if let Some(&target) = target {
+                    graph.add_edge(NodeIndex::new(i), target, EdgeData { transition: t });
+                }
+            }
+        }
+        let root = flow
+            .initial_state
+            .as_ref()
+            .and_then(|name| by_name.get(name).copied())
+            .or_else(|| {
+                flow.states
+                    .iter()
+                    .position(|s| s.kind == "trigger")
+                    .map(NodeIndex::new)
+            });
+        FlowGraph {
+            graph,
+            by_name,
+            root,
+        }
+    }
+
+    /// The node of the state called `name` (the first, if several share it).
+    pub fn node(&self, name: &str) -> Option<NodeIndex> {
+        self.by_name.get(name).copied()
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.by_name.contains_key(name)
+    }
+
+    /// Index into `Flow::states` of a node.
+    pub fn state_index(&self, node: NodeIndex) -> usize {
+        self.graph[node]
+    }
+
+    pub fn edge(&self, edge: EdgeIndex) -> EdgeData {
+        self.graph[edge]
+    }
+
+    /// Every state name, for suggestions.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.by_name.keys().map(String::as_str)
+    }
+}

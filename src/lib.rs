@@ -1,0 +1,15 @@
+//! flowcheck: a static checker for Twilio Studio Flows.
+//!
+//! A flow is loaded with the position of every key and value ([`flow`]), turned into a
+//! petgraph graph ([`graph`]), checked by the registered rules ([`rules`]) that read the
+//! widget [`catalog`], and reported in the formats of [`report`].
+
+pub mod analyze;
+pub mod catalog;
+pub mod cli;
+pub mod flow;
+pub mod graph;
+pub mod report;
+pub mod rule;
+pub mod rules;
+pub mod suggest;

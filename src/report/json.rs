@@ -1,0 +1,99 @@
+//! `--format json`: the version 1 contract in DESIGN.md.
+
+use serde::Serialize;
+
+use super::Summary;
+use crate::analyze::{FileReport, Finding};
+
+#[derive(Serialize)]
+struct Output<'a> {
+    version: u32,
+    files: Vec<FileOutput<'a>>,
+    summary: SummaryOutput,
+}
+
+#[derive(Serialize)]
+struct FileOutput<'a> {
+    path: &'a str,
+    states: usize,
+    error: Option<ErrorOutput<'a>>,
+    diagnostics: Vec<DiagnosticOutput<'a>>,
+}
+
+#[derive(Serialize)]
+struct ErrorOutput<'a> {
+    message: &'a str,
+    line: Option<usize>,
+    column: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct DiagnosticOutput<'a> {
+    rule: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    help: Option<&'a str>,
+    state: Option<&'a str>,
+    event: Option<&'a str>,
+    pointer: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+#[derive(Serialize)]
+struct SummaryOutput {
+    files: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+}
+
+/// The whole report as pretty-printed JSON, ending with a newline.
+pub fn render(reports: &[FileReport]) -> String {
+    let summary = Summary::of(reports);
+    let output = Output {
+        version: 1,
+        files: reports.iter().map(file_output).collect(),
+        summary: SummaryOutput {
+            files: summary.files,
+            errors: summary.errors,
+            warnings: summary.warnings,
+            infos: summary.infos,
+        },
+    };
+    let mut text = serde_json::to_string_pretty(&output).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn file_output(report: &FileReport) -> FileOutput<'_> {
+    FileOutput {
+        path: &report.name,
+        states: report.states,
+        error: report.error.as_ref().map(|e| ErrorOutput {
+            message: &e.message,
+            line: e.position.map(|p| p.line),
+            column: e.position.map(|p| p.column),
+        }),
+        diagnostics: report.findings.iter().map(diagnostic_output).collect(),
+    }
+}
+
+fn diagnostic_output(finding: &Finding) -> DiagnosticOutput<'_> {
+    let d = &finding.diagnostic;
+    DiagnosticOutput {
+        rule: d.rule,
+        severity: d.severity.as_str(),
+        message: &d.message,
+        help: d.help.as_deref(),
+        state: d.state.as_deref(),
+        event: d.event.as_deref(),
+        pointer: &d.pointer,
+        line: finding.start.line,
+        column: finding.start.column,
+        end_line: finding.end.line,
+        end_column: finding.end.column,
+    }
+}

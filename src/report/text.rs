@@ -1,0 +1,158 @@
+//! `--format text`: rustc-style diagnostics with the source excerpt and a caret under the
+//! offending key or value, then a summary line.
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+use super::Summary;
+use crate::analyze::{FileReport, Finding};
+use crate::flow::SourceText;
+use crate::flow::json::Span;
+use crate::rule::Severity;
+
+/// Renders every report; `styled` adds ANSI colour (the caller decides from the terminal,
+/// `--color` and `NO_COLOR`).
+pub fn render(reports: &[FileReport], styled: bool) -> String {
+    let renderer = if styled {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = String::new();
+    for report in reports {
+        if let Some(error) = &report.error {
+            out.push_str(&render_load_error(&renderer, report, error));
+            out.push_str("\n\n");
+        }
+        for finding in &report.findings {
+            out.push_str(&render_finding(&renderer, report, finding));
+            out.push_str("\n\n");
+        }
+    }
+    out.push_str(&summary_line(&Summary::of(reports)));
+    out.push('\n');
+    out
+}
+
+fn level(severity: Severity) -> Level<'static> {
+    match severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+    }
+}
+
+fn render_finding(renderer: &Renderer, report: &FileReport, finding: &Finding) -> String {
+    let d = &finding.diagnostic;
+    let source = &report.source;
+    let mut spans = vec![finding.span.clone()];
+    spans.extend(finding.related.iter().map(|(span, _)| span.clone()));
+    let excerpt = Excerpt::covering(source, &spans);
+    let mut snippet = Snippet::source(excerpt.text)
+        .line_start(excerpt.first_line)
+        .path(report.name.as_str())
+        .fold(true)
+        .annotation(AnnotationKind::Primary.span(excerpt.local(&finding.span)));
+    for (span, label) in &finding.related {
+        snippet = snippet.annotation(
+            AnnotationKind::Context
+                .span(excerpt.local(span))
+                .label(label.as_str()),
+        );
+    }
+    let mut groups = vec![
+        level(d.severity)
+            .primary_title(d.message.as_str())
+            .id(d.rule)
+            .element(snippet),
+    ];
+    if let Some(help) = &d.help {
+        groups.push(Group::with_title(Level::HELP.secondary_title(help.as_str())));
+    }
+    renderer.render(&groups)
+}
+
+fn render_load_error(
+    renderer: &Renderer,
+    report: &FileReport,
+    error: &crate::flow::LoadError,
+) -> String {
+    let title = format!("could not analyse {}: {}", report.name, error.message);
+    let Some(offset) = error.offset else {
+        let title = match error.position {
+            Some(p) => format!("{title} (line {}, column {})", p.line, p.column),
+            None => title,
+        };
+        return renderer.render(&[Group::with_title(Level::ERROR.primary_title(title))]);
+    };
+    let span = offset..offset;
+    let excerpt = Excerpt::covering(&report.source, std::slice::from_ref(&span));
+    let snippet = Snippet::source(excerpt.text)
+        .line_start(excerpt.first_line)
+        .path(report.name.as_str())
+        .annotation(AnnotationKind::Primary.span(excerpt.local(&span)));
+    renderer.render(&[Level::ERROR.primary_title(title).element(snippet)])
+}
+
+/// The lines of the source a finding touches, so the renderer never sees the whole file.
+struct Excerpt<'a> {
+    text: &'a str,
+    offset: usize,
+    first_line: usize,
+}
+
+impl<'a> Excerpt<'a> {
+    fn covering(source: &'a SourceText, spans: &[Span]) -> Excerpt<'a> {
+        let start = spans.iter().map(|s| s.start).min().unwrap_or(0);
+        let end = spans.iter().map(|s| s.end).max().unwrap_or(0);
+        let range = source.line_range(start, end);
+        Excerpt {
+            text: &source.text[range.clone()],
+            offset: range.start,
+            first_line: source.position(range.start).line,
+        }
+    }
+
+    fn local(&self, span: &Span) -> Span {
+        let clamp = |o: usize| o.saturating_sub(self.offset).min(self.text.len());
+        clamp(span.start)..clamp(span.end)
+    }
+}
+
+/// "Found 2 errors and 1 warning in 3 files." and the files that could not be analysed.
+pub fn summary_line(summary: &Summary) -> String {
+    let files = plural(summary.files, "file", "files");
+    let mut line = if summary.errors + summary.warnings + summary.infos == 0 {
+        format!("No problems found in {files}.")
+    } else {
+        let mut parts = Vec::new();
+        for (count, one, many) in [
+            (summary.errors, "error", "errors"),
+            (summary.warnings, "warning", "warnings"),
+            (summary.infos, "info", "infos"),
+        ] {
+            if count > 0 {
+                parts.push(plural(count, one, many));
+            }
+        }
+        format!("Found {} in {files}.", join_and(&parts))
+    };
+    if summary.failed > 0 {
+        line.push_str(&format!(
+            " {} could not be analysed.",
+            plural(summary.failed, "file", "files")
+        ));
+    }
+    line
+}
+
+fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+fn join_and(parts: &[String]) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}

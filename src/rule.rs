@@ -1,0 +1,140 @@
+//! The rule contract: metadata, severities, the context rules read, and what they report.
+
+use std::fmt;
+
+use crate::flow::{Flow, State};
+use crate::graph::FlowGraph;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a rule is: its stable id, default severity, one-line summary and full doc.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Kebab-case and stable once released.
+    pub id: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    /// Markdown: What it does / Why is this bad? / Example / How to fix.
+    pub doc: &'static str,
+}
+
+/// A check over one flow.
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>);
+}
+
+/// Everything a rule may read about the flow under analysis.
+pub struct Context<'a> {
+    pub flow: &'a Flow,
+    pub graph: &'a FlowGraph,
+}
+
+impl Context<'_> {
+    pub fn state(&self, index: usize) -> &State {
+        &self.flow.states[index]
+    }
+}
+
+/// Which part of the value at the pointer a finding underlines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Anchor {
+    /// The whole value.
+    Value,
+    /// The member's key (`"name"` in `"name": "x"`); falls back to the value.
+    Key,
+    /// Only the first character of the value (the `{` of a large object).
+    Start,
+}
+
+/// A second place shown beside a finding, such as the first of two duplicate names.
+#[derive(Debug, Clone)]
+pub struct Related {
+    pub pointer: String,
+    pub label: String,
+}
+
+/// One finding, located by JSON Pointer; the reporters turn it into line:column.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    /// The widget the finding is about; `None` for flow-level findings.
+    pub state: Option<String>,
+    pub event: Option<String>,
+    pub pointer: String,
+    pub anchor: Anchor,
+    pub related: Vec<Related>,
+}
+
+impl Diagnostic {
+    pub fn new(meta: &RuleMeta, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            rule: meta.id,
+            severity: meta.severity,
+            message: message.into(),
+            help: None,
+            state: None,
+            event: None,
+            pointer: pointer.into(),
+            anchor: Anchor::Value,
+            related: Vec::new(),
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn state(mut self, state: &str) -> Self {
+        self.state = Some(state.to_string());
+        self
+    }
+
+    pub fn event(mut self, event: &str) -> Self {
+        self.event = Some(event.to_string());
+        self
+    }
+
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    pub fn anchor(mut self, anchor: Anchor) -> Self {
+        self.anchor = anchor;
+        self
+    }
+
+    pub fn related(mut self, pointer: impl Into<String>, label: impl Into<String>) -> Self {
+        self.related.push(Related {
+            pointer: pointer.into(),
+            label: label.into(),
+        });
+        self
+    }
+}

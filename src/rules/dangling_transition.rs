@@ -1,0 +1,47 @@
+//! `dangling-transition`: a transition's `next` names a state that does not exist.
+
+use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
+use crate::suggest;
+
+pub struct DanglingTransition;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "dangling-transition",
+    severity: Severity::Error,
+    summary: "a transition's `next` names no state",
+    doc: include_str!("../../rules/dangling-transition.md"),
+};
+
+impl Rule for DanglingTransition {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
+        for state in &ctx.flow.states {
+            for (transition, next) in state.connected() {
+                if ctx.graph.contains(next) {
+                    continue;
+                }
+                let help = match suggest::closest(next, ctx.graph.names()) {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => "point `next` at an existing state, or leave it empty to end here"
+                        .to_string(),
+                };
+                out.push(
+                    Diagnostic::new(
+                        &META,
+                        transition.next_pointer(),
+                        format!(
+                            "`{}` of `{}` goes to `{next}`, but no state has that name",
+                            transition.event, state.name
+                        ),
+                    )
+                    .state(&state.name)
+                    .event(&transition.event)
+                    .help(help),
+                );
+            }
+        }
+    }
+}

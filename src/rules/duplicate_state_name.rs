@@ -1,0 +1,44 @@
+//! `duplicate-state-name`: widget names identify states; two states cannot share one.
+
+use std::collections::HashMap;
+
+use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
+
+pub struct DuplicateStateName;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "duplicate-state-name",
+    severity: Severity::Error,
+    summary: "two states share one name",
+    doc: include_str!("../../rules/duplicate-state-name.md"),
+};
+
+impl Rule for DuplicateStateName {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
+        let mut first_seen: HashMap<&str, usize> = HashMap::new();
+        for (index, state) in ctx.flow.states.iter().enumerate() {
+            let first = *first_seen.entry(state.name.as_str()).or_insert(index);
+            if first == index {
+                continue;
+            }
+            let original = ctx.state(first);
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    state.member_pointer("name"),
+                    format!("a state named `{}` is already defined", state.name),
+                )
+                .state(&state.name)
+                .help(
+                    "rename one of them; transitions to this name go to the first state, \
+                     and Studio rejects the flow",
+                )
+                .related(original.member_pointer("name"), "first defined here"),
+            );
+        }
+    }
+}

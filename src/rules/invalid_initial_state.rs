@@ -1,0 +1,77 @@
+//! `invalid-initial-state`: the flow must start at its trigger widget.
+
+use crate::rule::{Anchor, Context, Diagnostic, Rule, RuleMeta, Severity};
+use crate::suggest;
+
+pub struct InvalidInitialState;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "invalid-initial-state",
+    severity: Severity::Error,
+    summary: "`initial_state` is missing, names no state, or names a state that is not the trigger",
+    doc: include_str!("../../rules/invalid-initial-state.md"),
+};
+
+impl Rule for InvalidInitialState {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
+        let flow = ctx.flow;
+        let pointer = flow.definition_pointer("initial_state");
+        let Some(name) = flow.initial_state.as_deref() else {
+            out.push(missing(ctx, &pointer));
+            return;
+        };
+        match ctx.graph.node(name) {
+            None => {
+                let mut diagnostic = Diagnostic::new(
+                    &META,
+                    &pointer,
+                    format!("`initial_state` names `{name}`, but no state has that name"),
+                );
+                diagnostic = match suggest::closest(name, ctx.graph.names()) {
+                    Some(close) => diagnostic.help(format!("did you mean `{close}`?")),
+                    None => diagnostic.help(trigger_help(ctx)),
+                };
+                out.push(diagnostic);
+            }
+            Some(node) => {
+                let state = ctx.state(ctx.graph.state_index(node));
+                if state.kind != "trigger" {
+                    out.push(
+                        Diagnostic::new(
+                            &META,
+                            &pointer,
+                            format!(
+                                "`initial_state` names `{name}`, a `{}` widget, not the trigger",
+                                state.kind
+                            ),
+                        )
+                        .help(trigger_help(ctx))
+                        .related(state.member_pointer("type"), "this is not a trigger"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn missing(ctx: &Context, pointer: &str) -> Diagnostic {
+    let flow = ctx.flow;
+    match flow.node(pointer) {
+        // Present but not a usable name (empty, or not a string).
+        Some(_) => Diagnostic::new(&META, pointer, "`initial_state` must name the trigger state"),
+        None => Diagnostic::new(&META, &flow.base, "the flow has no `initial_state`")
+            .anchor(Anchor::Start),
+    }
+    .help(trigger_help(ctx))
+}
+
+fn trigger_help(ctx: &Context) -> String {
+    match ctx.flow.states.iter().find(|s| s.kind == "trigger") {
+        Some(trigger) => format!("set `initial_state` to `{}`, the trigger widget", trigger.name),
+        None => "add a `trigger` widget and name it in `initial_state`".to_string(),
+    }
+}

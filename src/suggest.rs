@@ -1,0 +1,54 @@
+//! "Did you mean" suggestions for misspelled names.
+
+/// The candidate closest to `name`, when it is close enough to be a likely typo.
+/// Ties go to the alphabetically first candidate so output is deterministic.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    candidates
+        .into_iter()
+        .filter(|c| *c != name)
+        .map(|c| (distance(&lower, &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= budget(name.chars().count().max(c.chars().count())))
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// How many edits a name of this length may differ by and still be a typo.
+fn budget(len: usize) -> usize {
+    (len / 3).clamp(1, 4)
+}
+
+fn distance(a: &str, b: &str) -> usize {
+    // Prefix / suffix additions (`get_assignment_express` for `get_assignment`) are common
+    // in real flows; score them by the part that differs rather than the whole length.
+    if a.starts_with(b) || b.starts_with(a) || a.ends_with(b) || b.ends_with(a) {
+        let shorter = a.len().min(b.len());
+        if shorter >= 4 {
+            return 1;
+        }
+    }
+    strsim::damerau_levenshtein(a, b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_a_close_name() {
+        assert_eq!(closest("say_helo", ["say_hello", "gather"]), Some("say_hello"));
+        assert_eq!(closest("Gather", ["gather", "say"]), Some("gather"));
+    }
+
+    #[test]
+    fn suggests_the_name_an_extension_was_added_to() {
+        let names = ["get_assignment", "split_1"];
+        assert_eq!(closest("get_assignment_express", names), Some("get_assignment"));
+    }
+
+    #[test]
+    fn stays_quiet_when_nothing_is_close() {
+        assert_eq!(closest("completely_else", ["gather", "say"]), None);
+        assert_eq!(closest("a", ["xyz"]), None);
+    }
+}
