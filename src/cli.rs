@@ -132,13 +132,15 @@ fn run_analyze(args: &AnalyzeArgs) -> u8 {
         Err(message) => return usage_error(&message),
     };
     let inputs = flow::expand_inputs(&args.paths);
-    if let Some(output) = &args.output {
-        if writes_over_input(output, &inputs) {
-            return usage_error(&format!(
-                "refusing to write the report over the input file {}",
-                output.display()
-            ));
-        }
+    if let Some(output) = args
+        .output
+        .as_deref()
+        .filter(|o| writes_over_input(o, &inputs))
+    {
+        return usage_error(&format!(
+            "refusing to write the report over the input file {}",
+            output.display()
+        ));
     }
     let explicit: Vec<bool> = inputs.iter().map(|i| is_explicit(i, &args.paths)).collect();
     let reports: Vec<FileReport> = inputs
@@ -236,7 +238,12 @@ pub fn rules_table() -> String {
         .iter()
         .map(|r| {
             let m = r.meta();
-            format!("{:width$}  {:7}  {}\n", m.id, m.severity.as_str(), m.summary)
+            format!(
+                "{:width$}  {:7}  {}\n",
+                m.id,
+                m.severity.as_str(),
+                m.summary
+            )
         })
         .collect()
 }

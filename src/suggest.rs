@@ -36,14 +36,20 @@ mod tests {
 
     #[test]
     fn suggests_a_close_name() {
-        assert_eq!(closest("say_helo", ["say_hello", "gather"]), Some("say_hello"));
+        assert_eq!(
+            closest("say_helo", ["say_hello", "gather"]),
+            Some("say_hello")
+        );
         assert_eq!(closest("Gather", ["gather", "say"]), Some("gather"));
     }
 
     #[test]
     fn suggests_the_name_an_extension_was_added_to() {
         let names = ["get_assignment", "split_1"];
-        assert_eq!(closest("get_assignment_express", names), Some("get_assignment"));
+        assert_eq!(
+            closest("get_assignment_express", names),
+            Some("get_assignment")
+        );
     }
 
     #[test]

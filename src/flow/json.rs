@@ -244,7 +244,14 @@ mod tests {
 
     #[test]
     fn rejects_json_extensions() {
-        for text in ["{\"a\": 1,}", "{a: 1}", "// c\n{}", "{'a': 1}", "[0x1]", "[+1]"] {
+        for text in [
+            "{\"a\": 1,}",
+            "{a: 1}",
+            "// c\n{}",
+            "{'a': 1}",
+            "[0x1]",
+            "[+1]",
+        ] {
             assert!(parse(text).is_err(), "{text} must be rejected");
         }
     }

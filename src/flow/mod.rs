@@ -19,7 +19,10 @@ pub enum Input {
     File(PathBuf),
     Stdin,
     /// A path that could not be listed (unreadable directory, symlink loop, missing path).
-    Broken { path: PathBuf, message: String },
+    Broken {
+        path: PathBuf,
+        message: String,
+    },
 }
 
 impl Input {
@@ -90,10 +93,7 @@ fn walk_directory(root: &Path, inputs: &mut Vec<Input>) {
 
 fn walk_error_message(err: &walkdir::Error) -> String {
     if let Some(ancestor) = err.loop_ancestor() {
-        return format!(
-            "symbolic link loop: leads back to {}",
-            ancestor.display()
-        );
+        return format!("symbolic link loop: leads back to {}", ancestor.display());
     }
     match err.io_error() {
         Some(io) => io_message(io),

@@ -127,22 +127,18 @@ fn definition_base(root: &Node) -> Result<String, ShapeError> {
             root,
         ));
     }
-    if root.get("states").is_none() {
-        if let Some(definition) = root.get("definition") {
-            if definition.is_object() {
-                return Ok("/definition".to_string());
-            }
-            return Err(shape(
-                format!(
-                    "`definition` must be a flow definition object, found {}",
-                    definition.type_name()
-                ),
-                "/definition",
-                definition,
-            ));
-        }
+    match (root.get("states"), root.get("definition")) {
+        (None, Some(definition)) if definition.is_object() => Ok("/definition".to_string()),
+        (None, Some(definition)) => Err(shape(
+            format!(
+                "`definition` must be a flow definition object, found {}",
+                definition.type_name()
+            ),
+            "/definition",
+            definition,
+        )),
+        _ => Ok(String::new()),
     }
-    Ok(String::new())
 }
 
 fn read_states(definition: &Node, base: &str) -> Result<Vec<State>, ShapeError> {
@@ -179,7 +175,8 @@ fn read_state(node: &Node, pointer: String) -> Result<State, ShapeError> {
     let name = required_string(node, "name", &pointer)?;
     let kind = required_string(node, "type", &pointer)?;
     let transitions = match node.get("transitions") {
-        None | Some(Node {
+        None
+        | Some(Node {
             value: Value::Null, ..
         }) => Vec::new(),
         Some(list) => read_transitions(list, &pointer)?,
@@ -218,7 +215,8 @@ fn read_transition(node: &Node, pointer: String) -> Result<Transition, ShapeErro
     }
     let event = required_string(node, "event", &pointer)?;
     let next = match node.get("next") {
-        None | Some(Node {
+        None
+        | Some(Node {
             value: Value::Null, ..
         }) => None,
         Some(next) => match next.as_str() {

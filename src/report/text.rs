@@ -66,7 +66,9 @@ fn render_finding(renderer: &Renderer, report: &FileReport, finding: &Finding) -
             .element(snippet),
     ];
     if let Some(help) = &d.help {
-        groups.push(Group::with_title(Level::HELP.secondary_title(help.as_str())));
+        groups.push(Group::with_title(
+            Level::HELP.secondary_title(help.as_str()),
+        ));
     }
     renderer.render(&groups)
 }
@@ -120,29 +122,28 @@ impl<'a> Excerpt<'a> {
 
 /// "Found 2 errors and 1 warning in 3 files." and the files that could not be analysed.
 pub fn summary_line(summary: &Summary) -> String {
-    let files = plural(summary.files, "file", "files");
-    let mut line = if summary.errors + summary.warnings + summary.infos == 0 {
-        format!("No problems found in {files}.")
-    } else {
-        let mut parts = Vec::new();
-        for (count, one, many) in [
+    let analysed = summary.files - summary.failed;
+    let files = plural(analysed, "file", "files");
+    let mut sentences = Vec::new();
+    if summary.errors + summary.warnings + summary.infos > 0 {
+        let parts: Vec<String> = [
             (summary.errors, "error", "errors"),
             (summary.warnings, "warning", "warnings"),
             (summary.infos, "info", "infos"),
-        ] {
-            if count > 0 {
-                parts.push(plural(count, one, many));
-            }
-        }
-        format!("Found {} in {files}.", join_and(&parts))
-    };
-    if summary.failed > 0 {
-        line.push_str(&format!(
-            " {} could not be analysed.",
-            plural(summary.failed, "file", "files")
-        ));
+        ]
+        .into_iter()
+        .filter(|(count, ..)| *count > 0)
+        .map(|(count, one, many)| plural(count, one, many))
+        .collect();
+        sentences.push(format!("Found {} in {files}.", join_and(&parts)));
+    } else if analysed > 0 || summary.failed == 0 {
+        sentences.push(format!("No problems found in {files}."));
     }
-    line
+    if summary.failed > 0 {
+        let failed = plural(summary.failed, "file", "files");
+        sentences.push(format!("{failed} could not be analysed."));
+    }
+    sentences.join(" ")
 }
 
 fn plural(count: usize, one: &str, many: &str) -> String {

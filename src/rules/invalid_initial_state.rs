@@ -62,7 +62,11 @@ fn missing(ctx: &Context, pointer: &str) -> Diagnostic {
     let flow = ctx.flow;
     match flow.node(pointer) {
         // Present but not a usable name (empty, or not a string).
-        Some(_) => Diagnostic::new(&META, pointer, "`initial_state` must name the trigger state"),
+        Some(_) => Diagnostic::new(
+            &META,
+            pointer,
+            "`initial_state` must name the trigger state",
+        ),
         None => Diagnostic::new(&META, &flow.base, "the flow has no `initial_state`")
             .anchor(Anchor::Start),
     }
@@ -71,7 +75,10 @@ fn missing(ctx: &Context, pointer: &str) -> Diagnostic {
 
 fn trigger_help(ctx: &Context) -> String {
     match ctx.flow.states.iter().find(|s| s.kind == "trigger") {
-        Some(trigger) => format!("set `initial_state` to `{}`, the trigger widget", trigger.name),
+        Some(trigger) => format!(
+            "set `initial_state` to `{}`, the trigger widget",
+            trigger.name
+        ),
         None => "add a `trigger` widget and name it in `initial_state`".to_string(),
     }
 }

@@ -41,7 +41,12 @@ fn check_state(state: &State, spec: &catalog::WidgetSpec, out: &mut Vec<Diagnost
     for transition in &state.transitions {
         let event = transition.event.as_str();
         if !spec.emits(event) {
-            out.push(never_emitted(state, spec, event, &transition.event_pointer()));
+            out.push(never_emitted(
+                state,
+                spec,
+                event,
+                &transition.event_pointer(),
+            ));
         } else if !seen.insert(event) && event != REPEATABLE {
             let first = state
                 .transitions
@@ -76,7 +81,10 @@ fn never_emitted(
         None => format!(
             "a `{}` emits {}",
             spec.kind,
-            names.map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+            names
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     };
     Diagnostic::new(

@@ -12,7 +12,10 @@ const HANG_UP_HELP: &str = "Studio has no hang-up widget: to end the call, leave
 
 fn is_hang_up(kind: &str) -> bool {
     let letters: String = kind.chars().filter(char::is_ascii_alphabetic).collect();
-    matches!(letters.to_ascii_lowercase().as_str(), "hangup" | "endcall" | "end")
+    matches!(
+        letters.to_ascii_lowercase().as_str(),
+        "hangup" | "endcall" | "end"
+    )
 }
 
 pub static META: RuleMeta = RuleMeta {

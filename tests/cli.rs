@@ -1,0 +1,387 @@
+//! The command line as a user runs it: formats, exit statuses, and bad inputs.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use std::io::Write;
+
+fn flowcheck(args: &[&str]) -> Output {
+    flowcheck_with_stdin(args, None)
+}
+
+fn flowcheck_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flowcheck"))
+        .args(args)
+        .current_dir(common::repo_root())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("flowcheck runs");
+    let mut pipe = child.stdin.take().unwrap();
+    pipe.write_all(stdin.unwrap_or_default()).unwrap();
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).expect("stdout is JSON")
+}
+
+fn snapshot(name: &str, text: &str) {
+    common::snapshot_settings().bind(|| insta::assert_snapshot!(name, text));
+}
+
+/// A scratch folder under the target directory, emptied first.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn text_report_on_examples() {
+    let output = flowcheck(&["analyze", "examples"]);
+    assert_eq!(output.status.code(), Some(1));
+    snapshot("cli__text_examples", &stdout(&output));
+}
+
+#[test]
+fn json_report_on_examples() {
+    let output = flowcheck(&["analyze", "--format", "json", "examples"]);
+    assert_eq!(output.status.code(), Some(1));
+    snapshot("cli__json_examples", &stdout(&output));
+}
+
+#[test]
+fn json_report_follows_the_contract() {
+    let output = flowcheck(&[
+        "analyze",
+        "--format",
+        "json",
+        "examples/ivr-with-defects.json",
+    ]);
+    let value = json(&output);
+    assert_eq!(value["version"], 1);
+    let file = &value["files"][0];
+    assert_eq!(file["path"], "examples/ivr-with-defects.json");
+    assert!(file["error"].is_null());
+    let first = &file["diagnostics"][0];
+    for key in [
+        "rule",
+        "severity",
+        "message",
+        "help",
+        "state",
+        "event",
+        "pointer",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+    ] {
+        assert!(first.get(key).is_some(), "diagnostic lacks `{key}`");
+    }
+    assert_eq!(first["rule"], "dangling-transition");
+    assert_eq!(first["pointer"], "/states/3/transitions/1/next");
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(80), Some(19))
+    );
+    let summary = &value["summary"];
+    assert_eq!(summary["files"], 1);
+    assert_eq!(
+        summary["errors"].as_u64().unwrap() as usize,
+        file["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["severity"] == "error")
+            .count()
+    );
+}
+
+#[test]
+fn clean_flows_exit_zero() {
+    let output = flowcheck(&[
+        "analyze",
+        "examples/ivr-clean.json",
+        "examples/api-resource.json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert_eq!(stdout(&output), "No problems found in 2 files.\n");
+}
+
+#[test]
+fn fail_on_sets_the_threshold() {
+    let only_warning = [
+        "analyze",
+        "--select",
+        "unknown-widget-type",
+        "examples/ivr-with-defects.json",
+    ];
+    assert_eq!(flowcheck(&only_warning).status.code(), Some(1));
+    let mut args = only_warning.to_vec();
+    args.extend(["--fail-on", "error"]);
+    assert_eq!(flowcheck(&args).status.code(), Some(0));
+    let never = [
+        "analyze",
+        "--fail-on",
+        "never",
+        "examples/ivr-with-defects.json",
+    ];
+    assert_eq!(flowcheck(&never).status.code(), Some(0));
+}
+
+#[test]
+fn select_and_ignore_filter_rules() {
+    let output = flowcheck(&[
+        "analyze",
+        "--format",
+        "json",
+        "--ignore",
+        "unknown-widget-type,unknown-event",
+        "examples/ivr-with-defects.json",
+    ]);
+    let rules: Vec<_> = json(&output)["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!rules.is_empty());
+    assert!(
+        !rules
+            .iter()
+            .any(|r| r == "unknown-widget-type" || r == "unknown-event")
+    );
+}
+
+#[test]
+fn unknown_rule_id_is_a_usage_error() {
+    let output = flowcheck(&["analyze", "--select", "dangling-transitions", "examples"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("did you mean `dangling-transition`?"));
+}
+
+#[test]
+fn unknown_flag_is_a_usage_error() {
+    let output = flowcheck(&["analyze", "--frobnicate", "examples"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--frobnicate"));
+}
+
+#[test]
+fn reads_stdin() {
+    let text = std::fs::read(common::repo_root().join("examples/ivr-with-defects.json")).unwrap();
+    let output = flowcheck_with_stdin(&["analyze", "--format", "json", "-"], Some(&text));
+    let value = json(&output);
+    assert_eq!(value["files"][0]["path"], "-");
+    assert!(
+        !value["files"][0]["diagnostics"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn bad_inputs_are_reported_and_the_others_still_analysed() {
+    let dir = scratch("bad_inputs");
+    std::fs::write(dir.join("a_empty.json"), "").unwrap();
+    std::fs::write(dir.join("b_not_json.json"), "states: nope\n").unwrap();
+    std::fs::write(
+        dir.join("c_truncated.json"),
+        "{\n  \"states\": [\n    {\"name\": \"x\"",
+    )
+    .unwrap();
+    std::fs::write(dir.join("e_bad_utf8.json"), b"{\"states\": [\"\xff\"]}").unwrap();
+    std::fs::write(
+        dir.join("f_no_name.json"),
+        "{\"states\": [{\"type\": \"trigger\"}]}",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("g_transitions.json"),
+        "{\"states\": [{\"name\": \"a\", \"type\": \"trigger\", \"transitions\": {}}]}",
+    )
+    .unwrap();
+    std::fs::write(dir.join("h_bom.json"), "\u{feff}{\"description\": \"\", \"initial_state\": \"T\", \"states\": [{\"name\": \"T\", \"type\": \"trigger\", \"transitions\": []}]}").unwrap();
+    std::fs::write(dir.join("i_deep.json"), "[".repeat(100_000)).unwrap();
+    std::fs::copy(
+        common::repo_root().join("examples/ivr-clean.json"),
+        dir.join("z_good.json"),
+    )
+    .unwrap();
+    let missing = dir.join("missing.json");
+    // Found in a folder, a JSON array is not a flow and is passed over; named, it is an error.
+    let array = dir.join("d_array.json");
+    std::fs::write(&array, "[1, 2]\n").unwrap();
+    let output = flowcheck(&[
+        "analyze",
+        "--format",
+        "json",
+        dir.to_str().unwrap(),
+        missing.to_str().unwrap(),
+        array.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let value = json(&output);
+    let lines: Vec<String> = value["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let name = Path::new(f["path"].as_str().unwrap())
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            match f["error"].as_object() {
+                Some(e) => format!(
+                    "{name}: {}:{}: {}",
+                    e["line"],
+                    e["column"],
+                    e["message"].as_str().unwrap()
+                ),
+                None => format!(
+                    "{name}: {} states, {} findings",
+                    f["states"],
+                    f["diagnostics"].as_array().unwrap().len()
+                ),
+            }
+        })
+        .collect();
+    snapshot("cli__bad_inputs", &lines.join("\n"));
+}
+
+#[test]
+fn bad_input_text_report_points_at_the_position() {
+    let dir = scratch("bad_text");
+    let path = dir.join("trailing_comma.json");
+    std::fs::write(&path, "{\n  \"states\": [],\n}\n").unwrap();
+    let output = flowcheck(&["analyze", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = stdout(&output).replace(dir.to_str().unwrap(), "<dir>");
+    snapshot("cli__bad_input_text", &text);
+}
+
+#[test]
+fn directories_skip_json_files_that_are_not_flows() {
+    let dir = scratch("not_flows");
+    std::fs::write(dir.join("package.json"), "{\"name\": \"x\"}").unwrap();
+    std::fs::copy(
+        common::repo_root().join("examples/ivr-clean.json"),
+        dir.join("flow.json"),
+    )
+    .unwrap();
+    let output = flowcheck(&["analyze", "--format", "json", dir.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(json(&output)["files"].as_array().unwrap().len(), 1);
+    // Named explicitly, the same file is an error: the user asked for it.
+    let named = dir.join("package.json");
+    let output = flowcheck(&["analyze", named.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loop_is_reported_not_followed_forever() {
+    let dir = scratch("symlink_loop");
+    std::fs::create_dir(dir.join("sub")).unwrap();
+    std::os::unix::fs::symlink(&dir, dir.join("sub/back")).unwrap();
+    std::fs::copy(
+        common::repo_root().join("examples/ivr-clean.json"),
+        dir.join("flow.json"),
+    )
+    .unwrap();
+    let output = flowcheck(&["analyze", "--format", "json", dir.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = stdout(&output);
+    assert!(text.contains("symbolic link loop"), "{text}");
+    assert!(
+        text.contains("\"states\": 7"),
+        "the flow beside the loop is analysed: {text}"
+    );
+}
+
+#[test]
+fn never_writes_the_report_over_an_input() {
+    let dir = scratch("overwrite");
+    let path = dir.join("flow.json");
+    std::fs::copy(common::repo_root().join("examples/ivr-clean.json"), &path).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let output = flowcheck(&[
+        "analyze",
+        path.to_str().unwrap(),
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn output_file_receives_the_report() {
+    let dir = scratch("output");
+    let out = dir.join("report.json");
+    let output = flowcheck(&[
+        "analyze",
+        "--format",
+        "json",
+        "-o",
+        out.to_str().unwrap(),
+        "examples",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
+    assert_eq!(value["summary"]["files"], 4);
+}
+
+#[test]
+fn rules_lists_every_rule() {
+    let output = flowcheck(&["rules"]);
+    assert_eq!(output.status.code(), Some(0));
+    snapshot("cli__rules", &stdout(&output));
+    let listed = json(&flowcheck(&["rules", "--format", "json"]));
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        flowcheck::rules::RULES.len()
+    );
+}
+
+#[test]
+fn explain_prints_the_rule_doc() {
+    let output = flowcheck(&["explain", "dangling-transition"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).starts_with("# dangling-transition\n"));
+    let output = flowcheck(&["explain", "no-such-rule"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn colour_only_when_asked() {
+    let plain = flowcheck(&["analyze", "examples/ivr-with-defects.json"]);
+    assert!(!stdout(&plain).contains('\u{1b}'));
+    let coloured = flowcheck(&[
+        "analyze",
+        "--color",
+        "always",
+        "examples/ivr-with-defects.json",
+    ]);
+    assert!(stdout(&coloured).contains('\u{1b}'));
+}

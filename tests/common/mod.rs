@@ -1,0 +1,67 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use flowcheck::analyze::{self, FileReport};
+use flowcheck::flow;
+use flowcheck::rule::Rule;
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Insta settings that store snapshots in the top-level `snapshots/` folder under the
+/// explicit names the tests give them.
+pub fn snapshot_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(repo_root().join("snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings
+}
+
+/// Analyses one file, named in reports by its path relative to the repository.
+pub fn analyze_path(path: &Path, rules: &[&dyn Rule]) -> FileReport {
+    let name = path
+        .strip_prefix(repo_root())
+        .unwrap_or(path)
+        .display()
+        .to_string();
+    let text = std::fs::read_to_string(path).expect("fixture is readable UTF-8");
+    analyze::analyze_loaded(flow::load_text(name, text), rules)
+}
+
+/// The corpus of real flows: `FLOWCHECK_CORPUS`, else `../shared/corpus/flows`.
+/// Fails when the variable is set and the folder is missing; `None` (skip) when neither.
+pub fn corpus_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("FLOWCHECK_CORPUS") {
+        let dir = PathBuf::from(dir);
+        assert!(
+            dir.is_dir(),
+            "FLOWCHECK_CORPUS is set to {} but that folder does not exist",
+            dir.display()
+        );
+        return Some(dir);
+    }
+    let default = repo_root().join("../shared/corpus/flows");
+    if default.is_dir() {
+        Some(default)
+    } else {
+        eprintln!(
+            "skipped: no corpus (set FLOWCHECK_CORPUS or put ../shared/corpus/flows beside the repository)"
+        );
+        None
+    }
+}
+
+/// The `*.json` files of a folder, sorted.
+pub fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("folder is readable")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+}
