@@ -81,3 +81,49 @@ impl FlowGraph {
         self.by_name.keys().map(String::as_str)
     }
 }
+
+impl FlowGraph {
+    /// Marks every node reachable from `starts` along connected transitions.
+    pub fn reachable_from(&self, starts: impl IntoIterator<Item = NodeIndex>) -> Vec<bool> {
+        let mut seen = vec![false; self.graph.node_count()];
+        let mut stack: Vec<NodeIndex> = starts.into_iter().collect();
+        while let Some(node) = stack.pop() {
+            if std::mem::replace(&mut seen[node.index()], true) {
+                continue;
+            }
+            stack.extend(self.graph.neighbors(node).filter(|n| !seen[n.index()]));
+        }
+        seen
+    }
+
+    /// Nodes reachable from the root; all `false` when the flow has no root.
+    pub fn reachable(&self) -> Vec<bool> {
+        self.reachable_from(self.root)
+    }
+
+    /// Nodes a live call can reach: those reachable from the trigger's `incomingCall`.
+    pub fn reachable_by_call(&self, flow: &Flow) -> Vec<bool> {
+        let starts = self.root.into_iter().flat_map(|root| {
+            let trigger = &flow.states[self.state_index(root)];
+            trigger
+                .connected()
+                .filter(|(t, _)| t.event == "incomingCall")
+                .filter_map(|(_, next)| self.node(next))
+                .collect::<Vec<_>>()
+        });
+        self.reachable_from(starts)
+    }
+
+    /// The strongly connected sets of states that contain a cycle (several states, or one
+    /// state with a transition to itself), each sorted by position in the file.
+    pub fn cycles(&self) -> Vec<Vec<NodeIndex>> {
+        petgraph::algo::tarjan_scc(&self.graph)
+            .into_iter()
+            .filter(|scc| scc.len() > 1 || self.graph.contains_edge(scc[0], scc[0]))
+            .map(|mut scc| {
+                scc.sort_unstable();
+                scc
+            })
+            .collect()
+    }
+}

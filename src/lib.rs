@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod cli;
 pub mod flow;
 pub mod graph;
+pub mod loops;
 pub mod report;
 pub mod rule;
 pub mod rules;

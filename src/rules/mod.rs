@@ -2,9 +2,14 @@
 
 mod dangling_transition;
 mod duplicate_state_name;
+mod infinite_loop;
 mod invalid_initial_state;
+mod loop_without_wait;
+mod missing_hangup_path;
+mod unhandled_event;
 mod unknown_event;
 mod unknown_widget_type;
+mod unreachable_state;
 
 use crate::rule::Rule;
 
@@ -14,6 +19,11 @@ pub static RULES: &[&dyn Rule] = &[
     &dangling_transition::DanglingTransition,
     &unknown_widget_type::UnknownWidgetType,
     &unknown_event::UnknownEvent,
+    &unreachable_state::UnreachableState,
+    &unhandled_event::UnhandledEvent,
+    &infinite_loop::InfiniteLoop,
+    &loop_without_wait::LoopWithoutWait,
+    &missing_hangup_path::MissingHangupPath,
 ];
 
 /// The rule with this id.

@@ -1,0 +1,68 @@
+//! Loop analysis shared by `infinite-loop` and `loop-without-wait`.
+
+use petgraph::graph::NodeIndex;
+
+use crate::catalog::{self, EventKind};
+use crate::rule::Context;
+
+/// Whether `scc` is closed: every event each of its widgets can emit (a hangup aside, which
+/// is the caller giving up, not the flow leaving) goes to a state inside the set.
+/// Widgets whose events are not known are assumed to have a way out.
+pub fn is_closed(ctx: &Context, scc: &[NodeIndex]) -> bool {
+    let mut inside = vec![false; ctx.graph.graph.node_count()];
+    for node in scc {
+        inside[node.index()] = true;
+    }
+    let stays_inside = |next: Option<&str>| {
+        next.and_then(|n| ctx.graph.node(n))
+            .is_some_and(|n| inside[n.index()])
+    };
+    scc.iter().all(|&node| {
+        let state = ctx.state(ctx.graph.state_index(node));
+        let Some(events) = catalog::widget(&state.kind).and_then(|w| w.events) else {
+            return false;
+        };
+        let listed_events_stay = state
+            .transitions
+            .iter()
+            .filter(|t| !is_hangup(&state.kind, &t.event))
+            .all(|t| stays_inside(t.next.as_deref()));
+        // An event with no transition at all ends the execution when it fires.
+        let every_event_listed = events
+            .iter()
+            .filter(|e| e.kind != EventKind::Hangup)
+            .all(|e| state.transitions.iter().any(|t| t.event == e.name));
+        listed_events_stay && every_event_listed
+    })
+}
+
+fn is_hangup(kind: &str, event: &str) -> bool {
+    catalog::widget(kind)
+        .and_then(|w| w.event(event))
+        .is_some_and(|e| e.kind == EventKind::Hangup)
+}
+
+/// The cycles of the flow that no event leaves, reachable from the trigger.
+pub fn closed_cycles(ctx: &Context) -> Vec<Vec<NodeIndex>> {
+    let reachable = ctx.graph.reachable();
+    ctx.graph
+        .cycles()
+        .into_iter()
+        .filter(|scc| reachable[scc[0].index()] && is_closed(ctx, scc))
+        .collect()
+}
+
+/// "`a` → `b` → `c`", at most `limit` names, in file order.
+pub fn describe(ctx: &Context, scc: &[NodeIndex], limit: usize) -> String {
+    let names: Vec<String> = scc
+        .iter()
+        .take(limit)
+        .map(|&n| format!("`{}`", ctx.state(ctx.graph.state_index(n)).name))
+        .collect();
+    let more = scc.len().saturating_sub(limit);
+    if more > 0 {
+        format!("{} and {more} more", names.join(", "))
+    } else {
+        names.join(", ")
+    }
+}

@@ -1,0 +1,66 @@
+//! `unreachable-state`: a state no path of connected transitions reaches from the trigger.
+
+use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
+
+pub struct UnreachableState;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "unreachable-state",
+    severity: Severity::Warning,
+    summary: "a state not reachable from the trigger through connected transitions",
+    doc: include_str!("../../rules/unreachable-state.md"),
+};
+
+impl Rule for UnreachableState {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
+        // Without a start there is no reachability to speak of: invalid-initial-state says so.
+        if ctx.graph.root.is_none() {
+            return;
+        }
+        let reachable = ctx.graph.reachable();
+        for node in ctx.graph.graph.node_indices() {
+            if reachable[node.index()] {
+                continue;
+            }
+            let state = ctx.state(ctx.graph.state_index(node));
+            // Only the first of several same-named states is a graph target; the others are
+            // duplicate-state-name's finding.
+            if ctx.graph.node(&state.name) != Some(node) {
+                continue;
+            }
+            let mut predecessors: Vec<&str> = ctx
+                .graph
+                .graph
+                .neighbors_directed(node, petgraph::Direction::Incoming)
+                .filter(|&p| p != node)
+                .map(|p| ctx.state(ctx.graph.state_index(p)).name.as_str())
+                .collect();
+            predecessors.sort_unstable();
+            predecessors.dedup();
+            let message = match predecessors.as_slice() {
+                [] => format!("no transition leads to `{}`: it never runs", state.name),
+                [only] => format!(
+                    "`{}` is reachable only from `{only}`, which is itself unreachable",
+                    state.name
+                ),
+                many => format!(
+                    "`{}` is reachable only from other unreachable states ({})",
+                    state.name,
+                    many.iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            out.push(
+                Diagnostic::new(&META, state.member_pointer("name"), message)
+                    .state(&state.name)
+                    .help("connect a transition to it, or delete it if it is no longer used"),
+            );
+        }
+    }
+}
