@@ -98,10 +98,10 @@ fn json_report_follows_the_contract() {
     ] {
         assert!(first.get(key).is_some(), "diagnostic lacks `{key}`");
     }
-    assert_eq!(first["pointer"], "/states/3/transitions/1/next");
+    assert_eq!(first["pointer"], "/states/7/transitions/0/next");
     assert_eq!(
         (first["line"].as_u64(), first["column"].as_u64()),
-        (Some(80), Some(19))
+        (Some(170), Some(19))
     );
     let summary = &value["summary"];
     assert_eq!(summary["files"], 1);
