@@ -107,11 +107,17 @@ pub fn analyze_loaded(file: LoadedFile, rules: &[&dyn Rule]) -> FileReport {
 
 /// Runs `rules` over a flow and returns its findings sorted by position.
 pub fn check_flow(flow: &Flow, source: &SourceText, rules: &[&dyn Rule]) -> Vec<Finding> {
-    let graph = FlowGraph::build(flow);
-    let ctx = Context {
-        flow,
-        graph: &graph,
-    };
+    check_graph(flow, &FlowGraph::build(flow), source, rules)
+}
+
+/// Runs `rules` over a flow whose graph is already built.
+pub fn check_graph(
+    flow: &Flow,
+    graph: &FlowGraph,
+    source: &SourceText,
+    rules: &[&dyn Rule],
+) -> Vec<Finding> {
+    let ctx = Context { flow, graph };
     let mut diagnostics = Vec::new();
     for rule in rules {
         rule.check(&ctx, &mut diagnostics);

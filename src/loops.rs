@@ -1,6 +1,7 @@
 //! Loop analysis shared by `infinite-loop` and `loop-without-wait`.
 
 use petgraph::graph::NodeIndex;
+use petgraph::visit::NodeFiltered;
 
 use crate::catalog::{self, EventKind};
 use crate::rule::Context;
@@ -52,7 +53,33 @@ pub fn closed_cycles(ctx: &Context) -> Vec<Vec<NodeIndex>> {
         .collect()
 }
 
-/// "`a` → `b` → `c`", at most `limit` names, in file order.
+/// The cycles made only of widgets that wait on nothing, reachable from the trigger, that
+/// are not closed cycles (those are infinite loops, a stronger finding). Each is sorted.
+pub fn spinning_cycles(ctx: &Context) -> Vec<Vec<NodeIndex>> {
+    let reachable = ctx.graph.reachable();
+    let mut closed = vec![false; ctx.graph.graph.node_count()];
+    for node in closed_cycles(ctx).into_iter().flatten() {
+        closed[node.index()] = true;
+    }
+    let spinning = NodeFiltered::from_fn(&ctx.graph.graph, |node| !waits(ctx, node));
+    petgraph::algo::tarjan_scc(&spinning)
+        .into_iter()
+        .filter(|scc| scc.len() > 1 || ctx.graph.graph.contains_edge(scc[0], scc[0]))
+        .filter(|scc| reachable[scc[0].index()] && !scc.iter().all(|n| closed[n.index()]))
+        .map(|mut scc| {
+            scc.sort_unstable();
+            scc
+        })
+        .collect()
+}
+
+/// Widgets of unknown type are assumed to wait: flowcheck cannot tell.
+fn waits(ctx: &Context, node: NodeIndex) -> bool {
+    let state = ctx.state(ctx.graph.state_index(node));
+    catalog::widget(&state.kind).is_none_or(|w| w.waits)
+}
+
+/// "`a`, `b`, `c`", at most `limit` names, in file order.
 pub fn describe(ctx: &Context, scc: &[NodeIndex], limit: usize) -> String {
     let names: Vec<String> = scc
         .iter()

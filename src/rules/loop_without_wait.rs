@@ -2,9 +2,7 @@
 //! until Studio stops the execution. A retry loop bounded by a counter is left alone.
 
 use petgraph::graph::NodeIndex;
-use petgraph::visit::NodeFiltered;
 
-use crate::catalog;
 use crate::loops;
 use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
 
@@ -28,24 +26,10 @@ impl Rule for LoopWithoutWait {
     }
 
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
-        let reachable = ctx.graph.reachable();
-        let mut closed = vec![false; ctx.graph.graph.node_count()];
-        for node in loops::closed_cycles(ctx).into_iter().flatten() {
-            closed[node.index()] = true;
-        }
-        let spinning = NodeFiltered::from_fn(&ctx.graph.graph, |node| !waits(ctx, node));
-        for mut scc in petgraph::algo::tarjan_scc(&spinning) {
-            let is_cycle = scc.len() > 1 || ctx.graph.graph.contains_edge(scc[0], scc[0]);
-            // A loop that no event leaves is infinite-loop's (stronger) finding.
-            if !is_cycle
-                || !reachable[scc[0].index()]
-                || scc.iter().all(|n| closed[n.index()])
-                || bounded_by_counter(ctx, &scc)
-            {
-                continue;
+        for scc in loops::spinning_cycles(ctx) {
+            if !bounded_by_counter(ctx, &scc) {
+                out.push(finding(ctx, &scc));
             }
-            scc.sort_unstable();
-            out.push(finding(ctx, &scc));
         }
     }
 }
@@ -73,12 +57,6 @@ fn finding(ctx: &Context, scc: &[NodeIndex]) -> Diagnostic {
              that leaves the loop when it is reached), or put a widget that waits for the \
              caller in it",
         )
-}
-
-/// Widgets of unknown type are assumed to wait: flowcheck cannot tell.
-fn waits(ctx: &Context, node: NodeIndex) -> bool {
-    let state = ctx.state(ctx.graph.state_index(node));
-    catalog::widget(&state.kind).is_none_or(|w| w.waits)
 }
 
 /// A split in the loop tests a flow variable that a set-variables in the loop changes, and
