@@ -33,6 +33,8 @@ pub struct Cli {
 pub enum Command {
     /// Check flows and report what is wrong with them.
     Analyze(AnalyzeArgs),
+    /// Draw flows as DOT, SVG or Mermaid diagrams, with their findings on them.
+    Graph(GraphArgs),
     /// List every rule with its default severity and summary.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
@@ -67,6 +69,47 @@ pub struct AnalyzeArgs {
     /// When to colour text output.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
     pub color: ColorWhen,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GraphArgs {
+    /// Flow files or directories; several flows need `-o DIR`.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = DiagramFormat::Dot)]
+    pub format: DiagramFormat,
+    /// Output file (one flow) or directory (one diagram per flow, named after the file).
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// Draw the flow only, without its findings.
+    #[arg(long)]
+    pub no_findings: bool,
+    /// `studio` places widgets where the Studio canvas shows them (when all have offsets).
+    #[arg(long, value_enum, default_value_t = LayoutChoice::Auto)]
+    pub layout: LayoutChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagramFormat {
+    Dot,
+    Svg,
+    Mermaid,
+}
+
+impl DiagramFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            DiagramFormat::Dot => "dot",
+            DiagramFormat::Svg => "svg",
+            DiagramFormat::Mermaid => "mmd",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LayoutChoice {
+    Auto,
+    Studio,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -111,13 +154,14 @@ pub enum ColorWhen {
 pub fn run(cli: Cli) -> ExitCode {
     let status = match cli.command {
         Command::Analyze(args) => run_analyze(&args),
+        Command::Graph(args) => crate::graph_command::run(&args),
         Command::Rules { format } => print_rules(format),
         Command::Explain { rule } => explain(&rule),
     };
     ExitCode::from(status)
 }
 
-fn usage_error(message: &str) -> u8 {
+pub(crate) fn usage_error(message: &str) -> u8 {
     eprintln!("error: {message}");
     EXIT_TROUBLE
 }
@@ -174,7 +218,7 @@ fn is_explicit(input: &Input, paths: &[PathBuf]) -> bool {
     }
 }
 
-fn writes_over_input(output: &Path, inputs: &[Input]) -> bool {
+pub(crate) fn writes_over_input(output: &Path, inputs: &[Input]) -> bool {
     let Ok(target) = output.canonicalize() else {
         return false;
     };

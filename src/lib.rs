@@ -7,8 +7,10 @@
 pub mod analyze;
 pub mod catalog;
 pub mod cli;
+pub mod export;
 pub mod flow;
 pub mod graph;
+pub mod graph_command;
 pub mod loops;
 pub mod report;
 pub mod rule;
