@@ -15,4 +15,5 @@ pub mod loops;
 pub mod report;
 pub mod rule;
 pub mod rules;
+pub mod schema;
 pub mod suggest;

@@ -1,4 +1,4 @@
-//! The widget catalog agrees with the official schemas vendored in `rules/schemas/`: every
+//! The widget catalog agrees with the effective schemas in `rules/schemas/effective/`: every
 //! event a schema declares for a widget's transitions is one the catalog lists.
 
 mod common;
@@ -68,7 +68,7 @@ fn collect_events(value: &Value, schema: &Value, out: &mut BTreeSet<String>, dep
 
 #[test]
 fn catalog_lists_every_event_the_schemas_declare() {
-    let dir = common::repo_root().join("rules/schemas");
+    let dir = common::repo_root().join("rules/schemas/effective");
     let mut checked = 0;
     for path in common::json_files(&dir) {
         let kind = path.file_stem().unwrap().to_string_lossy().into_owned();
@@ -94,7 +94,7 @@ fn catalog_lists_every_event_the_schemas_declare() {
 
 #[test]
 fn catalog_knows_every_type_the_flow_schema_lists() {
-    let path = common::repo_root().join("rules/schemas/flow-definition.json");
+    let path = common::repo_root().join("rules/schemas/effective/flow-definition.json");
     let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let types = schema["properties"]["states"]["items"]["properties"]["type"]["enum"]
         .as_array()

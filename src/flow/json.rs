@@ -197,6 +197,26 @@ impl Node {
         }
     }
 
+    /// The same value as a `serde_json::Value` (for schema validation).
+    pub fn to_value(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Number(n) => n
+                .parse::<serde_json::Number>()
+                .map_or_else(|_| J::String(n.clone()), J::Number),
+            Value::String(s) => J::String(s.clone()),
+            Value::Array(items) => J::Array(items.iter().map(Node::to_value).collect()),
+            Value::Object(members) => J::Object(
+                members
+                    .iter()
+                    .map(|m| (m.key.clone(), m.value.to_value()))
+                    .collect(),
+            ),
+        }
+    }
+
     /// Resolves an RFC 6901 JSON Pointer. Returns the member's key span when the last step
     /// is an object member, and the value node.
     pub fn resolve(&self, pointer: &str) -> Option<(Option<Span>, &Node)> {

@@ -6,6 +6,7 @@ mod infinite_loop;
 mod invalid_initial_state;
 mod loop_without_wait;
 mod missing_hangup_path;
+mod schema_violation;
 mod unhandled_event;
 mod unknown_event;
 mod unknown_widget_type;
@@ -24,6 +25,7 @@ pub static RULES: &[&dyn Rule] = &[
     &infinite_loop::InfiniteLoop,
     &loop_without_wait::LoopWithoutWait,
     &missing_hangup_path::MissingHangupPath,
+    &schema_violation::SchemaViolation,
 ];
 
 /// The rule with this id.
