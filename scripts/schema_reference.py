@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Independent reference for flowcheck's schema-violation rule.
+
+Validates every flow in a directory with the Python `jsonschema` package against the same
+effective schema files (rules/schemas/effective/ and rules/schemas/commons.json), applying the
+same documented conventions as the rule (see rules/schema-violation.md):
+  - each state is validated against its widget type's schema; the flow definition against
+    flow-definition.json without `states.items`;
+  - errors inside `transitions` are left to other rules, except inside split `conditions`;
+  - a string holding Liquid is exempt from type/enum/const/pattern/format/range keywords;
+  - a missing property is keyed by the pointer it would have.
+
+Prints a JSON object: {file name: [[state name or null, property pointer], ...]}.
+Usage: schema_reference.py FLOW_DIR
+"""
+import json
+import pathlib
+import sys
+
+from jsonschema import Draft7Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT7
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent / "rules" / "schemas"
+LIQUID_EXEMPT = {"type", "enum", "const", "pattern", "format", "minimum", "maximum",
+                 "exclusiveMinimum", "exclusiveMaximum"}
+
+
+def load_schemas():
+    widgets = {}
+    for path in sorted((ROOT / "effective").glob("*.json")):
+        widgets[path.stem] = json.loads(path.read_text())
+    flow = widgets.pop("flow-definition")
+    flow["properties"]["states"].pop("items", None)
+    commons = json.loads((ROOT / "commons.json").read_text())
+    registry = Registry().with_resources(
+        (doc["$id"], Resource.from_contents(doc, default_specification=DRAFT7))
+        for doc in list(widgets.values()) + [commons]
+    )
+    return widgets, flow, registry
+
+
+def pointer(parts):
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def keys(validator, instance, keep):
+    found = set()
+    for error in validator.iter_errors(instance):
+        path = pointer(error.absolute_path)
+        if not keep(path):
+            continue
+        liquid = isinstance(error.instance, str) and ("{{" in error.instance or "{%" in error.instance)
+        if liquid and error.validator in LIQUID_EXEMPT:
+            continue
+        if error.validator == "required":
+            for name in error.validator_value:
+                if isinstance(error.instance, dict) and name not in error.instance:
+                    found.add(path + "/" + name.replace("~", "~0").replace("/", "~1"))
+        else:
+            found.add(path)
+    return found
+
+
+def keep_state_path(path):
+    return not path.startswith("/transitions") or "/conditions" in path
+
+
+def main():
+    widgets, flow_schema, registry = load_schemas()
+    validators = {name: Draft7Validator(s, registry=registry) for name, s in widgets.items()}
+    flow_validator = Draft7Validator(flow_schema, registry=registry)
+    result = {}
+    for path in sorted(pathlib.Path(sys.argv[1]).glob("*.json")):
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
+        if "states" not in document and isinstance(document.get("definition"), dict):
+            document = document["definition"]
+        pairs = set()
+        for key in keys(flow_validator, document, lambda p: not p.startswith("/states/")):
+            pairs.add((None, key))
+        for state in document.get("states", []):
+            validator = validators.get(state.get("type"))
+            if validator is not None:
+                for key in keys(validator, state, keep_state_path):
+                    pairs.add((state["name"], key))
+        result[path.name] = sorted(pairs, key=lambda p: (p[0] or "", p[1]))
+    json.dump(result, sys.stdout, indent=1, sort_keys=True)
+
+
+if __name__ == "__main__":
+    main()
