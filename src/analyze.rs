@@ -117,7 +117,11 @@ pub fn check_graph(
     source: &SourceText,
     rules: &[&dyn Rule],
 ) -> Vec<Finding> {
-    let ctx = Context { flow, graph };
+    let ctx = Context {
+        flow,
+        graph,
+        source,
+    };
     let mut diagnostics = Vec::new();
     for rule in rules {
         rule.check(&ctx, &mut diagnostics);
@@ -137,11 +141,11 @@ pub fn check_graph(
 }
 
 fn locate(flow: &Flow, source: &SourceText, diagnostic: Diagnostic) -> Finding {
-    let span = span_of(flow, &diagnostic.pointer, diagnostic.anchor);
+    let span = span_of(flow, &diagnostic.pointer, &diagnostic.anchor);
     let related = diagnostic
         .related
         .iter()
-        .map(|r| (span_of(flow, &r.pointer, Anchor::Value), r.label.clone()))
+        .map(|r| (span_of(flow, &r.pointer, &Anchor::Value), r.label.clone()))
         .collect();
     Finding {
         start: source.position(span.start),
@@ -152,7 +156,7 @@ fn locate(flow: &Flow, source: &SourceText, diagnostic: Diagnostic) -> Finding {
     }
 }
 
-fn span_of(flow: &Flow, pointer: &str, anchor: Anchor) -> Span {
+fn span_of(flow: &Flow, pointer: &str, anchor: &Anchor) -> Span {
     let Some((key, node)) = flow.root.resolve(pointer) else {
         return 0..0;
     };
@@ -160,5 +164,6 @@ fn span_of(flow: &Flow, pointer: &str, anchor: Anchor) -> Span {
         Anchor::Value => node.span.clone(),
         Anchor::Key => key.unwrap_or_else(|| node.span.clone()),
         Anchor::Start => node.span.start..node.span.start + 1,
+        Anchor::Bytes(span) => span.clone(),
     }
 }

@@ -84,7 +84,13 @@ fn diagram_of(file: &LoadedFile, no_findings: bool) -> Option<Diagram> {
                 .map(str::to_string)
         })
         .unwrap_or_else(|| file.name.clone());
-    Some(Diagram::build(&title, flow, &graph, findings.as_deref()))
+    Some(Diagram::build(
+        &title,
+        flow,
+        &graph,
+        &file.source,
+        findings.as_deref(),
+    ))
 }
 
 fn render(

@@ -7,10 +7,12 @@
 pub mod analyze;
 pub mod catalog;
 pub mod cli;
+pub mod dataflow;
 pub mod export;
 pub mod flow;
 pub mod graph;
 pub mod graph_command;
+pub mod liquid;
 pub mod loops;
 pub mod report;
 pub mod rule;

@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-use crate::flow::{Flow, State};
+use crate::flow::json::Span;
+use crate::flow::{Flow, SourceText, State};
 use crate::graph::FlowGraph;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -49,6 +50,8 @@ pub trait Rule: Sync {
 pub struct Context<'a> {
     pub flow: &'a Flow,
     pub graph: &'a FlowGraph,
+    /// The file's text, for rules that look inside string values (Liquid).
+    pub source: &'a SourceText,
 }
 
 impl Context<'_> {
@@ -58,7 +61,7 @@ impl Context<'_> {
 }
 
 /// Which part of the value at the pointer a finding underlines.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Anchor {
     /// The whole value.
     Value,
@@ -66,6 +69,8 @@ pub enum Anchor {
     Key,
     /// Only the first character of the value (the `{` of a large object).
     Start,
+    /// An exact byte range inside the value, such as a name inside a Liquid expression.
+    Bytes(Span),
 }
 
 /// A second place shown beside a finding, such as the first of two duplicate names.

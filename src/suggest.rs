@@ -21,11 +21,11 @@ fn budget(len: usize) -> usize {
 fn distance(a: &str, b: &str) -> usize {
     // Prefix / suffix additions (`get_assignment_express` for `get_assignment`) are common
     // in real flows; score them by the part that differs rather than the whole length.
-    if a.starts_with(b) || b.starts_with(a) || a.ends_with(b) || b.ends_with(a) {
-        let shorter = a.len().min(b.len());
-        if shorter >= 4 {
-            return 1;
-        }
+    // Only when most of the name is shared: `chamados` is no typo of `incorreta_chamados`.
+    let (shorter, longer) = (a.len().min(b.len()), a.len().max(b.len()));
+    let extended = a.starts_with(b) || b.starts_with(a) || a.ends_with(b) || b.ends_with(a);
+    if extended && shorter >= 4 && shorter * 5 >= longer * 3 {
+        return 1;
     }
     strsim::damerau_levenshtein(a, b)
 }
@@ -56,5 +56,6 @@ mod tests {
     fn stays_quiet_when_nothing_is_close() {
         assert_eq!(closest("completely_else", ["gather", "say"]), None);
         assert_eq!(closest("a", ["xyz"]), None);
+        assert_eq!(closest("incorreta_chamados", ["chamados"]), None);
     }
 }

@@ -25,7 +25,7 @@ fn diagram(file: &flow::LoadedFile, with_findings: bool) -> (Diagram, FlowGraph)
     let graph = FlowGraph::build(flow);
     let findings = with_findings.then(|| analyze::check_graph(flow, &graph, &file.source, RULES));
     (
-        Diagram::build(&file.name, flow, &graph, findings.as_deref()),
+        Diagram::build(&file.name, flow, &graph, &file.source, findings.as_deref()),
         graph,
     )
 }

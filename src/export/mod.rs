@@ -9,7 +9,7 @@ pub mod svg;
 
 use crate::analyze::Finding;
 use crate::catalog::{self, Category};
-use crate::flow::Flow;
+use crate::flow::{Flow, SourceText};
 use crate::graph::FlowGraph;
 use crate::loops;
 use crate::rule::{Context, Severity};
@@ -69,6 +69,7 @@ impl Diagram {
         title: &str,
         flow: &Flow,
         graph: &FlowGraph,
+        source: &SourceText,
         findings: Option<&[Finding]>,
     ) -> Diagram {
         let mut nodes: Vec<DiagramNode> = flow
@@ -87,7 +88,12 @@ impl Diagram {
         let mut drops = Vec::new();
         if let Some(findings) = findings {
             mark_findings(flow, &mut nodes, &mut drops, findings);
-            mark_loops(flow, graph, &mut edges, findings);
+            let ctx = Context {
+                flow,
+                graph,
+                source,
+            };
+            mark_loops(&ctx, &mut edges, findings);
         }
         Diagram {
             title: title.to_string(),
@@ -182,8 +188,8 @@ fn state_index(flow: &Flow, pointer: &str) -> Option<usize> {
     (index < flow.states.len()).then_some(index)
 }
 
-fn mark_loops(flow: &Flow, graph: &FlowGraph, edges: &mut [DiagramEdge], findings: &[Finding]) {
-    let ctx = Context { flow, graph };
+fn mark_loops(ctx: &Context, edges: &mut [DiagramEdge], findings: &[Finding]) {
+    let (flow, graph) = (ctx.flow, ctx.graph);
     // A loop rule reports a loop at its first state; only reported loops are drawn bold.
     let reported = |rule: &str, scc: &[petgraph::graph::NodeIndex]| {
         let first = &flow.states[graph.state_index(scc[0])].name;
@@ -191,11 +197,11 @@ fn mark_loops(flow: &Flow, graph: &FlowGraph, edges: &mut [DiagramEdge], finding
             .iter()
             .any(|f| f.diagnostic.rule == rule && f.diagnostic.state.as_ref() == Some(first))
     };
-    let loops = loops::closed_cycles(&ctx)
+    let loops = loops::closed_cycles(ctx)
         .into_iter()
         .filter(|scc| reported("infinite-loop", scc))
         .chain(
-            loops::spinning_cycles(&ctx)
+            loops::spinning_cycles(ctx)
                 .into_iter()
                 .filter(|scc| reported("loop-without-wait", scc)),
         );

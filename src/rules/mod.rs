@@ -1,16 +1,22 @@
 //! The rule registry: one line per rule, in the order `flowcheck rules` lists them.
 
+mod channel_mismatch;
 mod dangling_transition;
+mod deprecated_widget;
 mod duplicate_state_name;
 mod infinite_loop;
 mod invalid_initial_state;
 mod loop_without_wait;
 mod missing_hangup_path;
 mod schema_violation;
+mod undefined_flow_variable;
+mod undefined_widget_reference;
 mod unhandled_event;
 mod unknown_event;
 mod unknown_widget_type;
 mod unreachable_state;
+mod unset_flow_variable;
+mod unset_widget_reference;
 
 use crate::rule::Rule;
 
@@ -26,6 +32,12 @@ pub static RULES: &[&dyn Rule] = &[
     &loop_without_wait::LoopWithoutWait,
     &missing_hangup_path::MissingHangupPath,
     &schema_violation::SchemaViolation,
+    &undefined_widget_reference::UndefinedWidgetReference,
+    &unset_widget_reference::UnsetWidgetReference,
+    &undefined_flow_variable::UndefinedFlowVariable,
+    &unset_flow_variable::UnsetFlowVariable,
+    &channel_mismatch::ChannelMismatch,
+    &deprecated_widget::DeprecatedWidget,
 ];
 
 /// The rule with this id.

@@ -1,0 +1,335 @@
+//! Liquid references in widget properties: `widgets.<name>…` and `flow.variables.<name>`
+//! inside `{{ … }}` and `{% … %}`, each with the exact byte range of the name in the file.
+
+use crate::flow::Flow;
+use crate::flow::json::{Node, Span, Value};
+
+/// What a reference reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Root {
+    /// `widgets.<name>`: the output of another widget.
+    Widget,
+    /// `flow.variables.<name>`: a variable a set-variables widget sets.
+    FlowVariable,
+}
+
+#[derive(Debug, Clone)]
+pub struct Reference {
+    pub root: Root,
+    pub name: String,
+    /// Byte range of the name in the source file (inside quotes for `widgets["name"]`).
+    pub span: Span,
+    /// Index of the state whose properties hold the reference.
+    pub state: usize,
+    /// Pointer of the JSON string that holds the reference.
+    pub pointer: String,
+}
+
+/// Every reference in every state's `properties` and split `conditions`, in file order.
+pub fn references(flow: &Flow, source: &str) -> Vec<Reference> {
+    let mut out = Vec::new();
+    for (index, state) in flow.states.iter().enumerate() {
+        if let Some(properties) = flow.properties(state) {
+            let pointer = state.member_pointer("properties");
+            walk(properties, &pointer, source, index, &mut out);
+        }
+        for transition in &state.transitions {
+            let pointer = format!("{}/conditions", transition.pointer);
+            if let Some(conditions) = flow.node(&pointer) {
+                walk(conditions, &pointer, source, index, &mut out);
+            }
+        }
+    }
+    out.sort_by_key(|r| r.span.start);
+    out
+}
+
+fn walk(node: &Node, pointer: &str, source: &str, state: usize, out: &mut Vec<Reference>) {
+    match &node.value {
+        Value::String(text) if text.contains("{{") || text.contains("{%") => {
+            scan_string(node, pointer, source, state, out);
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                walk(item, &format!("{pointer}/{i}"), source, state, out);
+            }
+        }
+        Value::Object(members) => {
+            for member in members {
+                let key = crate::flow::json::escape_pointer_token(&member.key);
+                walk(
+                    &member.value,
+                    &format!("{pointer}/{key}"),
+                    source,
+                    state,
+                    out,
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Scans one JSON string literal, working on its decoded text and mapping every position
+/// back through the escapes to the source.
+fn scan_string(node: &Node, pointer: &str, source: &str, state: usize, out: &mut Vec<Reference>) {
+    let Some(raw) = source.get(node.span.start + 1..node.span.end.saturating_sub(1)) else {
+        return;
+    };
+    let (text, offsets) = decode(raw);
+    let base = node.span.start + 1;
+    for found in scan_liquid(&text) {
+        out.push(Reference {
+            root: found.root,
+            name: found.name,
+            span: base + offsets[found.span.start]..base + offsets[found.span.end],
+            state,
+            pointer: pointer.to_string(),
+        });
+    }
+}
+
+/// Decodes a JSON string body; `offsets[i]` is the raw offset of decoded byte `i`, with one
+/// extra entry for the end.
+pub fn decode(raw: &str) -> (String, Vec<usize>) {
+    let mut text = String::with_capacity(raw.len());
+    let mut offsets = Vec::with_capacity(raw.len() + 1);
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    while i < raw.len() {
+        let (c, width) = if bytes[i] == b'\\' {
+            escape_at(raw, i)
+        } else {
+            let c = raw[i..].chars().next().unwrap_or('\u{fffd}');
+            (c, c.len_utf8())
+        };
+        for _ in 0..c.len_utf8() {
+            offsets.push(i);
+        }
+        text.push(c);
+        i += width.max(1);
+    }
+    offsets.push(raw.len());
+    (text, offsets)
+}
+
+/// The character an escape at `i` stands for, and how many raw bytes it spans.
+fn escape_at(raw: &str, i: usize) -> (char, usize) {
+    let next = raw.as_bytes().get(i + 1).copied().unwrap_or(b'\\');
+    let simple = match next {
+        b'"' => Some('"'),
+        b'\\' => Some('\\'),
+        b'/' => Some('/'),
+        b'b' => Some('\u{8}'),
+        b'f' => Some('\u{c}'),
+        b'n' => Some('\n'),
+        b'r' => Some('\r'),
+        b't' => Some('\t'),
+        _ => None,
+    };
+    if let Some(c) = simple {
+        return (c, 2);
+    }
+    let hex = |at: usize| {
+        raw.get(at..at + 4)
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+    };
+    match hex(i + 2) {
+        Some(high @ 0xD800..=0xDBFF) if raw.get(i + 6..i + 8) == Some("\\u") => {
+            let low = hex(i + 8).unwrap_or(0);
+            let code = 0x10000 + ((high - 0xD800) << 10) + (low.wrapping_sub(0xDC00) & 0x3FF);
+            (char::from_u32(code).unwrap_or('\u{fffd}'), 12)
+        }
+        Some(code) => (char::from_u32(code).unwrap_or('\u{fffd}'), 6),
+        None => ('\u{fffd}', 2),
+    }
+}
+
+/// A reference found in decoded text, with its span in that text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub root: Root,
+    pub name: String,
+    pub span: Span,
+}
+
+/// Finds the references inside the Liquid output and tag blocks of a text.
+pub fn scan_liquid(text: &str) -> Vec<Found> {
+    let mut found = Vec::new();
+    let mut rest = 0;
+    while let Some(open) = find_open(&text[rest..]) {
+        let start = rest + open + 2;
+        let close_token = if text[rest + open..].starts_with("{{") {
+            "}}"
+        } else {
+            "%}"
+        };
+        let end = text[start..]
+            .find(close_token)
+            .map_or(text.len(), |e| start + e);
+        scan_block(text, start, end, &mut found);
+        rest = (end + 2).min(text.len());
+    }
+    found
+}
+
+fn find_open(text: &str) -> Option<usize> {
+    match (text.find("{{"), text.find("{%")) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Scans the expression text of one block for paths starting at `widgets` or `flow`.
+fn scan_block(text: &str, start: usize, end: usize, found: &mut Vec<Found>) {
+    let bytes = text.as_bytes();
+    let mut i = start;
+    while i < end {
+        let c = bytes[i];
+        if c == b'"' || c == b'\'' {
+            // A string literal is data, not a reference.
+            i = text[i + 1..end]
+                .find(c as char)
+                .map_or(end, |q| i + 1 + q + 1);
+        } else if is_ident_start(c) && (i == start || !is_path_byte(bytes[i - 1])) {
+            let (segments, next) = read_path(text, i, end);
+            found.extend(reference(&segments));
+            i = next.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+fn is_ident_start(c: u8) -> bool {
+    c.is_ascii_alphabetic() || c == b'_'
+}
+
+fn is_ident_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
+}
+
+fn is_path_byte(c: u8) -> bool {
+    is_ident_byte(c) || c == b'.' || c == b']'
+}
+
+/// Reads `a.b["c"][0].d` from `i`; returns the segments with their spans, and where it ended.
+fn read_path(text: &str, mut i: usize, end: usize) -> (Vec<(String, Span)>, usize) {
+    let bytes = text.as_bytes();
+    let mut segments = Vec::new();
+    let ident = |from: usize| {
+        let mut to = from;
+        while to < end && is_ident_byte(bytes[to]) {
+            to += 1;
+        }
+        to
+    };
+    let to = ident(i);
+    segments.push((text[i..to].to_string(), i..to));
+    i = to;
+    while i < end {
+        match bytes[i] {
+            b'.' if i + 1 < end && is_ident_start(bytes[i + 1]) => {
+                let to = ident(i + 1);
+                segments.push((text[i + 1..to].to_string(), i + 1..to));
+                i = to;
+            }
+            b'[' => {
+                let Some(close) = text[i..end].find(']').map(|c| i + c) else {
+                    break;
+                };
+                let inner = text[i + 1..close].trim();
+                let offset = i + 1 + text[i + 1..close].find(inner).unwrap_or(0);
+                let quoted = inner.len() >= 2
+                    && (inner.starts_with('"') && inner.ends_with('"')
+                        || inner.starts_with('\'') && inner.ends_with('\''));
+                if quoted {
+                    let name = &inner[1..inner.len() - 1];
+                    segments.push((name.to_string(), offset + 1..offset + 1 + name.len()));
+                } else {
+                    // An index or a variable: the path goes on, but not by a known name.
+                    segments.push((String::new(), offset..offset + inner.len()));
+                }
+                i = close + 1;
+            }
+            _ => break,
+        }
+    }
+    (segments, i)
+}
+
+fn reference(segments: &[(String, Span)]) -> Option<Found> {
+    let name = |k: usize| segments.get(k).filter(|(n, _)| !n.is_empty());
+    match segments.first().map(|(n, _)| n.as_str()) {
+        Some("widgets") => name(1).map(|(n, span)| Found {
+            root: Root::Widget,
+            name: n.clone(),
+            span: span.clone(),
+        }),
+        Some("flow") if segments.get(1).is_some_and(|(n, _)| n == "variables") => {
+            name(2).map(|(n, span)| Found {
+                root: Root::FlowVariable,
+                name: n.clone(),
+                span: span.clone(),
+            })
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Vec<(Root, String, String)> {
+        scan_liquid(text)
+            .into_iter()
+            .map(|f| (f.root, f.name, text[f.span].to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn finds_every_reference_form() {
+        let text =
+            r#"{{widgets.a.parsed.x}} {{ widgets["b c"].x }} {{widgets['d']}} {{widgets.e["f"]}}"#;
+        let found: Vec<_> = names(text).into_iter().map(|(_, n, _)| n).collect();
+        assert_eq!(found, ["a", "b c", "d", "e"]);
+    }
+
+    #[test]
+    fn finds_references_in_tags_and_filters() {
+        let text = "{% if widgets.a.x == 1 %}{{ x | default: widgets.b.y }}{% endif %}\
+                    {% for i in flow.variables.items %}{% assign n = flow.variables['count'] %}";
+        let found: Vec<_> = names(text).into_iter().map(|(r, n, _)| (r, n)).collect();
+        assert_eq!(
+            found,
+            [
+                (Root::Widget, "a".to_string()),
+                (Root::Widget, "b".to_string()),
+                (Root::FlowVariable, "items".to_string()),
+                (Root::FlowVariable, "count".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn ignores_text_outside_liquid_and_string_literals() {
+        assert!(names("widgets.a {{ 'widgets.b' }} {{ \"flow.variables.c\" }}").is_empty());
+        assert!(names("{{ mywidgets.a }} {{ x.widgets.b }}").is_empty());
+    }
+
+    #[test]
+    fn spans_cover_the_name() {
+        let text = "Hi {{widgets.get-parts.x}}";
+        assert_eq!(names(text)[0].2, "get-parts");
+    }
+
+    #[test]
+    fn decode_maps_escapes_back_to_the_source() {
+        let raw = r#"a\"b\u00e9{{widgets.x}}\n"#;
+        let (text, offsets) = decode(raw);
+        assert_eq!(text, "a\"b\u{e9}{{widgets.x}}\n");
+        let at = text.find("x}}").unwrap();
+        assert_eq!(&raw[offsets[at]..offsets[at + 1]], "x");
+    }
+}

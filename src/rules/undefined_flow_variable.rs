@@ -1,0 +1,64 @@
+//! `undefined-flow-variable`: Liquid reads `flow.variables.<x>` and no set-variables widget in
+//! the flow sets `x`.
+
+use std::collections::HashSet;
+
+use crate::dataflow;
+use crate::liquid::{self, Root};
+use crate::rule::{Anchor, Context, Diagnostic, Rule, RuleMeta, Severity};
+use crate::suggest;
+
+pub struct UndefinedFlowVariable;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "undefined-flow-variable",
+    severity: Severity::Warning,
+    summary: "`flow.variables.x` is read, and no set-variables widget sets `x`",
+    doc: include_str!("../../rules/undefined-flow-variable.md"),
+};
+
+impl Rule for UndefinedFlowVariable {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
+        let set: HashSet<String> = ctx
+            .flow
+            .states
+            .iter()
+            .flat_map(|s| dataflow::variables_set_by(ctx.flow, s))
+            .collect();
+        let mut reported = HashSet::new();
+        for reference in liquid::references(ctx.flow, &ctx.source.text) {
+            if reference.root != Root::FlowVariable || set.contains(&reference.name) {
+                continue;
+            }
+            if !reported.insert((reference.state, reference.name.clone())) {
+                continue;
+            }
+            let reader = &ctx.state(reference.state).name;
+            let help = match suggest::closest(&reference.name, set.iter().map(String::as_str)) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!(
+                    "set `{}` in a set-variables widget before `{reader}` runs",
+                    reference.name
+                ),
+            };
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    &reference.pointer,
+                    format!(
+                        "`{reader}` reads `flow.variables.{}`, but no set-variables widget sets \
+                         it: it is always empty",
+                        reference.name
+                    ),
+                )
+                .anchor(Anchor::Bytes(reference.span.clone()))
+                .state(reader)
+                .help(help),
+            );
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! `undefined-widget-reference`: Liquid reads `widgets.<name>` and no widget has that name.
+
+use std::collections::HashSet;
+
+use crate::liquid::{self, Root};
+use crate::rule::{Anchor, Context, Diagnostic, Rule, RuleMeta, Severity};
+use crate::suggest;
+
+pub struct UndefinedWidgetReference;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "undefined-widget-reference",
+    severity: Severity::Error,
+    summary: "Liquid names a widget that does not exist",
+    doc: include_str!("../../rules/undefined-widget-reference.md"),
+};
+
+impl Rule for UndefinedWidgetReference {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
+        let mut reported = HashSet::new();
+        for reference in liquid::references(ctx.flow, &ctx.source.text) {
+            if reference.root != Root::Widget || ctx.graph.contains(&reference.name) {
+                continue;
+            }
+            // One finding per widget and name: the same typo repeated is one mistake.
+            if !reported.insert((reference.state, reference.name.clone())) {
+                continue;
+            }
+            let reader = ctx.state(reference.state);
+            // A widget cannot usefully read itself, so its own name is no suggestion.
+            let others = ctx.graph.names().filter(|n| *n != reader.name);
+            let help = match suggest::closest(&reference.name, others) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => "name an existing widget; at run time this reads as empty".to_string(),
+            };
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    &reference.pointer,
+                    format!(
+                        "`{}` reads `widgets.{}`, but no widget has that name: it is always empty",
+                        reader.name, reference.name
+                    ),
+                )
+                .anchor(Anchor::Bytes(reference.span.clone()))
+                .state(&reader.name)
+                .help(help),
+            );
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! `unset-flow-variable`: some path from the trigger reaches a read of `flow.variables.<x>`
+//! without passing a set-variables widget that sets `x`.
+
+use std::collections::HashSet;
+
+use crate::dataflow::{self, VariablesSet};
+use crate::liquid::{self, Root};
+use crate::rule::{Anchor, Context, Diagnostic, Rule, RuleMeta, Severity};
+
+pub struct UnsetFlowVariable;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "unset-flow-variable",
+    severity: Severity::Info,
+    summary: "some path reaches a read of a flow variable without setting it",
+    doc: include_str!("../../rules/unset-flow-variable.md"),
+};
+
+impl Rule for UnsetFlowVariable {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
+        let references: Vec<_> = liquid::references(ctx.flow, &ctx.source.text)
+            .into_iter()
+            .filter(|r| r.root == Root::FlowVariable)
+            .collect();
+        if references.is_empty() {
+            return;
+        }
+        let variables = VariablesSet::compute(ctx);
+        let reachable = ctx.graph.reachable();
+        let mut reported = HashSet::new();
+        for reference in references {
+            let state = ctx.state(reference.state);
+            // Never set at all is undefined-flow-variable's finding; unreachable readers
+            // are unreachable-state's.
+            if !variables.is_ever_set(&reference.name)
+                || !reachable[reference.state]
+                || variables.is_set_before(reference.state, &reference.name)
+                // `count = {{flow.variables.count | plus: 1}}`: the counter idiom relies on
+                // the first read being empty.
+                || dataflow::variables_set_by(ctx.flow, state).contains(&reference.name)
+                || !reported.insert((reference.state, reference.name.clone()))
+            {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    &reference.pointer,
+                    format!(
+                        "`{}` reads `flow.variables.{}`, which some paths reach without setting it",
+                        state.name, reference.name
+                    ),
+                )
+                .anchor(Anchor::Bytes(reference.span.clone()))
+                .state(&state.name)
+                .help(format!(
+                    "set `{}` on every path to `{}` (for example right after the trigger), or \
+                     give it a default (`| default: …`)",
+                    reference.name, state.name
+                )),
+            );
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! `unset-widget-reference`: Liquid reads a widget that has not run on every path to the
+//! reader (it does not dominate it), or a widget reads its own output.
+
+use std::collections::{HashMap, HashSet};
+
+use petgraph::graph::NodeIndex;
+
+use crate::dataflow::{DominatorTree, PathsAvoiding};
+use crate::liquid::{self, Reference, Root};
+use crate::rule::{Anchor, Context, Diagnostic, Rule, RuleMeta, Severity};
+
+pub struct UnsetWidgetReference;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "unset-widget-reference",
+    severity: Severity::Warning,
+    summary: "Liquid reads a widget that has not run on every path to the reader",
+    doc: include_str!("../../rules/unset-widget-reference.md"),
+};
+
+/// Beyond this many distinct widgets, findings name no example path: each example costs a
+/// search of the graph, and a flow with that many is better read in the diagram.
+const MAX_EXAMPLE_SEARCHES: usize = 64;
+
+impl Rule for UnsetWidgetReference {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
+        let Some(dominators) = DominatorTree::compute(ctx) else {
+            return;
+        };
+        let reachable = ctx.graph.reachable();
+        let mut searches: HashMap<NodeIndex, PathsAvoiding> = HashMap::new();
+        let mut reported = HashSet::new();
+        for reference in liquid::references(ctx.flow, &ctx.source.text) {
+            let Some(widget) = ctx.graph.node(&reference.name) else {
+                continue;
+            };
+            if reference.root != Root::Widget {
+                continue;
+            }
+            let reader = NodeIndex::new(reference.state);
+            // Unreachable readers are unreachable-state's finding.
+            if !reachable[reader.index()] || !reported.insert((reader, widget)) {
+                continue;
+            }
+            if widget == reader {
+                // Transition conditions are evaluated after the widget ran, so its output is
+                // there; only a split has no output of its own to test.
+                let in_conditions = reference.pointer.contains("/transitions/");
+                if !in_conditions || ctx.state(reference.state).kind == "split-based-on" {
+                    out.push(self_read(ctx, &reference));
+                }
+                continue;
+            }
+            if dominators.dominates(widget, reader) {
+                continue;
+            }
+            if searches.len() < MAX_EXAMPLE_SEARCHES || searches.contains_key(&widget) {
+                let search = searches
+                    .entry(widget)
+                    .or_insert_with(|| PathsAvoiding::new(ctx, widget));
+                let path = search.path_to(reader);
+                out.push(not_dominated(ctx, &reference, path.as_deref()));
+            } else {
+                out.push(not_dominated(ctx, &reference, None));
+            }
+        }
+    }
+}
+
+fn self_read(ctx: &Context, reference: &Reference) -> Diagnostic {
+    let state = ctx.state(reference.state);
+    let name = &state.name;
+    let message = if state.kind == "split-based-on" {
+        format!("`{name}` tests `widgets.{name}`, but a split has no output: it is always empty")
+    } else {
+        format!("`{name}` reads its own output (`widgets.{name}`), which is empty while it runs")
+    };
+    Diagnostic::new(&META, &reference.pointer, message)
+        .anchor(Anchor::Bytes(reference.span.clone()))
+        .state(name)
+        .help("read the output of the widget that ran before this one")
+}
+
+fn not_dominated(ctx: &Context, reference: &Reference, path: Option<&[NodeIndex]>) -> Diagnostic {
+    let reader = &ctx.state(reference.state).name;
+    let help = match path {
+        Some(path) => format!(
+            "this path skips `{}`: {}; read it only after it has run, or give a default \
+             (`| default: …`)",
+            reference.name,
+            describe_path(ctx, path)
+        ),
+        None => format!(
+            "read `{}` only where it has run, or give a default (`| default: …`)",
+            reference.name
+        ),
+    };
+    Diagnostic::new(
+        &META,
+        &reference.pointer,
+        format!(
+            "`{reader}` reads `widgets.{}`, but `{}` does not run on every path to `{reader}`",
+            reference.name, reference.name
+        ),
+    )
+    .anchor(Anchor::Bytes(reference.span.clone()))
+    .state(reader)
+    .help(help)
+}
+
+/// "Trigger → menu → … → say_result", eliding the middle of long paths.
+fn describe_path(ctx: &Context, path: &[NodeIndex]) -> String {
+    let name = |n: &NodeIndex| format!("`{}`", ctx.state(ctx.graph.state_index(*n)).name);
+    if path.len() <= 8 {
+        return path.iter().map(name).collect::<Vec<_>>().join(" → ");
+    }
+    let head: Vec<String> = path[..3].iter().map(name).collect();
+    let tail: Vec<String> = path[path.len() - 3..].iter().map(name).collect();
+    format!("{} → … → {}", head.join(" → "), tail.join(" → "))
+}
