@@ -17,28 +17,30 @@ impl RuleSelection {
     /// The selected rules; an id that names no rule is an error naming it.
     pub fn rules(&self) -> Result<Vec<&'static dyn Rule>, String> {
         for id in self.select.iter().flatten().chain(&self.ignore) {
-            if crate::rules::find(id).is_none() {
+            if crate::rules::find_meta(id).is_none() {
                 return Err(unknown_rule_message(id));
             }
         }
         Ok(RULES
             .iter()
             .copied()
-            .filter(|rule| {
-                let id = rule.meta().id;
-                let selected = self
-                    .select
-                    .as_ref()
-                    .is_none_or(|ids| ids.iter().any(|s| s == id));
-                selected && !self.ignore.iter().any(|s| s == id)
-            })
+            .filter(|rule| self.is_selected(rule.meta().id))
             .collect())
+    }
+
+    /// Whether the rule with this id runs (or, for engine rules, is reported).
+    pub fn is_selected(&self, id: &str) -> bool {
+        let selected = self
+            .select
+            .as_ref()
+            .is_none_or(|ids| ids.iter().any(|s| s == id));
+        selected && !self.ignore.iter().any(|s| s == id)
     }
 }
 
 /// "unknown rule `x`", with the closest id when one is close.
 pub fn unknown_rule_message(id: &str) -> String {
-    let ids = RULES.iter().map(|r| r.meta().id);
+    let ids = crate::rules::all_metas().map(|m| m.id);
     match crate::suggest::closest(id, ids) {
         Some(close) => format!("unknown rule `{id}`; did you mean `{close}`?"),
         None => format!("unknown rule `{id}`; `flowcheck rules` lists them"),

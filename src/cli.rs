@@ -6,11 +6,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::analyze::{self, FileReport, RuleSelection};
-use crate::flow::{self, Input};
-use crate::report;
+use crate::analyze;
+use crate::flow::Input;
 use crate::rule::Severity;
-use crate::rules::{self, RULES};
+use crate::rules;
 
 /// Exit statuses, as DESIGN.md fixes them.
 pub const EXIT_CLEAN: u8 = 0;
@@ -45,6 +44,13 @@ pub enum Command {
         /// A rule id, as `flowcheck rules` lists them.
         rule: String,
     },
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff).
+    Man,
 }
 
 #[derive(Debug, clap::Args)]
@@ -63,12 +69,30 @@ pub struct AnalyzeArgs {
     /// Do not run these rules (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     pub ignore: Vec<String>,
-    /// Lowest severity that makes the exit status 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
+    /// Lowest severity that makes the exit status 1 [default: warning, or the config's].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     /// When to colour text output.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
     pub color: ColorWhen,
+    /// Use this configuration file instead of searching for flowcheck.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore every flowcheck.toml.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Record today's findings in FILE (by file, rule, widget and event), then exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
+    /// Report only the findings that FILE (from --write-baseline) does not record.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Print the findings only: no summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Print how many findings each rule gave instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -116,6 +140,8 @@ pub enum LayoutChoice {
 pub enum OutputFormat {
     Text,
     Json,
+    Sarif,
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -133,7 +159,11 @@ pub enum FailOn {
 }
 
 impl FailOn {
-    fn threshold(self) -> Option<Severity> {
+    pub fn parse(text: &str) -> Option<FailOn> {
+        <FailOn as ValueEnum>::from_str(text, false).ok()
+    }
+
+    pub fn threshold(self) -> Option<Severity> {
         match self {
             FailOn::Error => Some(Severity::Error),
             FailOn::Warning => Some(Severity::Warning),
@@ -153,10 +183,22 @@ pub enum ColorWhen {
 /// Runs a parsed command line and returns the process exit status.
 pub fn run(cli: Cli) -> ExitCode {
     let status = match cli.command {
-        Command::Analyze(args) => run_analyze(&args),
+        Command::Analyze(args) => crate::analyze_command::run(&args),
         Command::Graph(args) => crate::graph_command::run(&args),
         Command::Rules { format } => print_rules(format),
         Command::Explain { rule } => explain(&rule),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "flowcheck", &mut std::io::stdout());
+            EXIT_CLEAN
+        }
+        Command::Man => {
+            let page = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
+            match page.render(&mut std::io::stdout()) {
+                Ok(()) => EXIT_CLEAN,
+                Err(e) => usage_error(&format!("cannot write the manual page: {e}")),
+            }
+        }
     };
     ExitCode::from(status)
 }
@@ -164,106 +206,6 @@ pub fn run(cli: Cli) -> ExitCode {
 pub(crate) fn usage_error(message: &str) -> u8 {
     eprintln!("error: {message}");
     EXIT_TROUBLE
-}
-
-fn run_analyze(args: &AnalyzeArgs) -> u8 {
-    let selection = RuleSelection {
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-    };
-    let rules = match selection.rules() {
-        Ok(rules) => rules,
-        Err(message) => return usage_error(&message),
-    };
-    let inputs = flow::expand_inputs(&args.paths);
-    if let Some(output) = args
-        .output
-        .as_deref()
-        .filter(|o| writes_over_input(o, &inputs))
-    {
-        return usage_error(&format!(
-            "refusing to write the report over the input file {}",
-            output.display()
-        ));
-    }
-    let explicit: Vec<bool> = inputs.iter().map(|i| is_explicit(i, &args.paths)).collect();
-    let reports: Vec<FileReport> = inputs
-        .iter()
-        .zip(explicit)
-        .filter_map(|(input, explicit)| {
-            let file = flow::load(input);
-            (explicit || flow::looks_like_flow(&file))
-                .then(|| analyze::analyze_loaded(file, &rules))
-        })
-        .collect();
-    let text = match args.format {
-        OutputFormat::Json => report::json::render(&reports),
-        OutputFormat::Text => {
-            let styled = args.output.is_none() && wants_color(args.color);
-            report::text::render(&reports, styled)
-        }
-    };
-    if let Err(message) = emit(&text, args.output.as_deref()) {
-        return usage_error(&message);
-    }
-    exit_status(&reports, args.fail_on)
-}
-
-/// Paths named on the command line are always reported, even when they are not flows;
-/// files found while searching a directory are reported only when they look like flows.
-fn is_explicit(input: &Input, paths: &[PathBuf]) -> bool {
-    match input {
-        Input::File(path) => paths.iter().any(|p| p == path),
-        Input::Stdin | Input::Broken { .. } => true,
-    }
-}
-
-pub(crate) fn writes_over_input(output: &Path, inputs: &[Input]) -> bool {
-    let Ok(target) = output.canonicalize() else {
-        return false;
-    };
-    inputs.iter().any(|input| match input {
-        Input::File(path) => path.canonicalize().is_ok_and(|p| p == target),
-        _ => false,
-    })
-}
-
-fn wants_color(when: ColorWhen) -> bool {
-    match when {
-        ColorWhen::Always => true,
-        ColorWhen::Never => false,
-        ColorWhen::Auto => {
-            anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
-        }
-    }
-}
-
-fn emit(text: &str, output: Option<&Path>) -> Result<(), String> {
-    match output {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| format!("cannot write the report to {}: {e}", path.display())),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth a message.
-            let _ = stdout.write_all(text.as_bytes());
-            let _ = stdout.flush();
-            Ok(())
-        }
-    }
-}
-
-fn exit_status(reports: &[FileReport], fail_on: FailOn) -> u8 {
-    if reports.iter().any(|r| r.error.is_some()) {
-        return EXIT_TROUBLE;
-    }
-    let Some(threshold) = fail_on.threshold() else {
-        return EXIT_CLEAN;
-    };
-    let failing = reports
-        .iter()
-        .flat_map(|r| &r.findings)
-        .any(|f| f.diagnostic.severity >= threshold);
-    if failing { EXIT_FINDINGS } else { EXIT_CLEAN }
 }
 
 fn print_rules(format: ListFormat) -> u8 {
@@ -277,11 +219,9 @@ fn print_rules(format: ListFormat) -> u8 {
 
 /// One line per rule: id, default severity, summary.
 pub fn rules_table() -> String {
-    let width = RULES.iter().map(|r| r.meta().id.len()).max().unwrap_or(0);
-    RULES
-        .iter()
-        .map(|r| {
-            let m = r.meta();
+    let width = rules::all_metas().map(|m| m.id.len()).max().unwrap_or(0);
+    rules::all_metas()
+        .map(|m| {
             format!(
                 "{:width$}  {:7}  {}\n",
                 m.id,
@@ -293,10 +233,8 @@ pub fn rules_table() -> String {
 }
 
 fn rules_json() -> String {
-    let list: Vec<_> = RULES
-        .iter()
-        .map(|r| {
-            let m = r.meta();
+    let list: Vec<_> = rules::all_metas()
+        .map(|m| {
             serde_json::json!({"id": m.id, "severity": m.severity.as_str(), "summary": m.summary})
         })
         .collect();
@@ -306,11 +244,48 @@ fn rules_json() -> String {
 }
 
 fn explain(id: &str) -> u8 {
-    match rules::find(id) {
-        Some(rule) => {
-            let _ = emit(rule.meta().doc, None);
+    match rules::find_meta(id) {
+        Some(meta) => {
+            let _ = emit(meta.doc, None);
             EXIT_CLEAN
         }
         None => usage_error(&analyze::unknown_rule_message(id)),
+    }
+}
+
+/// Whether writing to `output` would overwrite one of the inputs.
+pub(crate) fn writes_over_input(output: &Path, inputs: &[Input]) -> bool {
+    let Ok(target) = output.canonicalize() else {
+        return false;
+    };
+    inputs.iter().any(|input| match input {
+        Input::File(path) => path.canonicalize().is_ok_and(|p| p == target),
+        _ => false,
+    })
+}
+
+/// Whether text output to stdout gets colour: `--color`, then the terminal and `NO_COLOR`.
+pub(crate) fn wants_color(when: ColorWhen) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+        }
+    }
+}
+
+/// Writes a report to a file, or to stdout.
+pub(crate) fn emit(text: &str, output: Option<&Path>) -> Result<(), String> {
+    match output {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| format!("cannot write the report to {}: {e}", path.display())),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth a message.
+            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.flush();
+            Ok(())
+        }
     }
 }

@@ -5,8 +5,11 @@
 //! widget [`catalog`], and reported in the formats of [`report`].
 
 pub mod analyze;
+pub mod analyze_command;
+pub mod baseline;
 pub mod catalog;
 pub mod cli;
+pub mod config;
 pub mod dataflow;
 pub mod export;
 pub mod flow;

@@ -39,14 +39,14 @@ fn every_fixture_behaves_and_matches_its_snapshot() {
                 if own > 0 {
                     failures.push(format!(
                         "{id}/{case}: expected no finding, got:\n{}",
-                        report::text::render(std::slice::from_ref(&report), false)
+                        report::text::render(std::slice::from_ref(&report), false, true)
                     ));
                 }
             } else if case.starts_with("invalid_") {
                 if own == 0 {
                     failures.push(format!("{id}/{case}: expected a finding, got none"));
                 }
-                let text = report::text::render(std::slice::from_ref(&report), false);
+                let text = report::text::render(std::slice::from_ref(&report), false, true);
                 common::snapshot_settings()
                     .bind(|| insta::assert_snapshot!(format!("{id}__{case}"), text));
             } else {

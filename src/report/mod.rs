@@ -1,6 +1,9 @@
 //! Output formats. Every reporter reads the same located findings.
 
+pub mod github;
 pub mod json;
+pub mod sarif;
+pub mod statistics;
 pub mod text;
 
 use crate::analyze::FileReport;

@@ -11,7 +11,7 @@ use crate::rule::Severity;
 
 /// Renders every report; `styled` adds ANSI colour (the caller decides from the terminal,
 /// `--color` and `NO_COLOR`).
-pub fn render(reports: &[FileReport], styled: bool) -> String {
+pub fn render(reports: &[FileReport], styled: bool, summary: bool) -> String {
     let renderer = if styled {
         Renderer::styled()
     } else {
@@ -28,8 +28,10 @@ pub fn render(reports: &[FileReport], styled: bool) -> String {
             out.push_str("\n\n");
         }
     }
-    out.push_str(&summary_line(&Summary::of(reports)));
-    out.push('\n');
+    if summary {
+        out.push_str(&summary_line(&Summary::of(reports)));
+        out.push('\n');
+    }
     out
 }
 

@@ -18,7 +18,7 @@ mod unreachable_state;
 mod unset_flow_variable;
 mod unset_widget_reference;
 
-use crate::rule::Rule;
+use crate::rule::{Rule, RuleMeta};
 
 pub static RULES: &[&dyn Rule] = &[
     &invalid_initial_state::InvalidInitialState,
@@ -43,4 +43,17 @@ pub static RULES: &[&dyn Rule] = &[
 /// The rule with this id.
 pub fn find(id: &str) -> Option<&'static dyn Rule> {
     RULES.iter().copied().find(|r| r.meta().id == id)
+}
+
+/// Every rule's metadata: the flow rules, then those the engine reports itself.
+pub fn all_metas() -> impl Iterator<Item = &'static RuleMeta> {
+    RULES
+        .iter()
+        .map(|r| r.meta())
+        .chain([&crate::config::UNUSED_SUPPRESSION])
+}
+
+/// The metadata of the rule with this id, flow rule or not.
+pub fn find_meta(id: &str) -> Option<&'static RuleMeta> {
+    all_metas().find(|m| m.id == id)
 }

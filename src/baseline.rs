@@ -1,0 +1,122 @@
+//! Baselines: today's findings recorded by file, rule, widget and event — not by line, so
+//! edits elsewhere do not break them — so that a team can adopt flowcheck on a noisy flow
+//! and see only what is new.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::analyze::FileReport;
+use crate::config::normalize;
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Baseline {
+    pub version: u32,
+    pub findings: Vec<Entry>,
+}
+
+/// One kind of finding and how many of it the baseline accepts.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    pub file: String,
+    pub rule: String,
+    pub state: Option<String>,
+    pub event: Option<String>,
+    pub count: usize,
+}
+
+type Key = (String, String, Option<String>, Option<String>);
+
+fn key_of(file: &str, d: &crate::rule::Diagnostic) -> Key {
+    (
+        normalize(file),
+        d.rule.to_string(),
+        d.state.clone(),
+        d.event.clone(),
+    )
+}
+
+impl Baseline {
+    /// Records every finding of the run.
+    pub fn record(reports: &[FileReport]) -> Baseline {
+        let mut counts: BTreeMap<Key, usize> = BTreeMap::new();
+        for report in reports {
+            for f in &report.findings {
+                *counts
+                    .entry(key_of(&report.name, &f.diagnostic))
+                    .or_default() += 1;
+            }
+        }
+        let findings = counts
+            .into_iter()
+            .map(|((file, rule, state, event), count)| Entry {
+                file,
+                rule,
+                state,
+                event,
+                count,
+            })
+            .collect();
+        Baseline {
+            version: 1,
+            findings,
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Baseline, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the baseline {}: {e}", path.display()))?;
+        let baseline: Baseline = serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "{}:{}:{}: not a flowcheck baseline: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            )
+        })?;
+        if baseline.version != 1 {
+            return Err(format!(
+                "{}: baseline version {} is not supported (expected 1)",
+                path.display(),
+                baseline.version
+            ));
+        }
+        Ok(baseline)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+    }
+
+    /// Removes the findings the baseline accepts: per key, up to its count, first ones first.
+    pub fn filter(&self, reports: &mut [FileReport]) {
+        let mut allowance: BTreeMap<Key, usize> = self
+            .findings
+            .iter()
+            .map(|e| {
+                let key = (
+                    e.file.clone(),
+                    e.rule.clone(),
+                    e.state.clone(),
+                    e.event.clone(),
+                );
+                (key, e.count)
+            })
+            .collect();
+        for report in reports {
+            let name = report.name.clone();
+            report
+                .findings
+                .retain(|f| match allowance.get_mut(&key_of(&name, &f.diagnostic)) {
+                    Some(left) if *left > 0 => {
+                        *left -= 1;
+                        false
+                    }
+                    _ => true,
+                });
+        }
+    }
+}

@@ -1,0 +1,355 @@
+//! `flowcheck.toml`: rule selection, severity overrides, per-path ignores and suppressions
+//! of single findings. Found from the working directory upwards, or named by `--config`.
+//!
+//! ```toml
+//! select = ["unhandled-event", "dangling-transition"]   # default: every rule
+//! ignore = ["unset-flow-variable"]
+//! fail-on = "error"
+//!
+//! [severity]
+//! loop-without-wait = "error"
+//! deprecated-widget = "off"
+//!
+//! [per-path-ignores]
+//! "flows/legacy/**" = ["unreachable-state"]
+//!
+//! [[suppress]]
+//! file = "flows/ivr.json"
+//! rule = "unhandled-event"
+//! state = "menu"            # optional
+//! event = "timeout"         # optional
+//! reason = "the menu repeats itself on timeout via the IVR platform"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobMatcher};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::analyze::{FileReport, Finding};
+use crate::flow::json::Span;
+use crate::flow::{Position, SourceText};
+use crate::rule::{Anchor, Diagnostic, RuleMeta, Severity};
+use crate::rules;
+
+pub const FILE_NAME: &str = "flowcheck.toml";
+
+/// A configuration file that could not be used, with its position.
+#[derive(Debug, Clone)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub message: String,
+    pub position: Option<Position>,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.position {
+            Some(p) => write!(
+                f,
+                "{}:{}:{}: {}",
+                self.path.display(),
+                p.line,
+                p.column,
+                self.message
+            ),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    select: Option<Vec<Spanned<String>>>,
+    ignore: Option<Vec<Spanned<String>>>,
+    fail_on: Option<Spanned<String>>,
+    severity: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    per_path_ignores: Option<BTreeMap<Spanned<String>, Vec<Spanned<String>>>>,
+    suppress: Option<Vec<Spanned<RawSuppression>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSuppression {
+    file: String,
+    rule: Spanned<String>,
+    state: Option<String>,
+    event: Option<String>,
+    /// Free text for the reader; flowcheck keeps it with the suppression.
+    #[allow(dead_code)]
+    reason: Option<String>,
+}
+
+/// One finding switched off by hand.
+#[derive(Debug, Clone)]
+pub struct Suppression {
+    /// Relative to the configuration file's directory, with `/` separators.
+    pub file: String,
+    pub rule: &'static str,
+    pub state: Option<String>,
+    pub event: Option<String>,
+    /// Where the `[[suppress]]` entry stands in the configuration file.
+    pub span: Span,
+}
+
+/// A loaded configuration.
+#[derive(Debug)]
+pub struct Config {
+    pub path: PathBuf,
+    pub source: SourceText,
+    pub select: Option<Vec<&'static str>>,
+    pub ignore: Vec<&'static str>,
+    pub fail_on: Option<String>,
+    /// `None` turns the rule off.
+    pub severity: BTreeMap<&'static str, Option<Severity>>,
+    pub per_path_ignores: Vec<(GlobMatcher, Vec<&'static str>)>,
+    pub suppressions: Vec<Suppression>,
+}
+
+/// The configuration file for a run: `explicit` when given, else the first `flowcheck.toml`
+/// in `start` or its parents.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .map(|dir| dir.join(FILE_NAME))
+        .find(|candidate| candidate.is_file())
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            message: format!("cannot read the configuration: {e}"),
+            position: None,
+        })?;
+        Config::parse(path, text)
+    }
+
+    pub fn parse(path: &Path, text: String) -> Result<Config, ConfigError> {
+        let source = SourceText::new(text);
+        let error = |message: String, span: Option<Span>| ConfigError {
+            path: path.to_path_buf(),
+            message,
+            position: span.map(|s| source.position(s.start)),
+        };
+        let raw: RawConfig =
+            toml::from_str(&source.text).map_err(|e| error(e.message().to_string(), e.span()))?;
+        let rule_id = |id: &Spanned<String>| {
+            rules::find_meta(id.get_ref()).map(|m| m.id).ok_or_else(|| {
+                error(
+                    crate::analyze::unknown_rule_message(id.get_ref()),
+                    Some(id.span()),
+                )
+            })
+        };
+        let ids =
+            |list: &[Spanned<String>]| list.iter().map(rule_id).collect::<Result<Vec<_>, _>>();
+        let select = raw.select.as_deref().map(ids).transpose()?;
+        let ignore = ids(raw.ignore.as_deref().unwrap_or_default())?;
+        let fail_on = match raw.fail_on {
+            Some(value) if FAIL_ON.contains(&value.get_ref().as_str()) => Some(value.into_inner()),
+            Some(value) => {
+                let message = format!("`fail-on` must be one of {}", FAIL_ON.join(", "));
+                return Err(error(message, Some(value.span())));
+            }
+            None => None,
+        };
+        let mut severity = BTreeMap::new();
+        for (id, level) in raw.severity.unwrap_or_default() {
+            let id = rule_id(&id)?;
+            let level_value = match level.get_ref().as_str() {
+                "error" => Some(Severity::Error),
+                "warning" => Some(Severity::Warning),
+                "info" => Some(Severity::Info),
+                "off" => None,
+                other => {
+                    let message =
+                        format!("unknown severity `{other}`: use error, warning, info or off");
+                    return Err(error(message, Some(level.span())));
+                }
+            };
+            severity.insert(id, level_value);
+        }
+        let mut per_path_ignores = Vec::new();
+        for (pattern, list) in raw.per_path_ignores.unwrap_or_default() {
+            let glob = Glob::new(pattern.get_ref())
+                .map_err(|e| error(format!("invalid glob: {}", e.kind()), Some(pattern.span())))?;
+            per_path_ignores.push((glob.compile_matcher(), ids(&list)?));
+        }
+        let mut suppressions = Vec::new();
+        for entry in raw.suppress.unwrap_or_default() {
+            let span = entry.span();
+            let entry = entry.into_inner();
+            suppressions.push(Suppression {
+                file: normalize(&entry.file),
+                rule: rule_id(&entry.rule)?,
+                state: entry.state,
+                event: entry.event,
+                span,
+            });
+        }
+        Ok(Config {
+            path: path.to_path_buf(),
+            source,
+            select,
+            ignore,
+            fail_on,
+            severity,
+            per_path_ignores,
+            suppressions,
+        })
+    }
+
+    /// The directory paths in the configuration are relative to.
+    fn base(&self) -> PathBuf {
+        let parent = self.path.parent().filter(|p| !p.as_os_str().is_empty());
+        absolute(parent.unwrap_or(Path::new(".")))
+    }
+
+    /// A report's file name as the configuration writes it: relative to its directory.
+    fn relative_name(&self, report_name: &str) -> String {
+        let absolute_file = absolute(Path::new(report_name));
+        let relative = absolute_file
+            .strip_prefix(self.base())
+            .map(Path::to_path_buf)
+            .unwrap_or(absolute_file);
+        normalize(&relative.to_string_lossy())
+    }
+
+    /// Applies severities, per-path ignores and suppressions to one file's findings; marks
+    /// the suppressions used and the ones whose file this run analysed.
+    pub fn apply(&self, report: &mut FileReport, usage: &mut [SuppressionUse]) {
+        let name = self.relative_name(&report.name);
+        for (i, s) in self.suppressions.iter().enumerate() {
+            usage[i].file_seen |= s.file == name;
+        }
+        let ignored: Vec<&str> = self
+            .per_path_ignores
+            .iter()
+            .filter(|(glob, _)| glob.is_match(&name))
+            .flat_map(|(_, ids)| ids.iter().copied())
+            .collect();
+        report.findings.retain_mut(|finding| {
+            let d = &mut finding.diagnostic;
+            if ignored.contains(&d.rule) {
+                return false;
+            }
+            match self.severity.get(d.rule) {
+                Some(None) => return false,
+                Some(Some(level)) => d.severity = *level,
+                None => {}
+            }
+            let hit = self.suppressions.iter().position(|s| s.matches(&name, d));
+            if let Some(i) = hit {
+                usage[i].used = true;
+            }
+            hit.is_none()
+        });
+    }
+
+    /// A report on the configuration file itself: the suppressions that matched nothing in
+    /// files this run analysed, as ruff reports unused `noqa` comments.
+    pub fn unused_report(&self, usage: &[SuppressionUse], selected: &[&str]) -> Option<FileReport> {
+        let findings: Vec<Finding> = self
+            .suppressions
+            .iter()
+            .zip(usage)
+            .filter(|(s, u)| u.file_seen && !u.used && selected.contains(&s.rule))
+            .map(|(s, _)| self.unused_finding(s))
+            .collect();
+        (!findings.is_empty()).then(|| FileReport {
+            name: self.path.display().to_string(),
+            source: SourceText::new(self.source.text.clone()),
+            states: 0,
+            error: None,
+            findings,
+        })
+    }
+
+    fn unused_finding(&self, s: &Suppression) -> Finding {
+        let mut what = format!("`{}` in {}", s.rule, s.file);
+        if let Some(state) = &s.state {
+            what.push_str(&format!(" at `{state}`"));
+        }
+        if let Some(event) = &s.event {
+            what.push_str(&format!(" (`{event}`)"));
+        }
+        let diagnostic = Diagnostic::new(
+            &UNUSED_SUPPRESSION,
+            "",
+            format!("this suppression of {what} matches no finding"),
+        )
+        .anchor(Anchor::Bytes(s.span.clone()))
+        .help("the finding is gone: delete the suppression");
+        Finding {
+            start: self.source.position(s.span.start),
+            end: self.source.position(s.span.end),
+            span: s.span.clone(),
+            related: Vec::new(),
+            diagnostic,
+        }
+    }
+}
+
+/// Whether a suppression was used in this run, and whether its file was analysed at all.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SuppressionUse {
+    pub used: bool,
+    pub file_seen: bool,
+}
+
+impl Suppression {
+    fn matches(&self, file: &str, d: &Diagnostic) -> bool {
+        self.file == file
+            && self.rule == d.rule
+            && self
+                .state
+                .as_ref()
+                .is_none_or(|s| d.state.as_ref() == Some(s))
+            && self
+                .event
+                .as_ref()
+                .is_none_or(|e| d.event.as_ref() == Some(e))
+    }
+}
+
+const FAIL_ON: &[&str] = &["error", "warning", "info", "never"];
+
+/// Reported on the configuration file, by the suppression engine rather than a flow rule.
+pub static UNUSED_SUPPRESSION: RuleMeta = RuleMeta {
+    id: "unused-suppression",
+    severity: Severity::Warning,
+    summary: "a `[[suppress]]` entry in flowcheck.toml matches no finding",
+    doc: include_str!("../rules/unused-suppression.md"),
+};
+
+/// The absolute form of a path with `.` and `..` resolved lexically (symbolic links are not
+/// followed, so a path names the file the user typed).
+fn absolute(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let full = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for component in full.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `./a\b.json` → `a/b.json`.
+pub fn normalize(path: &str) -> String {
+    let slashed = path.replace('\\', "/");
+    let mut trimmed = slashed.as_str();
+    while let Some(rest) = trimmed.strip_prefix("./") {
+        trimmed = rest;
+    }
+    trimmed.to_string()
+}
