@@ -36,31 +36,44 @@ pub fn run(args: &AnalyzeArgs) -> u8 {
             ));
         }
     }
-    let mut reports: Vec<FileReport> = inputs
-        .iter()
-        .filter_map(|input| {
-            let file = flow::load(input);
-            (is_explicit(input, &args.paths) || flow::looks_like_flow(&file))
-                .then(|| analyze::analyze_loaded(file, &rules))
-        })
-        .collect();
-    if let Some(config) = &config {
-        let mut usage = vec![SuppressionUse::default(); config.suppressions.len()];
-        for report in &mut reports {
-            config.apply(report, &mut usage);
+    let styled = args.output.is_none() && wants_color(args.color);
+    let allowances = baseline.as_ref().map(Baseline::allowances);
+    let job = Job {
+        args,
+        rules: &rules,
+        config: config.as_ref(),
+        allowances: allowances.as_ref(),
+        text: (args.format == OutputFormat::Text && !args.statistics).then_some(styled),
+    };
+    let processed = match run_parallel(&inputs, args.jobs, |input| job.process(input)) {
+        Ok(processed) => processed,
+        Err(message) => return usage_error(&message),
+    };
+    let mut usage =
+        vec![SuppressionUse::default(); config.as_ref().map_or(0, |c| c.suppressions.len())];
+    let mut reports = Vec::with_capacity(processed.len());
+    let mut rendered = String::new();
+    for file in processed.into_iter().flatten() {
+        for (total, seen) in usage.iter_mut().zip(&file.usage) {
+            *total = total.merge(*seen);
         }
-        if selection.is_selected(config::UNUSED_SUPPRESSION.id) {
-            let ids: Vec<&str> = rules.iter().map(|r| r.meta().id).collect();
-            reports.extend(config.unused_report(&usage, &ids));
+        rendered.push_str(&file.rendered);
+        reports.push(file.report);
+    }
+    let report_unused = selection.is_selected(config::UNUSED_SUPPRESSION.id);
+    if let Some(config) = config.as_ref().filter(|_| report_unused) {
+        let ids: Vec<&str> = rules.iter().map(|r| r.meta().id).collect();
+        if let Some(report) = config.unused_report(&usage, &ids) {
+            if let Some(styled) = job.text {
+                rendered.push_str(&report::text::render_file(&report, styled));
+            }
+            reports.push(report);
         }
     }
     if let Some(path) = &args.write_baseline {
         return write_baseline(&reports, path);
     }
-    if let Some(baseline) = &baseline {
-        baseline.filter(&mut reports);
-    }
-    let text = match render(args, &reports) {
+    let text = match render(args, &reports, rendered) {
         Ok(text) => text,
         Err(message) => return usage_error(&message),
     };
@@ -107,7 +120,69 @@ fn fail_on(args: &AnalyzeArgs, config: Option<&Config>) -> FailOn {
         .unwrap_or(FailOn::Warning)
 }
 
-fn render(args: &AnalyzeArgs, reports: &[FileReport]) -> Result<String, String> {
+/// What one worker needs to take a file from its path to its part of the report.
+struct Job<'a> {
+    args: &'a AnalyzeArgs,
+    rules: &'a [&'static dyn crate::rule::Rule],
+    config: Option<&'a Config>,
+    allowances: Option<&'a std::collections::BTreeMap<crate::baseline::Key, usize>>,
+    /// `Some(styled)` when the text report is rendered per file.
+    text: Option<bool>,
+}
+
+/// One analysed file: its findings (without its source), its rendered text, and which
+/// suppressions it used.
+struct Processed {
+    report: FileReport,
+    rendered: String,
+    usage: Vec<SuppressionUse>,
+}
+
+impl Job<'_> {
+    /// Loads, analyses, filters and renders one input. The file's text is dropped before
+    /// returning, so memory follows the largest file rather than the number of files.
+    fn process(&self, input: &Input) -> Option<Processed> {
+        let file = flow::load(input);
+        if !is_explicit(input, &self.args.paths) && !flow::looks_like_flow(&file) {
+            return None;
+        }
+        let mut report = analyze::analyze_loaded(file, self.rules);
+        let usage = self
+            .config
+            .map(|c| c.apply(&mut report))
+            .unwrap_or_default();
+        if let Some(allowances) = self.allowances {
+            crate::baseline::filter(allowances, &mut report);
+        }
+        let rendered = self
+            .text
+            .map(|styled| report::text::render_file(&report, styled))
+            .unwrap_or_default();
+        report.source = crate::flow::SourceText::new(String::new());
+        Some(Processed {
+            report,
+            rendered,
+            usage,
+        })
+    }
+}
+
+/// Maps `work` over the inputs on `jobs` threads, keeping the inputs' order.
+fn run_parallel<T: Send>(
+    inputs: &[Input],
+    jobs: Option<u16>,
+    work: impl Fn(&Input) -> T + Sync + Send,
+) -> Result<Vec<T>, String> {
+    use rayon::prelude::*;
+    let threads = jobs.map_or(0, usize::from);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| format!("cannot start worker threads: {e}"))?;
+    Ok(pool.install(|| inputs.par_iter().map(work).collect()))
+}
+
+fn render(args: &AnalyzeArgs, reports: &[FileReport], rendered: String) -> Result<String, String> {
     if args.statistics {
         return match args.format {
             OutputFormat::Text => Ok(report::statistics::text(reports)),
@@ -120,8 +195,12 @@ fn render(args: &AnalyzeArgs, reports: &[FileReport]) -> Result<String, String> 
         OutputFormat::Sarif => report::sarif::render(reports),
         OutputFormat::Github => report::github::render(reports),
         OutputFormat::Text => {
-            let styled = args.output.is_none() && wants_color(args.color);
-            report::text::render(reports, styled, !args.quiet)
+            let mut text = rendered;
+            if !args.quiet {
+                text.push_str(&report::text::summary_line(&report::Summary::of(reports)));
+                text.push('\n');
+            }
+            text
         }
     })
 }

@@ -28,7 +28,8 @@ pub struct Entry {
     pub count: usize,
 }
 
-type Key = (String, String, Option<String>, Option<String>);
+/// File, rule, widget and event.
+pub type Key = (String, String, Option<String>, Option<String>);
 
 fn key_of(file: &str, d: &crate::rule::Diagnostic) -> Key {
     (
@@ -91,10 +92,9 @@ impl Baseline {
         serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
     }
 
-    /// Removes the findings the baseline accepts: per key, up to its count, first ones first.
-    pub fn filter(&self, reports: &mut [FileReport]) {
-        let mut allowance: BTreeMap<Key, usize> = self
-            .findings
+    /// How many findings of each kind the baseline accepts.
+    pub fn allowances(&self) -> BTreeMap<Key, usize> {
+        self.findings
             .iter()
             .map(|e| {
                 let key = (
@@ -105,18 +105,24 @@ impl Baseline {
                 );
                 (key, e.count)
             })
-            .collect();
-        for report in reports {
-            let name = report.name.clone();
-            report
-                .findings
-                .retain(|f| match allowance.get_mut(&key_of(&name, &f.diagnostic)) {
-                    Some(left) if *left > 0 => {
-                        *left -= 1;
-                        false
-                    }
-                    _ => true,
-                });
-        }
+            .collect()
     }
+}
+
+/// Removes from one file's findings those the baseline accepts: per kind, up to its count,
+/// first ones first. Keys include the file, so files can be filtered independently.
+pub fn filter(allowances: &BTreeMap<Key, usize>, report: &mut FileReport) {
+    let mut taken: BTreeMap<Key, usize> = BTreeMap::new();
+    let name = report.name.clone();
+    report.findings.retain(|f| {
+        let key = key_of(&name, &f.diagnostic);
+        let allowed = allowances.get(&key).copied().unwrap_or(0);
+        let used = taken.entry(key).or_default();
+        if *used < allowed {
+            *used += 1;
+            false
+        } else {
+            true
+        }
+    });
 }

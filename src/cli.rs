@@ -93,6 +93,9 @@ pub struct AnalyzeArgs {
     /// Print how many findings each rule gave instead of the findings.
     #[arg(long)]
     pub statistics: bool,
+    /// Files analysed at once [default: the number of CPUs].
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -221,7 +221,8 @@ impl Config {
 
     /// Applies severities, per-path ignores and suppressions to one file's findings; marks
     /// the suppressions used and the ones whose file this run analysed.
-    pub fn apply(&self, report: &mut FileReport, usage: &mut [SuppressionUse]) {
+    pub fn apply(&self, report: &mut FileReport) -> Vec<SuppressionUse> {
+        let mut usage = vec![SuppressionUse::default(); self.suppressions.len()];
         let name = self.relative_name(&report.name);
         for (i, s) in self.suppressions.iter().enumerate() {
             usage[i].file_seen |= s.file == name;
@@ -248,6 +249,7 @@ impl Config {
             }
             hit.is_none()
         });
+        usage
     }
 
     /// A report on the configuration file itself: the suppressions that matched nothing in
@@ -299,6 +301,16 @@ impl Config {
 pub struct SuppressionUse {
     pub used: bool,
     pub file_seen: bool,
+}
+
+impl SuppressionUse {
+    /// Combines what two files saw.
+    pub fn merge(self, other: SuppressionUse) -> SuppressionUse {
+        SuppressionUse {
+            used: self.used || other.used,
+            file_seen: self.file_seen || other.file_seen,
+        }
+    }
 }
 
 impl Suppression {

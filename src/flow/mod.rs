@@ -198,11 +198,15 @@ fn read_text(input: &Input) -> Result<String, LoadError> {
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
-    let file = std::fs::File::open(path).map_err(|e| plain_error(io_message(&e)))?;
-    let metadata = file.metadata().map_err(|e| plain_error(io_message(&e)))?;
+    // Checked before opening: opening a FIFO would wait for a writer forever.
+    let metadata = std::fs::metadata(path).map_err(|e| plain_error(io_message(&e)))?;
     if metadata.is_dir() {
         return Err(plain_error("is a directory".to_string()));
     }
+    if !metadata.is_file() {
+        return Err(plain_error("not a regular file".to_string()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| plain_error(io_message(&e)))?;
     if metadata.len() > MAX_FILE_BYTES {
         return Err(too_large());
     }

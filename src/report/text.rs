@@ -12,25 +12,30 @@ use crate::rule::Severity;
 /// Renders every report; `styled` adds ANSI colour (the caller decides from the terminal,
 /// `--color` and `NO_COLOR`).
 pub fn render(reports: &[FileReport], styled: bool, summary: bool) -> String {
+    let mut out: String = reports.iter().map(|r| render_file(r, styled)).collect();
+    if summary {
+        out.push_str(&summary_line(&Summary::of(reports)));
+        out.push('\n');
+    }
+    out
+}
+
+/// The diagnostics of one file, each followed by a blank line. This is the only part of the
+/// text output that needs the file's source, so it can run as soon as the file is analysed.
+pub fn render_file(report: &FileReport, styled: bool) -> String {
     let renderer = if styled {
         Renderer::styled()
     } else {
         Renderer::plain()
     };
     let mut out = String::new();
-    for report in reports {
-        if let Some(error) = &report.error {
-            out.push_str(&render_load_error(&renderer, report, error));
-            out.push_str("\n\n");
-        }
-        for finding in &report.findings {
-            out.push_str(&render_finding(&renderer, report, finding));
-            out.push_str("\n\n");
-        }
+    if let Some(error) = &report.error {
+        out.push_str(&render_load_error(&renderer, report, error));
+        out.push_str("\n\n");
     }
-    if summary {
-        out.push_str(&summary_line(&Summary::of(reports)));
-        out.push('\n');
+    for finding in &report.findings {
+        out.push_str(&render_finding(&renderer, report, finding));
+        out.push_str("\n\n");
     }
     out
 }
