@@ -119,11 +119,7 @@ pub fn check_graph(
     source: &SourceText,
     rules: &[&dyn Rule],
 ) -> Vec<Finding> {
-    let ctx = Context {
-        flow,
-        graph,
-        source,
-    };
+    let ctx = Context::new(flow, graph, source);
     let mut diagnostics = Vec::new();
     for rule in rules {
         rule.check(&ctx, &mut diagnostics);

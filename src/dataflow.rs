@@ -157,7 +157,7 @@ impl VariablesSet {
             }
             out
         };
-        let reachable = ctx.graph.reachable();
+        let reachable = ctx.reachable();
         let mut queue: VecDeque<NodeIndex> = ctx.graph.graph.neighbors(root).collect();
         while let Some(node) = queue.pop_front() {
             if node == root {

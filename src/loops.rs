@@ -45,7 +45,7 @@ fn is_hangup(kind: &str, event: &str) -> bool {
 
 /// The cycles of the flow that no event leaves, reachable from the trigger.
 pub fn closed_cycles(ctx: &Context) -> Vec<Vec<NodeIndex>> {
-    let reachable = ctx.graph.reachable();
+    let reachable = ctx.reachable();
     ctx.graph
         .cycles()
         .into_iter()
@@ -56,7 +56,7 @@ pub fn closed_cycles(ctx: &Context) -> Vec<Vec<NodeIndex>> {
 /// The cycles made only of widgets that wait on nothing, reachable from the trigger, that
 /// are not closed cycles (those are infinite loops, a stronger finding). Each is sorted.
 pub fn spinning_cycles(ctx: &Context) -> Vec<Vec<NodeIndex>> {
-    let reachable = ctx.graph.reachable();
+    let reachable = ctx.reachable();
     let mut closed = vec![false; ctx.graph.graph.node_count()];
     for node in closed_cycles(ctx).into_iter().flatten() {
         closed[node.index()] = true;

@@ -1,10 +1,12 @@
 //! The rule contract: metadata, severities, the context rules read, and what they report.
 
+use std::cell::OnceCell;
 use std::fmt;
 
 use crate::flow::json::Span;
 use crate::flow::{Flow, SourceText, State};
 use crate::graph::FlowGraph;
+use crate::liquid::Reference;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -46,17 +48,41 @@ pub trait Rule: Sync {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>);
 }
 
-/// Everything a rule may read about the flow under analysis.
+/// Everything a rule may read about the flow under analysis, with the facts several rules
+/// need computed once, on first use.
 pub struct Context<'a> {
     pub flow: &'a Flow,
     pub graph: &'a FlowGraph,
     /// The file's text, for rules that look inside string values (Liquid).
     pub source: &'a SourceText,
+    reachable: OnceCell<Vec<bool>>,
+    references: OnceCell<Vec<Reference>>,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    pub fn new(flow: &'a Flow, graph: &'a FlowGraph, source: &'a SourceText) -> Self {
+        Context {
+            flow,
+            graph,
+            source,
+            reachable: OnceCell::new(),
+            references: OnceCell::new(),
+        }
+    }
+
     pub fn state(&self, index: usize) -> &State {
         &self.flow.states[index]
+    }
+
+    /// Which states the start reaches (see [`FlowGraph::reachable`]).
+    pub fn reachable(&self) -> &[bool] {
+        self.reachable.get_or_init(|| self.graph.reachable())
+    }
+
+    /// Every Liquid reference in the flow (see [`crate::liquid::references`]).
+    pub fn references(&self) -> &[Reference] {
+        self.references
+            .get_or_init(|| crate::liquid::references(self.flow, &self.source.text))
     }
 }
 

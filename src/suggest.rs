@@ -4,11 +4,19 @@
 /// Ties go to the alphabetically first candidate so output is deterministic.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lower = name.to_lowercase();
+    let length = name.chars().count();
     candidates
         .into_iter()
         .filter(|c| *c != name)
+        // Cheap bounds first: an edit distance is at least the difference in length, and
+        // extensions are at most 5/3 as long (see `distance`).
+        .filter(|c| {
+            let other = c.chars().count();
+            length.abs_diff(other) <= budget(length.max(other))
+                || length.max(other) * 3 <= length.min(other) * 5
+        })
         .map(|c| (distance(&lower, &c.to_lowercase()), c))
-        .filter(|(d, c)| *d <= budget(name.chars().count().max(c.chars().count())))
+        .filter(|(d, c)| *d <= budget(length.max(c.chars().count())))
         .min()
         .map(|(_, c)| c)
 }

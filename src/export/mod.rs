@@ -88,11 +88,7 @@ impl Diagram {
         let mut drops = Vec::new();
         if let Some(findings) = findings {
             mark_findings(flow, &mut nodes, &mut drops, findings);
-            let ctx = Context {
-                flow,
-                graph,
-                source,
-            };
+            let ctx = Context::new(flow, graph, source);
             mark_loops(&ctx, &mut edges, findings);
         }
         Diagram {

@@ -226,7 +226,11 @@ impl Node {
             return Some((None, current));
         }
         for raw in pointer.strip_prefix('/')?.split('/') {
-            let token = raw.replace("~1", "/").replace("~0", "~");
+            let token = if raw.contains('~') {
+                std::borrow::Cow::Owned(raw.replace("~1", "/").replace("~0", "~"))
+            } else {
+                std::borrow::Cow::Borrowed(raw)
+            };
             match &current.value {
                 Value::Object(_) => {
                     let member = current.member(&token)?;

@@ -27,7 +27,7 @@ impl Rule for MissingHangupPath {
     }
 
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
-        let reachable = ctx.graph.reachable();
+        let reachable = ctx.reachable();
         let candidates: Vec<NodeIndex> = ctx
             .graph
             .graph

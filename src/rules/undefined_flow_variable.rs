@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use crate::dataflow;
-use crate::liquid::{self, Root};
+use crate::liquid::Root;
 use crate::rule::{Anchor, Context, Diagnostic, Rule, RuleMeta, Severity};
 use crate::suggest;
 
@@ -30,7 +30,7 @@ impl Rule for UndefinedFlowVariable {
             .flat_map(|s| dataflow::variables_set_by(ctx.flow, s))
             .collect();
         let mut reported = HashSet::new();
-        for reference in liquid::references(ctx.flow, &ctx.source.text) {
+        for reference in ctx.references() {
             if reference.root != Root::FlowVariable || set.contains(&reference.name) {
                 continue;
             }

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use crate::liquid::{self, Root};
+use crate::liquid::Root;
 use crate::rule::{Anchor, Context, Diagnostic, Rule, RuleMeta, Severity};
 use crate::suggest;
 
@@ -22,7 +22,7 @@ impl Rule for UndefinedWidgetReference {
 
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         let mut reported = HashSet::new();
-        for reference in liquid::references(ctx.flow, &ctx.source.text) {
+        for reference in ctx.references() {
             if reference.root != Root::Widget || ctx.graph.contains(&reference.name) {
                 continue;
             }

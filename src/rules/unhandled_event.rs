@@ -23,7 +23,7 @@ impl Rule for UnhandledEvent {
     }
 
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
-        let reachable = ctx.graph.reachable();
+        let reachable = ctx.reachable();
         let by_call = ctx.graph.reachable_by_call(ctx.flow);
         for node in ctx.graph.graph.node_indices() {
             let index = ctx.graph.state_index(node);

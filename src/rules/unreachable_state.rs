@@ -21,7 +21,7 @@ impl Rule for UnreachableState {
         if ctx.graph.root.is_none() {
             return;
         }
-        let reachable = ctx.graph.reachable();
+        let reachable = ctx.reachable();
         for node in ctx.graph.graph.node_indices() {
             if reachable[node.index()] {
                 continue;

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use crate::dataflow::{self, VariablesSet};
-use crate::liquid::{self, Root};
+use crate::liquid::Root;
 use crate::rule::{Anchor, Context, Diagnostic, Rule, RuleMeta, Severity};
 
 pub struct UnsetFlowVariable;
@@ -22,7 +22,8 @@ impl Rule for UnsetFlowVariable {
     }
 
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
-        let references: Vec<_> = liquid::references(ctx.flow, &ctx.source.text)
+        let references: Vec<_> = ctx
+            .references()
             .into_iter()
             .filter(|r| r.root == Root::FlowVariable)
             .collect();
@@ -30,7 +31,7 @@ impl Rule for UnsetFlowVariable {
             return;
         }
         let variables = VariablesSet::compute(ctx);
-        let reachable = ctx.graph.reachable();
+        let reachable = ctx.reachable();
         let mut reported = HashSet::new();
         for reference in references {
             let state = ctx.state(reference.state);

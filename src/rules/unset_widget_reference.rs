@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use petgraph::graph::NodeIndex;
 
 use crate::dataflow::{DominatorTree, PathsAvoiding};
-use crate::liquid::{self, Reference, Root};
+use crate::liquid::{Reference, Root};
 use crate::rule::{Anchor, Context, Diagnostic, Rule, RuleMeta, Severity};
 
 pub struct UnsetWidgetReference;
@@ -31,10 +31,10 @@ impl Rule for UnsetWidgetReference {
         let Some(dominators) = DominatorTree::compute(ctx) else {
             return;
         };
-        let reachable = ctx.graph.reachable();
+        let reachable = ctx.reachable();
         let mut searches: HashMap<NodeIndex, PathsAvoiding> = HashMap::new();
         let mut reported = HashSet::new();
-        for reference in liquid::references(ctx.flow, &ctx.source.text) {
+        for reference in ctx.references() {
             let Some(widget) = ctx.graph.node(&reference.name) else {
                 continue;
             };

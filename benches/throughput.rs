@@ -1,0 +1,326 @@
+//! `cargo bench`: flowcheck's throughput against a parse-only baseline, end-to-end latency on
+//! a 1,000-state flow, and time and peak memory on generated flows of 1k, 10k and 100k states.
+//! It builds its own inputs under the target directory; the corpus in ../shared/corpus/flows
+//! (or $FLOWCHECK_CORPUS) joins the examples as templates when present.
+//!
+//! Set FLOWCHECK_BENCH_FILES to change the size of the directory benchmark (default 10,000).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde_json::{Value, json};
+
+const FLOWCHECK: &str = env!("CARGO_BIN_EXE_flowcheck");
+
+fn main() {
+    // `cargo bench -- <filter>` passes arguments; this harness runs everything.
+    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench");
+    let count: usize = std::env::var("FLOWCHECK_BENCH_FILES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let dir = root.join("flows");
+    let templates = templates();
+    println!(
+        "flowcheck benchmark ({} CPUs)",
+        rayon::current_num_threads()
+    );
+    println!("building {count} flows from {} templates…", templates.len());
+    write_directory(&dir, &templates, count);
+    directory_benchmark(&dir, count);
+    single_flow_latency(&root);
+    generated_sizes(&root);
+}
+
+fn templates() -> Vec<Value> {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let corpus = std::env::var_os("FLOWCHECK_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo.join("../shared/corpus/flows"));
+    let mut dirs = vec![repo.join("examples")];
+    if corpus.is_dir() {
+        dirs.push(corpus);
+    }
+    let mut flows = Vec::new();
+    for dir in dirs {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let value: Value =
+                serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+            flows.push(value.get("definition").cloned().unwrap_or(value));
+        }
+    }
+    flows
+}
+
+/// A copy of a flow with every state renamed `<name>_<n>`: transitions, start and Liquid
+/// references (`widgets.<name>`) included, so the copy means what the original meant.
+fn renamed(flow: &Value, n: usize) -> Value {
+    let names: Vec<String> = flow["states"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["name"].as_str().map(str::to_string))
+        .collect();
+    let text = rename_references(&serde_json::to_string(flow).unwrap(), &names, n);
+    let mut copy: Value = serde_json::from_str(&text).unwrap();
+    let rename = |v: &mut Value| {
+        if let Some(name) = v.as_str().filter(|s| !s.is_empty()) {
+            *v = json!(format!("{name}_{n}"));
+        }
+    };
+    rename(&mut copy["initial_state"]);
+    for state in copy["states"].as_array_mut().unwrap() {
+        rename(&mut state["name"]);
+        for t in state["transitions"].as_array_mut().into_iter().flatten() {
+            rename(&mut t["next"]);
+        }
+    }
+    copy
+}
+
+fn rename_references(text: &str, names: &[String], n: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("widgets.") {
+        let after = &rest[at + 8..];
+        let end = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(after.len());
+        out.push_str(&rest[..at + 8]);
+        out.push_str(&after[..end]);
+        if names.iter().any(|name| name == &after[..end]) {
+            out.push_str(&format!("_{n}"));
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn write_directory(dir: &Path, templates: &[Value], count: usize) {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).unwrap();
+    (0..count).into_par_iter().for_each(|i| {
+        let flow = renamed(&templates[i % templates.len()], i);
+        let text = serde_json::to_string_pretty(&flow).unwrap();
+        std::fs::write(dir.join(format!("flow{i:05}.json")), text).unwrap();
+    });
+}
+
+/// Reading every file and parsing it into a serde_json value: the floor for any checker.
+fn parse_only(dir: &Path, parallel: bool) -> Duration {
+    let start = Instant::now();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    let parse = |p: &PathBuf| {
+        let text = std::fs::read_to_string(p).unwrap();
+        let value: Value = serde_json::from_str(&text).unwrap();
+        std::hint::black_box(value);
+    };
+    if parallel {
+        paths.par_iter().for_each(parse);
+    } else {
+        paths.iter().for_each(parse);
+    }
+    start.elapsed()
+}
+
+fn run_flowcheck(args: &[&str]) -> (Duration, u64) {
+    let start = Instant::now();
+    let child = Command::new(FLOWCHECK)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the flowcheck binary runs");
+    let (status, peak_kib) = wait_with_peak_memory(child.id());
+    let elapsed = start.elapsed();
+    assert!(
+        matches!(status, 0 | 1),
+        "flowcheck {args:?} exited with {status}"
+    );
+    (elapsed, peak_kib)
+}
+
+/// Waits for a child and returns its exit status and peak resident memory (KiB).
+fn wait_with_peak_memory(pid: u32) -> (i32, u64) {
+    let mut status = 0;
+    // SAFETY: zeroed rusage is a valid value to pass for wait4 to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: pid is our own child, status and usage are valid for writes.
+    let waited = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid as libc::pid_t, "wait4 failed");
+    (libc::WEXITSTATUS(status), usage.ru_maxrss as u64)
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn best_of<F: FnMut() -> Duration>(runs: usize, mut f: F) -> Duration {
+    (0..runs).map(|_| f()).min().unwrap()
+}
+
+fn directory_benchmark(dir: &Path, count: usize) {
+    let dir_arg = dir.to_str().unwrap();
+    let args = [
+        "analyze",
+        "--no-config",
+        "--format",
+        "json",
+        "-o",
+        "/dev/null",
+        dir_arg,
+    ];
+    // Warm the page cache so both sides read from memory.
+    parse_only(dir, true);
+    let parse_parallel = best_of(3, || parse_only(dir, true));
+    let parse_serial = best_of(3, || parse_only(dir, false));
+    let check_parallel = best_of(3, || run_flowcheck(&args).0);
+    let mut serial_args = args.to_vec();
+    serial_args.extend(["--jobs", "1"]);
+    let check_serial = best_of(3, || run_flowcheck(&serial_args).0);
+    println!("\n{count} flows, all rules on (best of 3):");
+    println!(
+        "  parse-only baseline, parallel  {:>9.1} ms",
+        ms(parse_parallel)
+    );
+    println!(
+        "  flowcheck analyze, parallel    {:>9.1} ms   ratio {:.2}×",
+        ms(check_parallel),
+        ratio(check_parallel, parse_parallel)
+    );
+    println!(
+        "  parse-only baseline, 1 thread  {:>9.1} ms",
+        ms(parse_serial)
+    );
+    println!(
+        "  flowcheck analyze --jobs 1     {:>9.1} ms   ratio {:.2}×",
+        ms(check_serial),
+        ratio(check_serial, parse_serial)
+    );
+}
+
+fn single_flow_latency(root: &Path) {
+    let path = root.join("generated-1000.json");
+    std::fs::write(
+        &path,
+        serde_json::to_string_pretty(&generate(1_000)).unwrap(),
+    )
+    .unwrap();
+    let arg = path.to_str().unwrap();
+    let args = [
+        "analyze",
+        "--no-config",
+        "--format",
+        "json",
+        "-o",
+        "/dev/null",
+        arg,
+    ];
+    run_flowcheck(&args);
+    let times: Vec<Duration> = (0..21).map(|_| run_flowcheck(&args).0).collect();
+    println!(
+        "\none 1,000-state flow, end to end (process start to exit, median of 21): {:.1} ms",
+        ms(median(times))
+    );
+}
+
+fn generated_sizes(root: &Path) {
+    println!("\ngenerated flows (one process each, best of 3):");
+    let mut previous: Option<(usize, Duration)> = None;
+    for states in [1_000, 10_000, 100_000] {
+        let path = root.join(format!("generated-{states}.json"));
+        std::fs::write(&path, serde_json::to_string(&generate(states)).unwrap()).unwrap();
+        let arg = path.to_str().unwrap();
+        let args = [
+            "analyze",
+            "--no-config",
+            "--format",
+            "json",
+            "-o",
+            "/dev/null",
+            arg,
+        ];
+        let runs: Vec<(Duration, u64)> = (0..3).map(|_| run_flowcheck(&args)).collect();
+        let time = runs.iter().map(|r| r.0).min().unwrap();
+        let peak = runs.iter().map(|r| r.1).max().unwrap();
+        let growth = previous
+            .map(|(n, t)| format!("   ×{:.1} time for ×{} states", ratio(time, t), states / n))
+            .unwrap_or_default();
+        println!(
+            "  {states:>7} states  {:>9.1} ms  peak {:>7.1} MiB{growth}",
+            ms(time),
+            peak as f64 / 1024.0
+        );
+        previous = Some((states, time));
+    }
+}
+
+/// A voice IVR of `states` widgets: menus, splits, lookups with failure paths, counters,
+/// loops back to earlier menus, and Liquid that reads earlier widgets and variables.
+fn generate(states: usize) -> Value {
+    let name = |i: usize| format!("w{i}");
+    let next = |i: usize| {
+        if i + 1 < states {
+            name(i + 1)
+        } else {
+            String::new()
+        }
+    };
+    let mut list = vec![json!({
+        "name": "Trigger", "type": "trigger", "properties": {"offset": {"x": 0, "y": 0}},
+        "transitions": [{"event": "incomingCall", "next": name(0)}, {"event": "incomingMessage"}, {"event": "incomingRequest"}]
+    })];
+    for i in 0..states.saturating_sub(1) {
+        let back = name(i.saturating_sub(7));
+        let state = match i % 6 {
+            0 => {
+                json!({"name": name(i), "type": "say-play", "properties": {"say": format!("Step {i} {{{{flow.variables.v{}}}}}", i.saturating_sub(3))},
+                 "transitions": [{"event": "audioComplete", "next": next(i)}, {"event": "hangup"}]})
+            }
+            1 => {
+                json!({"name": name(i), "type": "gather-input-on-call", "properties": {"say": "Press 1", "timeout": 5},
+                 "transitions": [{"event": "keypress", "next": next(i)}, {"event": "speech", "next": next(i)}, {"event": "timeout", "next": back}]})
+            }
+            2 => {
+                json!({"name": name(i), "type": "split-based-on", "properties": {"input": format!("{{{{widgets.{}.Digits}}}}", name(i - 1))},
+                 "transitions": [{"event": "noMatch", "next": name(i - 1)}, {"event": "match", "next": next(i), "conditions": [{"friendly_name": "one", "arguments": [format!("{{{{widgets.{}.Digits}}}}", name(i - 1))], "type": "equal_to", "value": "1"}]}]})
+            }
+            3 => {
+                json!({"name": name(i), "type": "set-variables", "properties": {"variables": [{"key": format!("v{i}"), "value": "{{trigger.call.From}}"}]},
+                 "transitions": [{"event": "next", "next": next(i)}]})
+            }
+            4 => {
+                json!({"name": name(i), "type": "run-function", "properties": {"url": "https://example.twil.io/f", "parameters": [{"key": "v", "value": format!("{{{{flow.variables.v{}}}}}", i - 1)}]},
+                 "transitions": [{"event": "success", "next": next(i)}, {"event": "fail", "next": back}]})
+            }
+            _ => {
+                json!({"name": name(i), "type": "make-http-request", "properties": {"method": "POST", "url": "https://crm.example.com", "content_type": "application/json;charset=utf-8", "body": format!("{{\"r\": \"{{{{widgets.{}.parsed.x}}}}\"}}", name(i - 1))},
+                 "transitions": [{"event": "success", "next": next(i)}, {"event": "failed"}]})
+            }
+        };
+        list.push(state);
+    }
+    json!({"description": format!("generated {states}"), "initial_state": "Trigger", "flags": {"allow_concurrent_calls": true}, "states": list})
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn ratio(a: Duration, b: Duration) -> f64 {
+    a.as_secs_f64() / b.as_secs_f64()
+}
