@@ -24,7 +24,7 @@ impl Rule for UnsetFlowVariable {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         let references: Vec<_> = ctx
             .references()
-            .into_iter()
+            .iter()
             .filter(|r| r.root == Root::FlowVariable)
             .collect();
         if references.is_empty() {

@@ -51,7 +51,7 @@ impl Rule for UnsetWidgetReference {
                 // there; only a split has no output of its own to test.
                 let in_conditions = reference.pointer.contains("/transitions/");
                 if !in_conditions || ctx.state(reference.state).kind == "split-based-on" {
-                    out.push(self_read(ctx, &reference));
+                    out.push(self_read(ctx, reference));
                 }
                 continue;
             }
@@ -63,9 +63,9 @@ impl Rule for UnsetWidgetReference {
                     .entry(widget)
                     .or_insert_with(|| PathsAvoiding::new(ctx, widget));
                 let path = search.path_to(reader);
-                out.push(not_dominated(ctx, &reference, path.as_deref()));
+                out.push(not_dominated(ctx, reference, path.as_deref()));
             } else {
-                out.push(not_dominated(ctx, &reference, None));
+                out.push(not_dominated(ctx, reference, None));
             }
         }
     }
