@@ -139,11 +139,16 @@ pub fn check_graph(
 }
 
 fn locate(flow: &Flow, source: &SourceText, diagnostic: Diagnostic) -> Finding {
-    let span = span_of(flow, &diagnostic.pointer, &diagnostic.anchor);
+    let span = span_of(flow, source, &diagnostic.pointer, &diagnostic.anchor);
     let related = diagnostic
         .related
         .iter()
-        .map(|r| (span_of(flow, &r.pointer, &Anchor::Value), r.label.clone()))
+        .map(|r| {
+            (
+                span_of(flow, source, &r.pointer, &Anchor::Value),
+                r.label.clone(),
+            )
+        })
         .collect();
     Finding {
         start: source.position(span.start),
@@ -154,14 +159,16 @@ fn locate(flow: &Flow, source: &SourceText, diagnostic: Diagnostic) -> Finding {
     }
 }
 
-fn span_of(flow: &Flow, pointer: &str, anchor: &Anchor) -> Span {
-    let Some((key, node)) = flow.root.resolve(pointer) else {
+fn span_of(flow: &Flow, source: &SourceText, pointer: &str, anchor: &Anchor) -> Span {
+    if let Anchor::Bytes(span) = anchor {
+        return span.clone();
+    }
+    let Some((key, value)) = flow.span(&source.text, pointer) else {
         return 0..0;
     };
     match anchor {
-        Anchor::Value => node.span.clone(),
-        Anchor::Key => key.unwrap_or_else(|| node.span.clone()),
-        Anchor::Start => node.span.start..node.span.start + 1,
-        Anchor::Bytes(span) => span.clone(),
+        Anchor::Key => key.unwrap_or(value),
+        Anchor::Start => value.start..value.start + 1,
+        _ => value,
     }
 }

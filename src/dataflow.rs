@@ -111,6 +111,7 @@ pub fn variables_set_by(flow: &Flow, state: &State) -> Vec<String> {
     flow.properties(state)
         .and_then(|p| p.get("variables"))
         .and_then(|v| v.as_array())
+        .map(Vec::as_slice)
         .unwrap_or_default()
         .iter()
         .filter_map(|v| v.get("key").and_then(|k| k.as_str()))

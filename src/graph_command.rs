@@ -76,10 +76,9 @@ fn diagram_of(file: &LoadedFile, no_findings: bool) -> Option<Diagram> {
     let graph = FlowGraph::build(flow);
     let findings = (!no_findings).then(|| analyze::check_graph(flow, &graph, &file.source, RULES));
     let title = flow
-        .root
-        .resolve(&flow.definition_pointer("description"))
-        .and_then(|(_, n)| {
-            n.as_str()
+        .node(&flow.definition_pointer("description"))
+        .and_then(|d| {
+            d.as_str()
                 .filter(|d| !d.trim().is_empty())
                 .map(str::to_string)
         })

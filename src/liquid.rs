@@ -1,8 +1,10 @@
 //! Liquid references in widget properties: `widgets.<name>…` and `flow.variables.<name>`
 //! inside `{{ … }}` and `{% … %}`, each with the exact byte range of the name in the file.
 
+use serde_json::Value;
+
 use crate::flow::Flow;
-use crate::flow::json::{Node, Span, Value};
+use crate::flow::json::{Span, escape, escape_pointer_token};
 
 /// What a reference reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,14 +31,21 @@ pub struct Reference {
 pub fn references(flow: &Flow, source: &str) -> Vec<Reference> {
     let mut out = Vec::new();
     for (index, state) in flow.states.iter().enumerate() {
+        let mut walker = Walker {
+            flow,
+            source,
+            state: index,
+            path: vec![state.member_pointer("properties")],
+            out: &mut out,
+        };
         if let Some(properties) = flow.properties(state) {
-            let pointer = state.member_pointer("properties");
-            walk(properties, &pointer, source, index, &mut out);
+            walker.walk(properties);
         }
         for transition in &state.transitions {
             let pointer = format!("{}/conditions", transition.pointer);
             if let Some(conditions) = flow.node(&pointer) {
-                walk(conditions, &pointer, source, index, &mut out);
+                walker.path = vec![pointer];
+                walker.walk(conditions);
             }
         }
     }
@@ -44,48 +53,61 @@ pub fn references(flow: &Flow, source: &str) -> Vec<Reference> {
     out
 }
 
-fn walk(node: &Node, pointer: &str, source: &str, state: usize, out: &mut Vec<Reference>) {
-    match &node.value {
-        Value::String(text) if text.contains("{{") || text.contains("{%") => {
-            scan_string(node, pointer, source, state, out);
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                walk(item, &format!("{pointer}/{i}"), source, state, out);
-            }
-        }
-        Value::Object(members) => {
-            for member in members {
-                let key = crate::flow::json::escape_pointer_token(&member.key);
-                walk(
-                    &member.value,
-                    &format!("{pointer}/{key}"),
-                    source,
-                    state,
-                    out,
-                );
-            }
-        }
-        _ => {}
-    }
+/// Walks the strings under a value. The pointer is kept as a stack of tokens and joined
+/// only for strings that hold Liquid, which are few.
+struct Walker<'a> {
+    flow: &'a Flow,
+    source: &'a str,
+    state: usize,
+    path: Vec<String>,
+    out: &'a mut Vec<Reference>,
 }
 
-/// Scans one JSON string literal, working on its decoded text and mapping every position
-/// back through the escapes to the source.
-fn scan_string(node: &Node, pointer: &str, source: &str, state: usize, out: &mut Vec<Reference>) {
-    let Some(raw) = source.get(node.span.start + 1..node.span.end.saturating_sub(1)) else {
-        return;
-    };
-    let (text, offsets) = decode(raw);
-    let base = node.span.start + 1;
-    for found in scan_liquid(&text) {
-        out.push(Reference {
-            root: found.root,
-            name: found.name,
-            span: base + offsets[found.span.start]..base + offsets[found.span.end],
-            state,
-            pointer: pointer.to_string(),
-        });
+impl Walker<'_> {
+    fn walk(&mut self, value: &Value) {
+        match value {
+            Value::String(text) if text.contains("{{") || text.contains("{%") => {
+                let pointer = self.path.concat();
+                self.scan_string(&pointer);
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.path.push(format!("/{i}"));
+                    self.walk(item);
+                    self.path.pop();
+                }
+            }
+            Value::Object(members) => {
+                for (key, member) in members {
+                    self.path.push(format!("/{}", escape_pointer_token(key)));
+                    self.walk(member);
+                    self.path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Scans one JSON string literal, working on its decoded text and mapping every
+    /// position back through the escapes to the source.
+    fn scan_string(&mut self, pointer: &str) {
+        let Some((_, span)) = self.flow.span(self.source, pointer) else {
+            return;
+        };
+        let Some(raw) = self.source.get(span.start + 1..span.end.saturating_sub(1)) else {
+            return;
+        };
+        let (text, offsets) = decode(raw);
+        let base = span.start + 1;
+        for found in scan_liquid(&text) {
+            self.out.push(Reference {
+                root: found.root,
+                name: found.name,
+                span: base + offsets[found.span.start]..base + offsets[found.span.end],
+                state: self.state,
+                pointer: pointer.to_string(),
+            });
+        }
     }
 }
 
@@ -98,7 +120,7 @@ pub fn decode(raw: &str) -> (String, Vec<usize>) {
     let mut i = 0;
     while i < raw.len() {
         let (c, width) = if bytes[i] == b'\\' {
-            escape_at(raw, i)
+            escape(raw, i).unwrap_or(('\u{fffd}', 2))
         } else {
             let c = raw[i..].chars().next().unwrap_or('\u{fffd}');
             (c, c.len_utf8())
@@ -111,38 +133,6 @@ pub fn decode(raw: &str) -> (String, Vec<usize>) {
     }
     offsets.push(raw.len());
     (text, offsets)
-}
-
-/// The character an escape at `i` stands for, and how many raw bytes it spans.
-fn escape_at(raw: &str, i: usize) -> (char, usize) {
-    let next = raw.as_bytes().get(i + 1).copied().unwrap_or(b'\\');
-    let simple = match next {
-        b'"' => Some('"'),
-        b'\\' => Some('\\'),
-        b'/' => Some('/'),
-        b'b' => Some('\u{8}'),
-        b'f' => Some('\u{c}'),
-        b'n' => Some('\n'),
-        b'r' => Some('\r'),
-        b't' => Some('\t'),
-        _ => None,
-    };
-    if let Some(c) = simple {
-        return (c, 2);
-    }
-    let hex = |at: usize| {
-        raw.get(at..at + 4)
-            .and_then(|h| u32::from_str_radix(h, 16).ok())
-    };
-    match hex(i + 2) {
-        Some(high @ 0xD800..=0xDBFF) if raw.get(i + 6..i + 8) == Some("\\u") => {
-            let low = hex(i + 8).unwrap_or(0);
-            let code = 0x10000 + ((high - 0xD800) << 10) + (low.wrapping_sub(0xDC00) & 0x3FF);
-            (char::from_u32(code).unwrap_or('\u{fffd}'), 12)
-        }
-        Some(code) => (char::from_u32(code).unwrap_or('\u{fffd}'), 6),
-        None => ('\u{fffd}', 2),
-    }
 }
 
 /// A reference found in decoded text, with its span in that text.

@@ -182,8 +182,7 @@ pub fn violations(flow: &crate::flow::Flow) -> Vec<Violation> {
     let set = schemas();
     let mut found = Vec::new();
     if let Some(definition) = flow.node(&flow.base) {
-        let instance = definition.to_value();
-        found.extend(collect(&set.flow, &instance, None, |p| {
+        found.extend(collect(&set.flow, definition, None, |p| {
             !p.starts_with("/states/")
         }));
     }
@@ -194,10 +193,9 @@ pub fn violations(flow: &crate::flow::Flow) -> Vec<Violation> {
         ) else {
             continue;
         };
-        let instance = node.to_value();
         found.extend(collect(
             &widget.validator,
-            &instance,
+            node,
             Some(index),
             keeps_state_path,
         ));

@@ -108,10 +108,7 @@ impl Diagram {
 
 fn offset(flow: &Flow, state: &crate::flow::State) -> Option<(f64, f64)> {
     let offset = flow.properties(state)?.get("offset")?;
-    let number = |key: &str| match &offset.get(key)?.value {
-        crate::flow::json::Value::Number(n) => n.parse::<f64>().ok().filter(|v| v.is_finite()),
-        _ => None,
-    };
+    let number = |key: &str| offset.get(key)?.as_f64().filter(|v| v.is_finite());
     Some((number("x")?, number("y")?))
 }
 

@@ -1,40 +1,25 @@
-//! An owned JSON tree that remembers where every key and value stands in the source.
+//! A strict JSON parser that builds a `serde_json::Value` and, in the same pass, an index of
+//! where every value and key stands in the text, so any JSON Pointer maps to a byte range and
+//! from there to line:column.
 //!
-//! Parsing goes through `jsonc-parser` with every JSON extension turned off, so the input must
-//! be strict JSON; the tree keeps byte ranges so any finding maps back to line:column.
+//! Written by hand because no crate gives both at serde_json's speed: the value feeds the
+//! rules and the schema validator directly, the spans cost 24 bytes per value.
 
 use std::ops::Range;
 
-use jsonc_parser::ast;
+use serde_json::{Map, Number, Value};
 
 /// A byte range in the source text.
 pub type Span = Range<usize>;
 
-/// Deepest nesting accepted; deeper documents are rejected instead of risking the stack.
+/// Deepest nesting accepted; deeper documents are refused before recursion can run deep.
 pub const MAX_DEPTH: usize = 256;
 
-#[derive(Debug, Clone)]
-pub struct Node {
-    pub span: Span,
+/// A parsed file: its value and where each part of it stands.
+#[derive(Debug)]
+pub struct Document {
     pub value: Value,
-}
-
-#[derive(Debug, Clone)]
-pub enum Value {
-    Null,
-    Bool(bool),
-    /// The number as written, so nothing is lost to float rounding.
-    Number(String),
-    String(String),
-    Array(Vec<Node>),
-    Object(Vec<Member>),
-}
-
-#[derive(Debug, Clone)]
-pub struct Member {
-    pub key: String,
-    pub key_span: Span,
-    pub value: Node,
+    pub spans: SpanIndex,
 }
 
 /// A strict-JSON parse failure at a byte offset.
@@ -44,213 +29,482 @@ pub struct ParseError {
     pub offset: usize,
 }
 
-/// Parses strict JSON into a [`Node`] tree.
-pub fn parse(text: &str) -> Result<Node, ParseError> {
-    let options = jsonc_parser::ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    };
-    if let Some(offset) = too_deep(text) {
+/// Spans of every value in document order. Children follow their parent; siblings are
+/// linked, so a pointer is resolved by walking only the members along its path.
+#[derive(Debug, Default)]
+pub struct SpanIndex {
+    nodes: Vec<SpanNode>,
+}
+
+const NONE: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Copy)]
+struct SpanNode {
+    start: u32,
+    end: u32,
+    /// The key's span (quotes included) for object members, else `NONE`.
+    key_start: u32,
+    key_end: u32,
+    next_sibling: u32,
+    has_children: bool,
+}
+
+/// Parses strict JSON: no comments, trailing commas, single quotes or other extensions.
+pub fn parse(text: &str) -> Result<Document, ParseError> {
+    if text.len() >= NONE as usize {
         return Err(ParseError {
-            message: format!("JSON nested deeper than {MAX_DEPTH} levels"),
-            offset,
+            message: "the file is too large".to_string(),
+            offset: 0,
         });
     }
-    let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &options).map_err(|e| {
-        ParseError {
-            message: lowercase_first(&e.kind().to_string()),
-            offset: e.range().start,
-        }
-    })?;
-    match parsed.value {
-        Some(value) => Ok(convert(value)),
-        None => Err(ParseError {
-            message: "the file holds no JSON value".to_string(),
-            offset: text.len(),
-        }),
+    let mut parser = Parser {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        nodes: Vec::new(),
+    };
+    parser.skip_whitespace();
+    if parser.pos == text.len() {
+        return Err(parser.error_here("the file holds no JSON value"));
     }
+    let (value, _) = parser.value(0)?;
+    parser.skip_whitespace();
+    if parser.pos < text.len() {
+        return Err(parser.error_here("unexpected text after the JSON value"));
+    }
+    Ok(Document {
+        value,
+        spans: SpanIndex {
+            nodes: parser.nodes,
+        },
+    })
 }
 
-/// Finds the offset where nesting first exceeds [`MAX_DEPTH`], skipping string contents.
-/// A linear byte scan, so a hostile file is refused before any recursion starts.
-fn too_deep(text: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for (offset, byte) in text.bytes().enumerate() {
-        if in_string {
-            match (escaped, byte) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    nodes: Vec<SpanNode>,
+}
+
+impl Parser<'_> {
+    fn error_here(&self, message: &str) -> ParseError {
+        ParseError {
+            message: message.to_string(),
+            offset: self.pos,
+        }
+    }
+
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    /// Parses the value at the cursor and records its span; returns its node index.
+    fn value(&mut self, depth: usize) -> Result<(Value, usize), ParseError> {
+        if depth >= MAX_DEPTH {
+            return Err(self.error_here(&format!("JSON nested deeper than {MAX_DEPTH} levels")));
+        }
+        let index = self.nodes.len();
+        let start = self.pos;
+        self.nodes.push(SpanNode {
+            start: start as u32,
+            end: start as u32,
+            key_start: NONE,
+            key_end: NONE,
+            next_sibling: NONE,
+            has_children: false,
+        });
+        let value = match self.peek() {
+            Some(b'{') => self.object(index, depth)?,
+            Some(b'[') => self.array(index, depth)?,
+            Some(b'"') => Value::String(self.string()?),
+            Some(b't') => self.literal("true", Value::Bool(true))?,
+            Some(b'f') => self.literal("false", Value::Bool(false))?,
+            Some(b'n') => self.literal("null", Value::Null)?,
+            Some(b'-' | b'0'..=b'9') => self.number()?,
+            Some(b'}') | Some(b']') => return Err(self.error_here("expected a value")),
+            Some(b',') => return Err(self.error_here("expected a value, found a comma")),
+            Some(_) => return Err(self.error_here("expected a JSON value")),
+            None => return Err(self.error_here("the JSON ends too early")),
+        };
+        self.nodes[index].end = self.pos as u32;
+        Ok((value, index))
+    }
+
+    fn object(&mut self, index: usize, depth: usize) -> Result<Value, ParseError> {
+        let open = self.pos;
+        self.pos += 1;
+        let mut map = Map::new();
+        let mut previous: Option<usize> = None;
+        let mut comma = 0;
+        self.skip_whitespace();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(Value::Object(map));
+        }
+        loop {
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b'"') => {}
+                Some(b'}') if previous.is_some() => return Err(trailing_comma(comma)),
+                None => return Err(unterminated(open, "object")),
+                _ => return Err(self.error_here("expected a property name in double quotes")),
+            }
+            let key_start = self.pos;
+            let key = self.string()?;
+            let key_end = self.pos;
+            self.skip_whitespace();
+            if self.peek() != Some(b':') {
+                return Err(self.error_here("expected `:` after the property name"));
+            }
+            self.pos += 1;
+            self.skip_whitespace();
+            let (value, child) = self.value(depth + 1)?;
+            self.nodes[child].key_start = key_start as u32;
+            self.nodes[child].key_end = key_end as u32;
+            self.link(index, previous, child);
+            previous = Some(child);
+            // Duplicate keys: the last one wins, as in JavaScript and serde_json.
+            map.insert(key, value);
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => {
+                    comma = self.pos;
+                    self.pos += 1;
+                }
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Value::Object(map));
+                }
+                None => return Err(unterminated(open, "object")),
+                _ => return Err(self.error_here("expected `,` or `}`")),
+            }
+        }
+    }
+
+    fn array(&mut self, index: usize, depth: usize) -> Result<Value, ParseError> {
+        let open = self.pos;
+        self.pos += 1;
+        let mut items = Vec::new();
+        let mut previous: Option<usize> = None;
+        let mut comma = 0;
+        self.skip_whitespace();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b']') if previous.is_some() => return Err(trailing_comma(comma)),
+                None => return Err(unterminated(open, "array")),
                 _ => {}
             }
-            continue;
+            let (value, child) = self.value(depth + 1)?;
+            self.link(index, previous, child);
+            previous = Some(child);
+            items.push(value);
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => {
+                    comma = self.pos;
+                    self.pos += 1;
+                }
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Value::Array(items));
+                }
+                None => return Err(unterminated(open, "array")),
+                _ => return Err(self.error_here("expected `,` or `]`")),
+            }
         }
-        match byte {
-            b'"' => in_string = true,
-            b'{' | b'[' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Some(offset);
+    }
+
+    fn link(&mut self, parent: usize, previous: Option<usize>, child: usize) {
+        match previous {
+            Some(p) => self.nodes[p].next_sibling = child as u32,
+            None => self.nodes[parent].has_children = true,
+        }
+    }
+
+    fn literal(&mut self, word: &str, value: Value) -> Result<Value, ParseError> {
+        if self.text[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Ok(value)
+        } else {
+            Err(self.error_here("expected a JSON value"))
+        }
+    }
+
+    /// A string at the cursor (on its opening quote), decoded.
+    fn string(&mut self) -> Result<String, ParseError> {
+        let open = self.pos;
+        self.pos += 1;
+        let start = self.pos;
+        // Fast path: no escapes.
+        while let Some(&b) = self.bytes.get(self.pos) {
+            match b {
+                b'"' => {
+                    let text = self.text[start..self.pos].to_string();
+                    self.pos += 1;
+                    return Ok(text);
+                }
+                b'\\' => break,
+                0..=0x1f => {
+                    return Err(self.error_here("control characters must be escaped in strings"));
+                }
+                _ => self.pos += 1,
+            }
+        }
+        if self.pos >= self.bytes.len() {
+            return Err(unterminated(open, "string"));
+        }
+        let mut out = self.text[start..self.pos].to_string();
+        loop {
+            match self.bytes.get(self.pos) {
+                None => return Err(unterminated(open, "string")),
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    let (c, width) = escape(self.text, self.pos).map_err(|m| self.error_here(m))?;
+                    out.push(c);
+                    self.pos += width;
+                }
+                Some(0..=0x1f) => {
+                    return Err(self.error_here("control characters must be escaped in strings"));
+                }
+                Some(_) => {
+                    let c = self.text[self.pos..].chars().next().unwrap_or('\u{fffd}');
+                    out.push(c);
+                    self.pos += c.len_utf8();
                 }
             }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
         }
     }
-    None
-}
 
-fn lowercase_first(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
+    fn number(&mut self) -> Result<Value, ParseError> {
+        let start = self.pos;
+        let digits = |p: &mut Parser| {
+            let from = p.pos;
+            while let Some(b'0'..=b'9') = p.peek() {
+                p.pos += 1;
+            }
+            p.pos > from
+        };
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => {
+                self.pos += 1;
+                if let Some(b'0'..=b'9') = self.peek() {
+                    return Err(self.error_here("numbers cannot have leading zeros"));
+                }
+            }
+            Some(b'1'..=b'9') => {
+                digits(self);
+            }
+            _ => return Err(self.error_here("expected a digit")),
+        }
+        let mut integer = true;
+        if self.peek() == Some(b'.') {
+            integer = false;
+            self.pos += 1;
+            if !digits(self) {
+                return Err(self.error_here("expected a digit after the decimal point"));
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            integer = false;
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if !digits(self) {
+                return Err(self.error_here("expected a digit in the exponent"));
+            }
+        }
+        let literal = &self.text[start..self.pos];
+        let number = if integer {
+            literal
+                .parse::<u64>()
+                .map(Number::from)
+                .or_else(|_| literal.parse::<i64>().map(Number::from))
+                .ok()
+        } else {
+            None
+        };
+        let number = number.or_else(|| literal.parse::<f64>().ok().and_then(Number::from_f64));
+        number.map(Value::Number).ok_or(ParseError {
+            message: "number out of range".to_string(),
+            offset: start,
+        })
     }
 }
 
-fn convert(value: ast::Value<'_>) -> Node {
-    match value {
-        ast::Value::NullKeyword(n) => node(n.range, Value::Null),
-        ast::Value::BooleanLit(b) => node(b.range, Value::Bool(b.value)),
-        ast::Value::NumberLit(n) => node(n.range, Value::Number(n.value.to_string())),
-        ast::Value::StringLit(s) => node(s.range, Value::String(s.value.into_owned())),
-        ast::Value::Array(a) => node(
-            a.range,
-            Value::Array(a.elements.into_iter().map(convert).collect()),
-        ),
-        ast::Value::Object(o) => node(
-            o.range,
-            Value::Object(o.properties.into_iter().map(convert_member).collect()),
-        ),
+fn trailing_comma(at: usize) -> ParseError {
+    ParseError {
+        message: "trailing commas are not allowed".to_string(),
+        offset: at,
     }
 }
 
-fn convert_member(prop: ast::ObjectProp<'_>) -> Member {
-    let (key, key_span) = match prop.name {
-        ast::ObjectPropName::String(s) => (s.value.into_owned(), s.range),
-        ast::ObjectPropName::Word(w) => (w.value.to_string(), w.range),
+fn unterminated(open: usize, what: &str) -> ParseError {
+    ParseError {
+        message: format!("this {what} is never closed"),
+        offset: open,
+    }
+}
+
+/// The character an escape at `at` (on its backslash) stands for, and its width in bytes.
+pub fn escape(text: &str, at: usize) -> Result<(char, usize), &'static str> {
+    let simple = match text.as_bytes().get(at + 1) {
+        Some(b'"') => '"',
+        Some(b'\\') => '\\',
+        Some(b'/') => '/',
+        Some(b'b') => '\u{8}',
+        Some(b'f') => '\u{c}',
+        Some(b'n') => '\n',
+        Some(b'r') => '\r',
+        Some(b't') => '\t',
+        Some(b'u') => return unicode_escape(text, at),
+        _ => return Err("invalid escape in string"),
     };
-    Member {
-        key,
-        key_span: key_span.start..key_span.end,
-        value: convert(prop.value),
+    Ok((simple, 2))
+}
+
+fn unicode_escape(text: &str, at: usize) -> Result<(char, usize), &'static str> {
+    let hex = |from: usize| {
+        text.get(from..from + 4)
+            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+    };
+    let first = hex(at + 2).ok_or("invalid \\u escape in string")?;
+    match first {
+        0xD800..=0xDBFF => {
+            let low = (text.get(at + 6..at + 8) == Some("\\u"))
+                .then(|| hex(at + 8))
+                .flatten()
+                .filter(|low| (0xDC00..=0xDFFF).contains(low))
+                .ok_or("unpaired surrogate in \\u escape")?;
+            let code = 0x10000 + ((first - 0xD800) << 10) + (low - 0xDC00);
+            char::from_u32(code)
+                .map(|c| (c, 12))
+                .ok_or("invalid \\u escape in string")
+        }
+        0xDC00..=0xDFFF => Err("unpaired surrogate in \\u escape"),
+        code => char::from_u32(code)
+            .map(|c| (c, 6))
+            .ok_or("invalid \\u escape in string"),
     }
 }
 
-fn node(range: jsonc_parser::common::Range, value: Value) -> Node {
-    Node {
-        span: range.start..range.end,
-        value,
-    }
-}
-
-impl Node {
-    /// The member named `key`; with duplicate keys the last one wins, as in JavaScript.
-    pub fn member(&self, key: &str) -> Option<&Member> {
-        match &self.value {
-            Value::Object(members) => members.iter().rev().find(|m| m.key == key),
-            _ => None,
-        }
-    }
-
-    pub fn get(&self, key: &str) -> Option<&Node> {
-        self.member(key).map(|m| &m.value)
-    }
-
-    pub fn as_str(&self) -> Option<&str> {
-        match &self.value {
-            Value::String(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    pub fn as_array(&self) -> Option<&[Node]> {
-        match &self.value {
-            Value::Array(items) => Some(items),
-            _ => None,
-        }
-    }
-
-    pub fn is_object(&self) -> bool {
-        matches!(self.value, Value::Object(_))
-    }
-
-    /// A short name of the JSON type, for messages.
-    pub fn type_name(&self) -> &'static str {
-        match self.value {
-            Value::Null => "null",
-            Value::Bool(_) => "a boolean",
-            Value::Number(_) => "a number",
-            Value::String(_) => "a string",
-            Value::Array(_) => "an array",
-            Value::Object(_) => "an object",
-        }
-    }
-
-    /// The same value as a `serde_json::Value` (for schema validation).
-    pub fn to_value(&self) -> serde_json::Value {
-        use serde_json::Value as J;
-        match &self.value {
-            Value::Null => J::Null,
-            Value::Bool(b) => J::Bool(*b),
-            Value::Number(n) => n
-                .parse::<serde_json::Number>()
-                .map_or_else(|_| J::String(n.clone()), J::Number),
-            Value::String(s) => J::String(s.clone()),
-            Value::Array(items) => J::Array(items.iter().map(Node::to_value).collect()),
-            Value::Object(members) => J::Object(
-                members
-                    .iter()
-                    .map(|m| (m.key.clone(), m.value.to_value()))
-                    .collect(),
-            ),
-        }
-    }
-
-    /// Resolves an RFC 6901 JSON Pointer. Returns the member's key span when the last step
-    /// is an object member, and the value node.
-    pub fn resolve(&self, pointer: &str) -> Option<(Option<Span>, &Node)> {
-        let mut current = self;
-        let mut key_span = None;
+impl SpanIndex {
+    /// Resolves an RFC 6901 JSON Pointer against the document `text` was parsed from.
+    /// Returns the key's span when the last step is an object member, and the value's span.
+    pub fn resolve(&self, text: &str, pointer: &str) -> Option<(Option<Span>, Span)> {
+        let mut node = 0;
+        self.nodes.first()?;
         if pointer.is_empty() {
-            return Some((None, current));
+            return Some((None, self.span(0)));
         }
+        let mut key = None;
         for raw in pointer.strip_prefix('/')?.split('/') {
-            let token = if raw.contains('~') {
-                std::borrow::Cow::Owned(raw.replace("~1", "/").replace("~0", "~"))
+            let token = unescape_token(raw);
+            let is_object = text.as_bytes().get(self.nodes[node].start as usize) == Some(&b'{');
+            node = if is_object {
+                // The last member with the name wins, as it does in the value.
+                self.children(node)
+                    .filter(|&c| self.key_is(text, c, &token))
+                    .last()?
             } else {
-                std::borrow::Cow::Borrowed(raw)
+                self.children(node).nth(token.parse::<usize>().ok()?)?
             };
-            match &current.value {
-                Value::Object(_) => {
-                    let member = current.member(&token)?;
-                    key_span = Some(member.key_span.clone());
-                    current = &member.value;
-                }
-                Value::Array(items) => {
-                    current = items.get(token.parse::<usize>().ok()?)?;
-                    key_span = None;
-                }
-                _ => return None,
-            }
+            key = is_object.then(|| self.key_span(node)).flatten();
         }
-        Some((key_span, current))
+        Some((key, self.span(node)))
     }
+
+    fn span(&self, node: usize) -> Span {
+        self.nodes[node].start as usize..self.nodes[node].end as usize
+    }
+
+    fn key_span(&self, node: usize) -> Option<Span> {
+        let n = self.nodes[node];
+        (n.key_start != NONE).then(|| n.key_start as usize..n.key_end as usize)
+    }
+
+    fn children(&self, node: usize) -> impl Iterator<Item = usize> + '_ {
+        let first = self.nodes[node].has_children.then_some(node + 1);
+        std::iter::successors(first, |&c| {
+            let next = self.nodes[c].next_sibling;
+            (next != NONE).then_some(next as usize)
+        })
+    }
+
+    fn key_is(&self, text: &str, node: usize, name: &str) -> bool {
+        let Some(span) = self.key_span(node) else {
+            return false;
+        };
+        let raw = &text[span.start + 1..span.end - 1];
+        if raw.contains('\\') {
+            decode_string_body(raw) == name
+        } else {
+            raw == name
+        }
+    }
+}
+
+/// `~1` → `/`, `~0` → `~`.
+fn unescape_token(token: &str) -> std::borrow::Cow<'_, str> {
+    if token.contains('~') {
+        std::borrow::Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
+    } else {
+        std::borrow::Cow::Borrowed(token)
+    }
+}
+
+/// Decodes the body of a JSON string literal (between its quotes) already known valid.
+fn decode_string_body(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        if raw.as_bytes()[i] == b'\\' {
+            let (c, width) = escape(raw, i).unwrap_or(('\u{fffd}', 2));
+            out.push(c);
+            i += width;
+        } else {
+            let c = raw[i..].chars().next().unwrap_or('\u{fffd}');
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
 }
 
 /// Escapes one reference token of a JSON Pointer.
 pub fn escape_pointer_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
+}
+
+/// A short name of a JSON value's type, for messages.
+pub fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 #[cfg(test)]
@@ -260,14 +514,23 @@ mod tests {
     #[test]
     fn keeps_spans_of_keys_and_values() {
         let text = r#"{"a": [1, {"b": "x"}]}"#;
-        let root = parse(text).unwrap();
-        let (key, value) = root.resolve("/a/1/b").unwrap();
+        let doc = parse(text).unwrap();
+        let (key, value) = doc.spans.resolve(text, "/a/1/b").unwrap();
         assert_eq!(&text[key.unwrap()], r#""b""#);
-        assert_eq!(&text[value.span.clone()], r#""x""#);
+        assert_eq!(&text[value], r#""x""#);
+        assert_eq!(doc.value["a"][1]["b"], "x");
     }
 
     #[test]
-    fn rejects_json_extensions() {
+    fn parses_what_serde_json_parses() {
+        let text = r#"{"s": "a\"b\\c\u00e9\ud83d\ude00\n", "n": [0, -1, 1.5, 2e3, 18446744073709551615, -9223372036854775808], "t": true, "f": false, "z": null, "e": {}, "l": []}"#;
+        let ours = parse(text).unwrap().value;
+        let theirs: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn rejects_json_extensions_and_malformed_input() {
         for text in [
             "{\"a\": 1,}",
             "{a: 1}",
@@ -275,28 +538,54 @@ mod tests {
             "{'a': 1}",
             "[0x1]",
             "[+1]",
+            "[01]",
+            "[1.]",
+            "[.5]",
+            "[\"\t\"]",
+            "[\"\\x\"]",
+            "[\"\\ud800\"]",
+            "{\"a\" 1}",
+            "[1 2]",
+            "[",
+            "{\"a\"",
+            "\"abc",
+            "tru",
+            "[NaN]",
+            "{} {}",
+            "",
+            "   ",
         ] {
-            assert!(parse(text).is_err(), "{text} must be rejected");
+            assert!(parse(text).is_err(), "{text:?} must be rejected");
+            assert!(
+                serde_json::from_str::<Value>(text).is_err(),
+                "{text:?} is invalid JSON"
+            );
         }
     }
 
     #[test]
-    fn refuses_deep_nesting_without_recursion() {
+    fn duplicate_keys_resolve_to_the_last_member() {
+        let text = r#"{"a": 1, "a": 2}"#;
+        let doc = parse(text).unwrap();
+        assert_eq!(doc.value["a"], 2);
+        let (_, span) = doc.spans.resolve(text, "/a").unwrap();
+        assert_eq!(&text[span], "2");
+    }
+
+    #[test]
+    fn refuses_deep_nesting_without_overflowing_the_stack() {
         let text = "[".repeat(100_000) + &"]".repeat(100_000);
         let err = parse(&text).unwrap_err();
         assert_eq!(err.offset, MAX_DEPTH);
     }
 
     #[test]
-    fn brackets_inside_strings_do_not_count_as_nesting() {
-        let text = format!("[\"{}\"]", "[".repeat(1000));
-        assert!(parse(&text).is_ok());
-    }
-
-    #[test]
-    fn pointer_tokens_are_unescaped() {
-        let root = parse(r#"{"a/b": {"c~d": 1}}"#).unwrap();
-        assert!(root.resolve("/a~1b/c~0d").is_some());
+    fn pointer_tokens_and_escaped_keys_resolve() {
+        let text = r#"{"a/b": {"c~d": 1, "e\"f": 2}}"#;
+        let doc = parse(text).unwrap();
+        assert!(doc.spans.resolve(text, "/a~1b/c~0d").is_some());
+        assert!(doc.spans.resolve(text, "/a~1b/e\"f").is_some());
+        assert!(doc.spans.resolve(text, "/a~1b/missing").is_none());
         assert_eq!(escape_pointer_token("a/b~c"), "a~1b~0c");
     }
 }

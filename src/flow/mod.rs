@@ -116,7 +116,7 @@ pub fn looks_like_flow(file: &LoadedFile) -> bool {
     match &file.flow {
         Ok(_) => true,
         Err(_) => match json::parse(&file.source.text) {
-            Ok(root) => root.get("states").is_some() || root.get("definition").is_some(),
+            Ok(doc) => doc.value.get("states").is_some() || doc.value.get("definition").is_some(),
             Err(_) => true,
         },
     }
@@ -150,12 +150,19 @@ pub fn load_text(name: String, text: String) -> LoadedFile {
 }
 
 fn parse_flow(source: &SourceText) -> Result<Flow, LoadError> {
-    let root = json::parse(&source.text).map_err(|err| LoadError {
+    let document = json::parse(&source.text).map_err(|err| LoadError {
         message: format!("invalid JSON: {}", err.message),
         position: Some(source.position(err.offset)),
         offset: Some(err.offset),
     })?;
-    Flow::from_document(root).map_err(|err| {
+    // The shape check runs on the document before the flow takes it; keep the spans at hand
+    // by resolving the offending pointer only when there is an error.
+    let spans_text = &source.text;
+    Flow::from_document(document).map_err(|err| {
+        let offset = json::parse(spans_text)
+            .ok()
+            .and_then(|doc| doc.spans.resolve(spans_text, &err.pointer))
+            .map_or(0, |(_, span)| span.start);
         let location = if err.pointer.is_empty() {
             String::new()
         } else {
@@ -163,8 +170,8 @@ fn parse_flow(source: &SourceText) -> Result<Flow, LoadError> {
         };
         LoadError {
             message: format!("{}{location}", err.message),
-            position: Some(source.position(err.offset)),
-            offset: Some(err.offset),
+            position: Some(source.position(offset)),
+            offset: Some(offset),
         }
     })
 }

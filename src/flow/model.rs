@@ -1,16 +1,18 @@
-//! The typed flow: states and their transitions, read from a [`Node`] tree.
+//! The typed flow: states and their transitions, read from the parsed document.
 //!
 //! Only the shape the rules rely on is enforced here (a `states` array of objects with string
 //! `name` and `type`, transitions with a string `event`); everything else is left to the rules,
 //! so a flow with odd properties is still analysed.
 
-use super::json::{Node, Value, escape_pointer_token};
+use serde_json::Value;
+
+use super::json::{Document, escape_pointer_token, type_name};
 
 /// A flow definition and the document it came from.
 #[derive(Debug)]
 pub struct Flow {
     /// The whole parsed file; pointers are resolved against it.
-    pub root: Node,
+    pub document: Document,
     /// The pointer of the definition inside the file: "" or "/definition" for an API resource.
     pub base: String,
     pub initial_state: Option<String>,
@@ -41,35 +43,44 @@ pub struct Transition {
 pub struct ShapeError {
     pub message: String,
     pub pointer: String,
-    /// Byte offset of the offending value.
-    pub offset: usize,
 }
 
 impl Flow {
     /// Reads a flow from a parsed document: a bare definition or a Flows API resource.
-    pub fn from_document(root: Node) -> Result<Flow, ShapeError> {
-        let base = definition_base(&root)?;
-        let definition = root.resolve(&base).map(|(_, n)| n).unwrap_or(&root);
+    pub fn from_document(document: Document) -> Result<Flow, ShapeError> {
+        let root = &document.value;
+        let base = definition_base(root)?;
+        let definition = root.pointer(&base).unwrap_or(root);
         let states = read_states(definition, &base)?;
         let initial_state = definition
             .get("initial_state")
-            .and_then(Node::as_str)
+            .and_then(Value::as_str)
             .map(str::to_string);
         Ok(Flow {
             base,
             initial_state,
             states,
-            root,
+            document,
         })
     }
 
-    /// The node a pointer names; `None` when it names nothing in the document.
-    pub fn node(&self, pointer: &str) -> Option<&Node> {
-        self.root.resolve(pointer).map(|(_, node)| node)
+    /// The value a pointer names; `None` when it names nothing in the document.
+    pub fn node(&self, pointer: &str) -> Option<&Value> {
+        self.document.value.pointer(pointer)
+    }
+
+    /// The key span (for object members) and value span of what a pointer names, in the
+    /// file's `text`.
+    pub fn span(
+        &self,
+        text: &str,
+        pointer: &str,
+    ) -> Option<(Option<super::json::Span>, super::json::Span)> {
+        self.document.spans.resolve(text, pointer)
     }
 
     /// The `properties` object of a state, if it has one.
-    pub fn properties(&self, state: &State) -> Option<&Node> {
+    pub fn properties(&self, state: &State) -> Option<&Value> {
         self.node(&state.pointer)?.get("properties")
     }
 
@@ -107,24 +118,20 @@ impl Transition {
     }
 }
 
-fn shape(message: impl Into<String>, pointer: impl Into<String>, at: &Node) -> ShapeError {
+fn shape(message: impl Into<String>, pointer: impl Into<String>) -> ShapeError {
     ShapeError {
         message: message.into(),
         pointer: pointer.into(),
-        offset: at.span.start,
     }
 }
 
 /// A Flows API resource carries the flow in `definition`; a bare definition has `states`.
-fn definition_base(root: &Node) -> Result<String, ShapeError> {
+fn definition_base(root: &Value) -> Result<String, ShapeError> {
     if !root.is_object() {
+        let found = type_name(root);
         return Err(shape(
-            format!(
-                "expected a flow definition (a JSON object), found {}",
-                root.type_name()
-            ),
+            format!("expected a flow definition (a JSON object), found {found}"),
             "",
-            root,
         ));
     }
     match (root.get("states"), root.get("definition")) {
@@ -132,53 +139,47 @@ fn definition_base(root: &Node) -> Result<String, ShapeError> {
         (None, Some(definition)) => Err(shape(
             format!(
                 "`definition` must be a flow definition object, found {}",
-                definition.type_name()
+                type_name(definition)
             ),
             "/definition",
-            definition,
         )),
         _ => Ok(String::new()),
     }
 }
 
-fn read_states(definition: &Node, base: &str) -> Result<Vec<State>, ShapeError> {
+fn read_states(definition: &Value, base: &str) -> Result<Vec<State>, ShapeError> {
     let pointer = format!("{base}/states");
     let Some(states) = definition.get("states") else {
         return Err(shape(
             "not a Studio flow: the definition has no `states` array",
             base,
-            definition,
         ));
     };
     let Some(items) = states.as_array() else {
         return Err(shape(
-            format!("`states` must be an array, found {}", states.type_name()),
+            format!("`states` must be an array, found {}", type_name(states)),
             pointer,
-            states,
         ));
     };
     items
         .iter()
         .enumerate()
-        .map(|(i, node)| read_state(node, format!("{pointer}/{i}")))
+        .map(|(i, value)| read_state(value, format!("{pointer}/{i}")))
         .collect()
 }
 
-fn read_state(node: &Node, pointer: String) -> Result<State, ShapeError> {
-    if !node.is_object() {
+fn read_state(value: &Value, pointer: String) -> Result<State, ShapeError> {
+    if !value.is_object() {
+        let found = type_name(value);
         return Err(shape(
-            format!("a state must be an object, found {}", node.type_name()),
+            format!("a state must be an object, found {found}"),
             pointer,
-            node,
         ));
     }
-    let name = required_string(node, "name", &pointer)?;
-    let kind = required_string(node, "type", &pointer)?;
-    let transitions = match node.get("transitions") {
-        None
-        | Some(Node {
-            value: Value::Null, ..
-        }) => Vec::new(),
+    let name = required_string(value, "name", &pointer)?;
+    let kind = required_string(value, "type", &pointer)?;
+    let transitions = match value.get("transitions") {
+        None | Some(Value::Null) => Vec::new(),
         Some(list) => read_transitions(list, &pointer)?,
     };
     Ok(State {
@@ -189,50 +190,42 @@ fn read_state(node: &Node, pointer: String) -> Result<State, ShapeError> {
     })
 }
 
-fn read_transitions(list: &Node, state: &str) -> Result<Vec<Transition>, ShapeError> {
+fn read_transitions(list: &Value, state: &str) -> Result<Vec<Transition>, ShapeError> {
     let pointer = format!("{state}/transitions");
     let Some(items) = list.as_array() else {
+        let found = type_name(list);
         return Err(shape(
-            format!("`transitions` must be an array, found {}", list.type_name()),
+            format!("`transitions` must be an array, found {found}"),
             pointer,
-            list,
         ));
     };
     items
         .iter()
         .enumerate()
-        .map(|(i, node)| read_transition(node, format!("{pointer}/{i}")))
+        .map(|(i, value)| read_transition(value, format!("{pointer}/{i}")))
         .collect()
 }
 
-fn read_transition(node: &Node, pointer: String) -> Result<Transition, ShapeError> {
-    if !node.is_object() {
+fn read_transition(value: &Value, pointer: String) -> Result<Transition, ShapeError> {
+    if !value.is_object() {
+        let found = type_name(value);
         return Err(shape(
-            format!("a transition must be an object, found {}", node.type_name()),
+            format!("a transition must be an object, found {found}"),
             pointer,
-            node,
         ));
     }
-    let event = required_string(node, "event", &pointer)?;
-    let next = match node.get("next") {
-        None
-        | Some(Node {
-            value: Value::Null, ..
-        }) => None,
-        Some(next) => match next.as_str() {
-            Some("") => None,
-            Some(name) => Some(name.to_string()),
-            None => {
-                return Err(shape(
-                    format!(
-                        "`next` must be a state name (a string), found {}",
-                        next.type_name()
-                    ),
-                    format!("{pointer}/next"),
-                    next,
-                ));
-            }
-        },
+    let event = required_string(value, "event", &pointer)?;
+    let next = match value.get("next") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(name)) if name.is_empty() => None,
+        Some(Value::String(name)) => Some(name.clone()),
+        Some(other) => {
+            let found = type_name(other);
+            return Err(shape(
+                format!("`next` must be a state name (a string), found {found}"),
+                format!("{pointer}/next"),
+            ));
+        }
     };
     Ok(Transition {
         event,
@@ -241,15 +234,13 @@ fn read_transition(node: &Node, pointer: String) -> Result<Transition, ShapeErro
     })
 }
 
-fn required_string(node: &Node, key: &str, pointer: &str) -> Result<String, ShapeError> {
-    match node.get(key) {
-        Some(value) => value.as_str().map(str::to_string).ok_or_else(|| {
-            shape(
-                format!("`{key}` must be a string, found {}", value.type_name()),
-                format!("{pointer}/{key}"),
-                value,
-            )
-        }),
-        None => Err(shape(format!("this object has no `{key}`"), pointer, node)),
+fn required_string(value: &Value, key: &str, pointer: &str) -> Result<String, ShapeError> {
+    match value.get(key) {
+        Some(Value::String(text)) => Ok(text.clone()),
+        Some(other) => Err(shape(
+            format!("`{key}` must be a string, found {}", type_name(other)),
+            format!("{pointer}/{key}"),
+        )),
+        None => Err(shape(format!("this object has no `{key}`"), pointer)),
     }
 }

@@ -84,6 +84,7 @@ fn set_variable_keys(ctx: &Context, state: &crate::flow::State) -> Vec<String> {
         .properties(state)
         .and_then(|p| p.get("variables"))
         .and_then(|v| v.as_array())
+        .map(Vec::as_slice)
         .unwrap_or_default()
         .iter()
         .filter_map(|v| v.get("key").and_then(|k| k.as_str()))
@@ -108,15 +109,11 @@ fn flow_variables_read(ctx: &Context, split: &crate::flow::State) -> Vec<String>
             .node(&transition.pointer)
             .and_then(|t| t.get("conditions"))
             .and_then(|c| c.as_array())
+            .map(Vec::as_slice)
             .unwrap_or_default();
         for condition in conditions {
             let arguments = condition.get("arguments").and_then(|a| a.as_array());
-            texts.extend(
-                arguments
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|a| a.as_str()),
-            );
+            texts.extend(arguments.into_iter().flatten().filter_map(|a| a.as_str()));
             texts.extend(condition.get("value").and_then(|v| v.as_str()));
         }
     }

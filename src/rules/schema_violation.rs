@@ -92,7 +92,7 @@ fn parent_target(ctx: &Context, pointer: &str) -> (String, Anchor) {
 
 /// A value underlined at its key, or at its first character when it has no key.
 fn key_target(ctx: &Context, pointer: &str) -> (String, Anchor) {
-    let anchor = match ctx.flow.root.resolve(pointer) {
+    let anchor = match ctx.flow.span(&ctx.source.text, pointer) {
         Some((Some(_), _)) => Anchor::Key,
         _ => Anchor::Start,
     };

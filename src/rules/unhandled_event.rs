@@ -164,6 +164,7 @@ fn split_matches_anything(ctx: &Context, state: &State) -> bool {
             .node(&transition.pointer)
             .and_then(|t| t.get("conditions"))
             .and_then(|c| c.as_array())
+            .map(Vec::as_slice)
             .unwrap_or_default();
         for condition in conditions {
             let kind = condition.get("type").and_then(|v| v.as_str()).unwrap_or("");
