@@ -439,7 +439,7 @@ impl SpanIndex {
 
     fn key_span(&self, node: usize) -> Option<Span> {
         let n = self.nodes[node];
-        (n.key_start != NONE).then(|| n.key_start as usize..n.key_end as usize)
+        (n.key_start != NONE).then_some(n.key_start as usize..n.key_end as usize)
     }
 
     fn children(&self, node: usize) -> impl Iterator<Item = usize> + '_ {
