@@ -124,10 +124,7 @@ pub fn check_graph(
     for rule in rules {
         rule.check(&ctx, &mut diagnostics);
     }
-    let mut findings: Vec<Finding> = diagnostics
-        .into_iter()
-        .map(|d| locate(flow, source, d))
-        .collect();
+    let mut findings = locate_all(flow, source, diagnostics);
     findings.sort_by(|a, b| {
         (a.span.start, a.diagnostic.rule, &a.diagnostic.message).cmp(&(
             b.span.start,
@@ -138,25 +135,40 @@ pub fn check_graph(
     findings
 }
 
-fn locate(flow: &Flow, source: &SourceText, diagnostic: Diagnostic) -> Finding {
-    let span = span_of(flow, source, &diagnostic.pointer, &diagnostic.anchor);
-    let related = diagnostic
-        .related
+/// Places every diagnostic in the source: spans from the pointers, then all line:column
+/// positions in one pass over the text.
+fn locate_all(flow: &Flow, source: &SourceText, diagnostics: Vec<Diagnostic>) -> Vec<Finding> {
+    let spans: Vec<(Span, Vec<(Span, String)>)> = diagnostics
         .iter()
-        .map(|r| {
-            (
-                span_of(flow, source, &r.pointer, &Anchor::Value),
-                r.label.clone(),
-            )
+        .map(|d| {
+            let span = span_of(flow, source, &d.pointer, &d.anchor);
+            let related = d
+                .related
+                .iter()
+                .map(|r| {
+                    (
+                        span_of(flow, source, &r.pointer, &Anchor::Value),
+                        r.label.clone(),
+                    )
+                })
+                .collect();
+            (span, related)
         })
         .collect();
-    Finding {
-        start: source.position(span.start),
-        end: source.position(span.end),
-        span,
-        related,
-        diagnostic,
-    }
+    let offsets: Vec<usize> = spans.iter().flat_map(|(s, _)| [s.start, s.end]).collect();
+    let positions = source.positions(&offsets);
+    diagnostics
+        .into_iter()
+        .zip(spans)
+        .zip(positions.chunks(2))
+        .map(|((diagnostic, (span, related)), ends)| Finding {
+            start: ends[0],
+            end: ends[1],
+            span,
+            related,
+            diagnostic,
+        })
+        .collect()
 }
 
 fn span_of(flow: &Flow, source: &SourceText, pointer: &str, anchor: &Anchor) -> Span {

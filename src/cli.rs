@@ -261,8 +261,13 @@ pub(crate) fn writes_over_input(output: &Path, inputs: &[Input]) -> bool {
     let Ok(target) = output.canonicalize() else {
         return false;
     };
+    // Only inputs with the same file name can be the same file; resolving every input's
+    // path would cost a system call per file.
+    let name = target.file_name();
     inputs.iter().any(|input| match input {
-        Input::File(path) => path.canonicalize().is_ok_and(|p| p == target),
+        Input::File(path) if path.file_name() == name || path.is_symlink() => {
+            path.canonicalize().is_ok_and(|p| p == target)
+        }
         _ => false,
     })
 }

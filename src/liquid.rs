@@ -35,17 +35,23 @@ pub fn references(flow: &Flow, source: &str) -> Vec<Reference> {
             flow,
             source,
             state: index,
-            path: vec![state.member_pointer("properties")],
+            path: Vec::new(),
             out: &mut out,
         };
-        if let Some(properties) = flow.properties(state) {
-            walker.walk(properties);
+        let Some(value) = flow.node(&state.pointer) else {
+            continue;
+        };
+        if let Some(properties) = value.get("properties") {
+            walker.walk(&state.member_pointer("properties"), properties);
         }
-        for transition in &state.transitions {
-            let pointer = format!("{}/conditions", transition.pointer);
-            if let Some(conditions) = flow.node(&pointer) {
-                walker.path = vec![pointer];
-                walker.walk(conditions);
+        let transitions = value.get("transitions").and_then(Value::as_array);
+        for (transition, item) in state
+            .transitions
+            .iter()
+            .zip(transitions.into_iter().flatten())
+        {
+            if let Some(conditions) = item.get("conditions") {
+                walker.walk(&format!("{}/conditions", transition.pointer), conditions);
             }
         }
     }
@@ -53,34 +59,50 @@ pub fn references(flow: &Flow, source: &str) -> Vec<Reference> {
     out
 }
 
-/// Walks the strings under a value. The pointer is kept as a stack of tokens and joined
-/// only for strings that hold Liquid, which are few.
-struct Walker<'a> {
+/// One step of a pointer, borrowed from the value: nothing is allocated while walking.
+#[derive(Clone, Copy)]
+enum Step<'v> {
+    Key(&'v str),
+    Index(usize),
+}
+
+/// Walks the strings under a value. The pointer is kept as a stack of borrowed steps and
+/// written out only for strings that hold Liquid, which are few.
+struct Walker<'a, 'v> {
     flow: &'a Flow,
     source: &'a str,
     state: usize,
-    path: Vec<String>,
+    path: Vec<Step<'v>>,
     out: &'a mut Vec<Reference>,
 }
 
-impl Walker<'_> {
-    fn walk(&mut self, value: &Value) {
+impl<'v> Walker<'_, 'v> {
+    fn walk(&mut self, base: &str, value: &'v Value) {
         match value {
-            Value::String(text) if text.contains("{{") || text.contains("{%") => {
-                let pointer = self.path.concat();
+            Value::String(text) if has_liquid(text) => {
+                let mut pointer = base.to_string();
+                for step in &self.path {
+                    match step {
+                        Step::Key(key) => {
+                            pointer.push('/');
+                            pointer.push_str(&escape_pointer_token(key));
+                        }
+                        Step::Index(i) => pointer.push_str(&format!("/{i}")),
+                    }
+                }
                 self.scan_string(&pointer);
             }
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    self.path.push(format!("/{i}"));
-                    self.walk(item);
+                    self.path.push(Step::Index(i));
+                    self.walk(base, item);
                     self.path.pop();
                 }
             }
             Value::Object(members) => {
                 for (key, member) in members {
-                    self.path.push(format!("/{}", escape_pointer_token(key)));
-                    self.walk(member);
+                    self.path.push(Step::Key(key));
+                    self.walk(base, member);
                     self.path.pop();
                 }
             }
@@ -109,6 +131,13 @@ impl Walker<'_> {
             });
         }
     }
+}
+
+/// Whether a string holds `{{` or `{%`, in one pass.
+fn has_liquid(text: &str) -> bool {
+    text.as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'{' && (w[1] == b'{' || w[1] == b'%'))
 }
 
 /// Decodes a JSON string body; `offsets[i]` is the raw offset of decoded byte `i`, with one

@@ -34,6 +34,9 @@ pub struct ParseError {
 #[derive(Debug, Default)]
 pub struct SpanIndex {
     nodes: Vec<SpanNode>,
+    /// The children of every array and object, each container's as one contiguous run, so
+    /// `/states/9000` is one lookup rather than a walk past 9,000 siblings.
+    children: Vec<u32>,
 }
 
 const NONE: u32 = u32::MAX;
@@ -45,8 +48,9 @@ struct SpanNode {
     /// The key's span (quotes included) for object members, else `NONE`.
     key_start: u32,
     key_end: u32,
-    next_sibling: u32,
-    has_children: bool,
+    /// Where this container's children start in `SpanIndex::children`, and how many.
+    children_start: u32,
+    children_len: u32,
 }
 
 /// Parses strict JSON: no comments, trailing commas, single quotes or other extensions.
@@ -62,6 +66,7 @@ pub fn parse(text: &str) -> Result<Document, ParseError> {
         bytes: text.as_bytes(),
         pos: 0,
         nodes: Vec::new(),
+        children: Vec::new(),
     };
     parser.skip_whitespace();
     if parser.pos == text.len() {
@@ -76,6 +81,7 @@ pub fn parse(text: &str) -> Result<Document, ParseError> {
         value,
         spans: SpanIndex {
             nodes: parser.nodes,
+            children: parser.children,
         },
     })
 }
@@ -85,6 +91,7 @@ struct Parser<'a> {
     bytes: &'a [u8],
     pos: usize,
     nodes: Vec<SpanNode>,
+    children: Vec<u32>,
 }
 
 impl Parser<'_> {
@@ -117,8 +124,8 @@ impl Parser<'_> {
             end: start as u32,
             key_start: NONE,
             key_end: NONE,
-            next_sibling: NONE,
-            has_children: false,
+            children_start: 0,
+            children_len: 0,
         });
         let value = match self.peek() {
             Some(b'{') => self.object(index, depth)?,
@@ -141,7 +148,7 @@ impl Parser<'_> {
         let open = self.pos;
         self.pos += 1;
         let mut map = Map::new();
-        let mut previous: Option<usize> = None;
+        let mut members: Vec<u32> = Vec::new();
         let mut comma = 0;
         self.skip_whitespace();
         if self.peek() == Some(b'}') {
@@ -152,7 +159,7 @@ impl Parser<'_> {
             self.skip_whitespace();
             match self.peek() {
                 Some(b'"') => {}
-                Some(b'}') if previous.is_some() => return Err(trailing_comma(comma)),
+                Some(b'}') if !members.is_empty() => return Err(trailing_comma(comma)),
                 None => return Err(unterminated(open, "object")),
                 _ => return Err(self.error_here("expected a property name in double quotes")),
             }
@@ -168,8 +175,7 @@ impl Parser<'_> {
             let (value, child) = self.value(depth + 1)?;
             self.nodes[child].key_start = key_start as u32;
             self.nodes[child].key_end = key_end as u32;
-            self.link(index, previous, child);
-            previous = Some(child);
+            members.push(child as u32);
             // Duplicate keys: the last one wins, as in JavaScript and serde_json.
             map.insert(key, value);
             self.skip_whitespace();
@@ -180,6 +186,7 @@ impl Parser<'_> {
                 }
                 Some(b'}') => {
                     self.pos += 1;
+                    self.close(index, &members);
                     return Ok(Value::Object(map));
                 }
                 None => return Err(unterminated(open, "object")),
@@ -192,7 +199,7 @@ impl Parser<'_> {
         let open = self.pos;
         self.pos += 1;
         let mut items = Vec::new();
-        let mut previous: Option<usize> = None;
+        let mut elements: Vec<u32> = Vec::new();
         let mut comma = 0;
         self.skip_whitespace();
         if self.peek() == Some(b']') {
@@ -202,13 +209,12 @@ impl Parser<'_> {
         loop {
             self.skip_whitespace();
             match self.peek() {
-                Some(b']') if previous.is_some() => return Err(trailing_comma(comma)),
+                Some(b']') if !elements.is_empty() => return Err(trailing_comma(comma)),
                 None => return Err(unterminated(open, "array")),
                 _ => {}
             }
             let (value, child) = self.value(depth + 1)?;
-            self.link(index, previous, child);
-            previous = Some(child);
+            elements.push(child as u32);
             items.push(value);
             self.skip_whitespace();
             match self.peek() {
@@ -218,6 +224,7 @@ impl Parser<'_> {
                 }
                 Some(b']') => {
                     self.pos += 1;
+                    self.close(index, &elements);
                     return Ok(Value::Array(items));
                 }
                 None => return Err(unterminated(open, "array")),
@@ -226,11 +233,11 @@ impl Parser<'_> {
         }
     }
 
-    fn link(&mut self, parent: usize, previous: Option<usize>, child: usize) {
-        match previous {
-            Some(p) => self.nodes[p].next_sibling = child as u32,
-            None => self.nodes[parent].has_children = true,
-        }
+    /// Records a container's children as one run of the shared list.
+    fn close(&mut self, container: usize, children: &[u32]) {
+        self.nodes[container].children_start = self.children.len() as u32;
+        self.nodes[container].children_len = children.len() as u32;
+        self.children.extend_from_slice(children);
     }
 
     fn literal(&mut self, word: &str, value: Value) -> Result<Value, ParseError> {
@@ -423,8 +430,8 @@ impl SpanIndex {
             node = if is_object {
                 // The last member with the name wins, as it does in the value.
                 self.children(node)
-                    .filter(|&c| self.key_is(text, c, &token))
-                    .last()?
+                    .rev()
+                    .find(|&c| self.key_is(text, c, &token))?
             } else {
                 self.children(node).nth(token.parse::<usize>().ok()?)?
             };
@@ -442,12 +449,10 @@ impl SpanIndex {
         (n.key_start != NONE).then_some(n.key_start as usize..n.key_end as usize)
     }
 
-    fn children(&self, node: usize) -> impl Iterator<Item = usize> + '_ {
-        let first = self.nodes[node].has_children.then_some(node + 1);
-        std::iter::successors(first, |&c| {
-            let next = self.nodes[c].next_sibling;
-            (next != NONE).then_some(next as usize)
-        })
+    fn children(&self, node: usize) -> impl DoubleEndedIterator<Item = usize> + '_ {
+        let n = self.nodes[node];
+        let run = n.children_start as usize..(n.children_start + n.children_len) as usize;
+        self.children[run].iter().map(|&c| c as usize)
     }
 
     fn key_is(&self, text: &str, node: usize, name: &str) -> bool {

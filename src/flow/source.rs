@@ -33,6 +33,30 @@ impl SourceText {
         }
     }
 
+    /// The positions of many offsets at once: one pass over the text in offset order, so a
+    /// file with many findings on one long (minified) line costs no more than one scan.
+    pub fn positions(&self, offsets: &[usize]) -> Vec<Position> {
+        let mut order: Vec<usize> = (0..offsets.len()).collect();
+        order.sort_by_key(|&i| offsets[i]);
+        let mut out = vec![Position { line: 1, column: 1 }; offsets.len()];
+        // A cursor that only moves forward: its line, the byte it is at, and its column.
+        let (mut line, mut at, mut column) = (0usize, 0usize, 1usize);
+        for i in order {
+            let offset = self.floor_char_boundary(offsets[i].min(self.text.len()));
+            let target_line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+            if target_line != line {
+                (line, at, column) = (target_line, self.line_starts[target_line], 1);
+            }
+            column += self.text[at..offset].chars().count();
+            at = offset;
+            out[i] = Position {
+                line: line + 1,
+                column,
+            };
+        }
+        out
+    }
+
     /// The byte range of the whole lines that `start..end` touches, without the last newline.
     pub fn line_range(&self, start: usize, end: usize) -> std::ops::Range<usize> {
         let first = self.position(start).line - 1;
@@ -64,6 +88,14 @@ mod tests {
         assert_eq!(source.position(3), Position { line: 2, column: 1 });
         assert_eq!(source.position(5), Position { line: 2, column: 2 });
         assert_eq!(source.position(99), Position { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn positions_in_one_pass_match_one_at_a_time() {
+        let source = SourceText::new("ab\n\u{e9}xy\n\nlast line".to_string());
+        let offsets = [14, 0, 5, 3, 99, 7, 3, 1];
+        let expected: Vec<_> = offsets.iter().map(|&o| source.position(o)).collect();
+        assert_eq!(source.positions(&offsets), expected);
     }
 
     #[test]
