@@ -175,8 +175,11 @@ fn run_parallel<T: Send>(
 ) -> Result<Vec<T>, String> {
     use rayon::prelude::*;
     let threads = jobs.map_or(0, usize::from);
+    // Nesting is capped at 256 levels, but a debug build's frames are large: give workers
+    // the main thread's stack size rather than rayon's 2 MiB.
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
+        .stack_size(8 * 1024 * 1024)
         .build()
         .map_err(|e| format!("cannot start worker threads: {e}"))?;
     Ok(pool.install(|| inputs.par_iter().map(work).collect()))

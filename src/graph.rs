@@ -114,10 +114,13 @@ impl FlowGraph {
         self.reachable_from(starts)
     }
 
+    /// Kosaraju's algorithm, because petgraph's Tarjan recurses once per state on a chain and
+    /// overflows the stack on long flows.
+    ///
     /// The strongly connected sets of states that contain a cycle (several states, or one
     /// state with a transition to itself), each sorted by position in the file.
     pub fn cycles(&self) -> Vec<Vec<NodeIndex>> {
-        petgraph::algo::tarjan_scc(&self.graph)
+        petgraph::algo::kosaraju_scc(&self.graph)
             .into_iter()
             .filter(|scc| scc.len() > 1 || self.graph.contains_edge(scc[0], scc[0]))
             .map(|mut scc| {

@@ -62,7 +62,8 @@ pub fn spinning_cycles(ctx: &Context) -> Vec<Vec<NodeIndex>> {
         closed[node.index()] = true;
     }
     let spinning = NodeFiltered::from_fn(&ctx.graph.graph, |node| !waits(ctx, node));
-    petgraph::algo::tarjan_scc(&spinning)
+    // Kosaraju, not Tarjan: petgraph's Tarjan recurses once per state on a chain.
+    petgraph::algo::kosaraju_scc(&spinning)
         .into_iter()
         .filter(|scc| scc.len() > 1 || ctx.graph.graph.contains_edge(scc[0], scc[0]))
         .filter(|scc| reachable[scc[0].index()] && !scc.iter().all(|n| closed[n.index()]))

@@ -388,3 +388,202 @@ fn colour_only_when_asked() {
     ]);
     assert!(stdout(&coloured).contains('\u{1b}'));
 }
+
+fn minimal_flow(states: &str) -> String {
+    format!(
+        r#"{{"description": "t", "initial_state": "Trigger", "flags": {{"allow_concurrent_calls": true}}, "states": [{states}]}}"#
+    )
+}
+
+const TRIGGER: &str = r#"{"name": "Trigger", "type": "trigger", "transitions": [{"event": "incomingCall", "next": "hello"}]}"#;
+
+#[test]
+fn a_50_megabyte_string_is_analysed() {
+    let dir = scratch("huge_string");
+    let say = "x".repeat(50 * 1024 * 1024);
+    let hello = format!(
+        r#"{{"name": "hello", "type": "say-play", "transitions": [{{"event": "audioComplete"}}], "properties": {{"say": "{say}"}}}}"#
+    );
+    std::fs::write(
+        dir.join("big.json"),
+        minimal_flow(&format!("{TRIGGER}, {hello}")),
+    )
+    .unwrap();
+    let output = flowcheck(&[
+        "analyze",
+        "--format",
+        "json",
+        dir.join("big.json").to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+}
+
+#[test]
+fn a_flow_of_100000_states_is_analysed() {
+    let dir = scratch("many_states");
+    let mut states = vec![TRIGGER.to_string()];
+    for i in 0..100_000 {
+        let name = if i == 0 {
+            "hello".to_string()
+        } else {
+            format!("s{i}")
+        };
+        let next = if i + 1 < 100_000 {
+            format!("s{}", i + 1)
+        } else {
+            String::new()
+        };
+        states.push(format!(r#"{{"name": "{name}", "type": "set-variables", "transitions": [{{"event": "next", "next": "{next}"}}], "properties": {{"variables": []}}}}"#));
+    }
+    std::fs::write(dir.join("many.json"), minimal_flow(&states.join(","))).unwrap();
+    let output = flowcheck(&[
+        "analyze",
+        "--format",
+        "json",
+        dir.join("many.json").to_str().unwrap(),
+    ]);
+    let value = json(&output);
+    assert_eq!(value["files"][0]["states"], 100_001);
+    let rules: Vec<&str> = value["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        ["schema-violation"],
+        "only Studio's 1,000-state limit is broken"
+    );
+}
+
+#[test]
+fn nesting_just_under_the_limit_goes_through_every_rule() {
+    let dir = scratch("nested");
+    let depth = 250;
+    let deep = format!(
+        "{}\"{{{{widgets.nope.x}}}}\"{}",
+        "{\"a\": [".repeat(depth / 2),
+        "]}".repeat(depth / 2)
+    );
+    let hello = format!(
+        r#"{{"name": "hello", "type": "say-play", "transitions": [{{"event": "audioComplete"}}], "properties": {{"say": "hi", "deep": {deep}}}}}"#
+    );
+    std::fs::write(
+        dir.join("deep.json"),
+        minimal_flow(&format!("{TRIGGER}, {hello}")),
+    )
+    .unwrap();
+    let output = flowcheck(&["analyze", dir.join("deep.json").to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout(&output).contains("undefined-widget-reference"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn duplicate_keys_take_the_last_value() {
+    let dir = scratch("duplicate_keys");
+    let hello = r#"{"name": "first", "name": "hello", "type": "say-play", "transitions": [{"event": "audioComplete"}], "properties": {"say": "hi"}}"#;
+    std::fs::write(
+        dir.join("dup.json"),
+        minimal_flow(&format!("{TRIGGER}, {hello}")),
+    )
+    .unwrap();
+    let output = flowcheck(&[
+        "analyze",
+        "--format",
+        "json",
+        dir.join("dup.json").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "`hello` exists, so nothing dangles: {}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn numbers_where_strings_belong() {
+    let dir = scratch("numbers");
+    let cases = [
+        (
+            "name.json",
+            r#"{"name": 5, "type": "say-play", "transitions": []}"#,
+        ),
+        (
+            "next.json",
+            r#"{"name": "hello", "type": "say-play", "transitions": [{"event": "audioComplete", "next": 7}]}"#,
+        ),
+        (
+            "say.json",
+            r#"{"name": "hello", "type": "say-play", "transitions": [{"event": "audioComplete"}], "properties": {"say": 42}}"#,
+        ),
+    ];
+    let mut lines = Vec::new();
+    for (file, state) in cases {
+        std::fs::write(dir.join(file), minimal_flow(&format!("{TRIGGER}, {state}"))).unwrap();
+        let output = flowcheck(&[
+            "analyze",
+            "--format",
+            "json",
+            dir.join(file).to_str().unwrap(),
+        ]);
+        let value = json(&output);
+        let entry = &value["files"][0];
+        let line = match entry["error"].as_object() {
+            Some(e) => format!(
+                "{file}: exit {:?}: {}:{}: {}",
+                output.status.code(),
+                e["line"],
+                e["column"],
+                e["message"].as_str().unwrap()
+            ),
+            None => {
+                let d = &entry["diagnostics"][0];
+                format!(
+                    "{file}: exit {:?}: {}:{}: {} {}",
+                    output.status.code(),
+                    d["line"],
+                    d["column"],
+                    d["rule"].as_str().unwrap(),
+                    d["message"].as_str().unwrap()
+                )
+            }
+        };
+        lines.push(line);
+    }
+    snapshot("cli__numbers_where_strings_belong", &lines.join("\n"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_refused_without_blocking() {
+    let dir = scratch("fifo");
+    let fifo = dir.join("pipe.json");
+    let status = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success());
+    std::fs::copy(
+        common::repo_root().join("examples/ivr-clean.json"),
+        dir.join("flow.json"),
+    )
+    .unwrap();
+    // In a directory a FIFO is not a flow file and is passed over; named, it is an error.
+    let walked = flowcheck(&["analyze", dir.to_str().unwrap()]);
+    assert_eq!(walked.status.code(), Some(0), "{}", stdout(&walked));
+    let named = flowcheck(&[
+        "analyze",
+        fifo.to_str().unwrap(),
+        dir.join("flow.json").to_str().unwrap(),
+    ]);
+    assert_eq!(named.status.code(), Some(2));
+    let text = stdout(&named);
+    assert!(text.contains("not a regular file"), "{text}");
+    assert!(text.contains("1 file could not be analysed"), "{text}");
+}

@@ -56,16 +56,47 @@ fn run_everything(text: &str) -> FileReport {
 }
 
 const TYPES: &[&str] = &[
-    "trigger", "say-play", "gather-input-on-call", "split-based-on", "set-variables",
-    "run-function", "make-http-request", "send-message", "send-and-wait-for-reply",
-    "connect-call-to", "enqueue-call", "send-to-flex", "record-voicemail", "capture-payments",
-    "make-outgoing-call-v2", "run-subflow", "start-conversation", "send-to-auto-pilot",
-    "hang-up", "",
+    "trigger",
+    "say-play",
+    "gather-input-on-call",
+    "split-based-on",
+    "set-variables",
+    "run-function",
+    "make-http-request",
+    "send-message",
+    "send-and-wait-for-reply",
+    "connect-call-to",
+    "enqueue-call",
+    "send-to-flex",
+    "record-voicemail",
+    "capture-payments",
+    "make-outgoing-call-v2",
+    "run-subflow",
+    "start-conversation",
+    "send-to-auto-pilot",
+    "hang-up",
+    "",
 ];
 const EVENTS: &[&str] = &[
-    "incomingCall", "incomingMessage", "audioComplete", "hangup", "keypress", "speech",
-    "timeout", "match", "noMatch", "next", "success", "fail", "failed", "sent", "callCompleted",
-    "incomingRequest", "answered", "busy", "bogus",
+    "incomingCall",
+    "incomingMessage",
+    "audioComplete",
+    "hangup",
+    "keypress",
+    "speech",
+    "timeout",
+    "match",
+    "noMatch",
+    "next",
+    "success",
+    "fail",
+    "failed",
+    "sent",
+    "callCompleted",
+    "incomingRequest",
+    "answered",
+    "busy",
+    "bogus",
 ];
 
 fn name_strategy() -> impl Strategy<Value = String> {
@@ -78,7 +109,8 @@ fn name_strategy() -> impl Strategy<Value = String> {
 }
 
 fn text_strategy(names: Vec<String>) -> impl Strategy<Value = String> {
-    let reference = prop::sample::select(names).prop_map(|n| format!("{{{{widgets.{n}.parsed.x}}}}"));
+    let reference =
+        prop::sample::select(names).prop_map(|n| format!("{{{{widgets.{n}.parsed.x}}}}"));
     prop_oneof![
         "[ -~]{0,12}",
         reference,
@@ -177,12 +209,24 @@ fn output_is_identical_across_job_counts() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     for i in 0..60 {
         let flow = flow_strategy().new_tree(&mut runner).unwrap().current();
-        std::fs::write(dir.join(format!("f{i:02}.json")), serde_json::to_string_pretty(&flow).unwrap()).unwrap();
+        std::fs::write(
+            dir.join(format!("f{i:02}.json")),
+            serde_json::to_string_pretty(&flow).unwrap(),
+        )
+        .unwrap();
     }
     std::fs::write(dir.join("zz-broken.json"), "{\"states\": [").unwrap();
     let run = |jobs: &str, format: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_flowcheck"))
-            .args(["analyze", "--no-config", "--jobs", jobs, "--format", format, dir.to_str().unwrap()])
+            .args([
+                "analyze",
+                "--no-config",
+                "--jobs",
+                jobs,
+                "--format",
+                format,
+                dir.to_str().unwrap(),
+            ])
             .env("NO_COLOR", "1")
             .output()
             .unwrap()
@@ -190,7 +234,14 @@ fn output_is_identical_across_job_counts() {
     for format in ["text", "json", "sarif", "github"] {
         let one = run("1", format);
         let four = run("4", format);
-        assert_eq!(one.status.code(), Some(2), "the broken file makes the status 2");
-        assert_eq!(one.stdout, four.stdout, "{format} output differs across --jobs");
+        assert_eq!(
+            one.status.code(),
+            Some(2),
+            "the broken file makes the status 2"
+        );
+        assert_eq!(
+            one.stdout, four.stdout,
+            "{format} output differs across --jobs"
+        );
     }
 }
