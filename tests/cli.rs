@@ -587,3 +587,21 @@ fn a_fifo_is_refused_without_blocking() {
     assert!(text.contains("not a regular file"), "{text}");
     assert!(text.contains("1 file could not be analysed"), "{text}");
 }
+
+#[test]
+fn directories_honour_gitignore_and_skip_hidden_folders() {
+    let dir = scratch("gitignore");
+    std::fs::write(dir.join(".gitignore"), "generated/\n").unwrap();
+    for sub in ["generated", ".cache", "node_modules"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+        std::fs::write(dir.join(sub).join("broken.json"), "{\"states\": [").unwrap();
+    }
+    std::fs::copy(
+        common::repo_root().join("examples/ivr-clean.json"),
+        dir.join("flow.json"),
+    )
+    .unwrap();
+    let output = flowcheck(&["analyze", dir.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert_eq!(stdout(&output), "No problems found in 1 file.\n");
+}

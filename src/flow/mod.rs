@@ -54,7 +54,8 @@ pub struct LoadedFile {
 }
 
 /// Expands the command-line paths: files as given, directories searched recursively for
-/// `*.json` in sorted order (skipping hidden folders and `node_modules`), `-` as stdin.
+/// `*.json` in sorted order (skipping hidden files and folders, `node_modules`, and what
+/// `.gitignore` and `.ignore` files exclude), `-` as stdin.
 pub fn expand_inputs(paths: &[PathBuf]) -> Vec<Input> {
     let mut inputs = Vec::new();
     for path in paths {
@@ -70,40 +71,60 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Vec<Input> {
 }
 
 fn walk_directory(root: &Path, inputs: &mut Vec<Input>) {
-    let walker = walkdir::WalkDir::new(root)
+    let walker = ignore::WalkBuilder::new(root)
         .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|entry| entry.depth() == 0 || !is_skipped_dir(entry));
+        // Honour .gitignore even outside a git checkout, as ruff does.
+        .require_git(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(|entry| {
+            entry.depth() == 0
+                || !(entry.file_type().is_some_and(|t| t.is_dir())
+                    && entry.file_name() == "node_modules")
+        })
+        .build();
     for entry in walker {
         match entry {
-            Ok(entry) if entry.file_type().is_file() && has_json_extension(entry.path()) => {
+            Ok(entry)
+                if entry.file_type().is_some_and(|t| t.is_file())
+                    && has_json_extension(entry.path()) =>
+            {
                 inputs.push(Input::File(entry.into_path()));
             }
             Ok(_) => {}
+            // A broken .gitignore line is the user's business, not a reason to stop.
+            Err(err) if err.is_partial() => {}
             Err(err) => inputs.push(Input::Broken {
-                path: err
-                    .path()
-                    .map_or_else(|| root.to_path_buf(), Path::to_path_buf),
+                path: error_path(&err).unwrap_or_else(|| root.to_path_buf()),
                 message: walk_error_message(&err),
             }),
         }
     }
 }
 
-fn walk_error_message(err: &walkdir::Error) -> String {
-    if let Some(ancestor) = err.loop_ancestor() {
-        return format!("symbolic link loop: leads back to {}", ancestor.display());
-    }
-    match err.io_error() {
-        Some(io) => io_message(io),
-        None => err.to_string(),
+fn error_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        _ => None,
     }
 }
 
-fn is_skipped_dir(entry: &walkdir::DirEntry) -> bool {
-    let name = entry.file_name().to_string_lossy();
-    entry.file_type().is_dir() && (name.starts_with('.') || name == "node_modules")
+fn walk_error_message(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::Loop { ancestor, .. } => {
+            format!("symbolic link loop: leads back to {}", ancestor.display())
+        }
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => walk_error_message(err),
+        _ => match err.io_error() {
+            Some(io) => io_message(io),
+            None => err.to_string(),
+        },
+    }
 }
 
 fn has_json_extension(path: &Path) -> bool {
