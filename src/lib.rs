@@ -13,6 +13,7 @@ pub mod config;
 pub mod dataflow;
 pub mod export;
 pub mod flow;
+pub mod fuzz;
 pub mod graph;
 pub mod graph_command;
 pub mod liquid;

@@ -5,12 +5,7 @@
 
 mod common;
 
-use flowcheck::analyze::{self, FileReport};
-use flowcheck::export::{Diagram, dot, mermaid};
-use flowcheck::flow;
-use flowcheck::graph::FlowGraph;
 use flowcheck::report;
-use flowcheck::rules::RULES;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use serde_json::{Value, json};
@@ -27,32 +22,8 @@ fn cases(default: u32) -> ProptestConfig {
     }
 }
 
-/// Runs everything a user can run on a text: analysis, every report format, every diagram.
-fn run_everything(text: &str) -> FileReport {
-    let loaded = flow::load_text("fuzz.json".to_string(), text.to_string());
-    let diagram = loaded.flow.as_ref().ok().map(|flow| {
-        let graph = FlowGraph::build(flow);
-        let findings = analyze::check_graph(flow, &graph, &loaded.source, RULES);
-        Diagram::build("fuzz", flow, &graph, &loaded.source, Some(&findings))
-    });
-    if let Some(diagram) = diagram {
-        let text = dot::render(&diagram, dot::Layout::Studio);
-        graphviz_rust::parse(&text).expect("DOT parses back");
-        assert!(mermaid::render(&diagram).starts_with("flowchart TD"));
-    }
-    let report = analyze::analyze_loaded(loaded, RULES);
-    let reports = std::slice::from_ref(&report);
-    serde_json::from_str::<Value>(&report::json::render(reports)).expect("JSON report parses");
-    serde_json::from_str::<Value>(&report::sarif::render(reports)).expect("SARIF parses");
-    for line in report::github::render(reports).lines() {
-        assert!(line.starts_with("::"), "{line}");
-    }
-    assert!(!report::text::render(reports, false, true).is_empty());
-    for finding in &report.findings {
-        assert!(finding.span.start <= finding.span.end && finding.span.end <= text.len().max(1));
-        assert!(finding.start <= finding.end);
-    }
-    report
+fn run_everything(text: &str) -> flowcheck::analyze::FileReport {
+    flowcheck::fuzz::run_everything(text)
 }
 
 const TYPES: &[&str] = &[

@@ -1,0 +1,45 @@
+//! One entry point that runs everything a user can run on a text — loading, every rule,
+//! every report format and every diagram — and checks that each output is well-formed.
+//! The property tests and the `cargo fuzz` target share it.
+
+use serde_json::Value;
+
+use crate::analyze::{self, FileReport};
+use crate::export::{Diagram, dot, mermaid};
+use crate::flow;
+use crate::graph::FlowGraph;
+use crate::report;
+use crate::rules::RULES;
+
+/// Panics (which is what a fuzzer looks for) when any output is malformed.
+pub fn run_everything(text: &str) -> FileReport {
+    let loaded = flow::load_text("fuzz.json".to_string(), text.to_string());
+    if let Ok(flow) = &loaded.flow {
+        let graph = FlowGraph::build(flow);
+        let findings = analyze::check_graph(flow, &graph, &loaded.source, RULES);
+        let diagram = Diagram::build("fuzz", flow, &graph, &loaded.source, Some(&findings));
+        let dot_text = dot::render(&diagram, dot::Layout::Studio);
+        graphviz_rust::parse(&dot_text).expect("the DOT output parses back");
+        assert!(mermaid::render(&diagram).starts_with("flowchart TD\n"));
+    }
+    let report = analyze::analyze_loaded(loaded, RULES);
+    let reports = std::slice::from_ref(&report);
+    serde_json::from_str::<Value>(&report::json::render(reports)).expect("the JSON report parses");
+    serde_json::from_str::<Value>(&report::sarif::render(reports)).expect("the SARIF parses");
+    for line in report::github::render(reports).lines() {
+        assert!(
+            line.starts_with("::"),
+            "a GitHub annotation spans lines: {line}"
+        );
+    }
+    assert!(!report::text::render(reports, false, true).is_empty());
+    for finding in &report.findings {
+        assert!(finding.span.start <= finding.span.end);
+        assert!(
+            finding.span.end <= text.len().max(1),
+            "a span past the end of the file"
+        );
+        assert!(finding.start <= finding.end);
+    }
+    report
+}
