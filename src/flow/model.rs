@@ -84,6 +84,14 @@ impl Flow {
         self.node(&state.pointer)?.get("properties")
     }
 
+    /// The split conditions of a transition (empty for other transitions).
+    pub fn conditions(&self, transition: &Transition) -> &[Value] {
+        self.node(&transition.pointer)
+            .and_then(|t| t.get("conditions"))
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// The pointer of a member of the definition, e.g. `initial_state`.
     pub fn definition_pointer(&self, key: &str) -> String {
         format!("{}/{}", self.base, escape_pointer_token(key))

@@ -3,6 +3,8 @@
 
 use petgraph::graph::NodeIndex;
 
+use crate::dataflow;
+use crate::liquid::Root;
 use crate::loops;
 use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
 
@@ -66,71 +68,26 @@ fn bounded_by_counter(ctx: &Context, scc: &[NodeIndex]) -> bool {
     for node in scc {
         inside[node.index()] = true;
     }
-    let states = || scc.iter().map(|&n| ctx.state(ctx.graph.state_index(n)));
-    let counters: Vec<String> = states()
-        .filter(|s| s.kind == "set-variables")
-        .flat_map(|s| set_variable_keys(ctx, s))
-        .collect();
-    states()
-        .filter(|s| s.kind == "split-based-on")
-        .any(|split| {
-            let tested = flow_variables_read(ctx, split);
-            tested.iter().any(|v| counters.contains(v)) && leaves(ctx, split, &inside)
-        })
-}
-
-fn set_variable_keys(ctx: &Context, state: &crate::flow::State) -> Vec<String> {
-    ctx.flow
-        .properties(state)
-        .and_then(|p| p.get("variables"))
-        .and_then(|v| v.as_array())
-        .map(Vec::as_slice)
-        .unwrap_or_default()
+    let state = |n: &NodeIndex| ctx.state(ctx.graph.state_index(*n));
+    let counters: Vec<String> = scc
         .iter()
-        .filter_map(|v| v.get("key").and_then(|k| k.as_str()))
-        .map(str::to_string)
-        .collect()
-}
-
-/// Names `x` of every `flow.variables.x` in the split's input and condition arguments.
-fn flow_variables_read(ctx: &Context, split: &crate::flow::State) -> Vec<String> {
-    let mut texts: Vec<&str> = Vec::new();
-    if let Some(input) = ctx
-        .flow
-        .properties(split)
-        .and_then(|p| p.get("input"))
-        .and_then(|i| i.as_str())
-    {
-        texts.push(input);
-    }
-    for transition in &split.transitions {
-        let conditions = ctx
-            .flow
-            .node(&transition.pointer)
-            .and_then(|t| t.get("conditions"))
-            .and_then(|c| c.as_array())
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        for condition in conditions {
-            let arguments = condition.get("arguments").and_then(|a| a.as_array());
-            texts.extend(arguments.into_iter().flatten().filter_map(|a| a.as_str()));
-            texts.extend(condition.get("value").and_then(|v| v.as_str()));
-        }
-    }
-    texts.into_iter().flat_map(variable_names).collect()
-}
-
-fn variable_names(text: &str) -> Vec<String> {
-    const PREFIX: &str = "flow.variables.";
-    text.match_indices(PREFIX)
-        .map(|(at, _)| {
-            text[at + PREFIX.len()..]
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect::<String>()
+        .flat_map(|n| dataflow::variables_set_by(ctx.flow, state(n)))
+        .collect();
+    scc.iter()
+        .filter(|n| state(n).kind == "split-based-on")
+        .any(|&split| {
+            let mut tested = flow_variables_read(ctx, split);
+            tested.any(|v| counters.iter().any(|c| c == v)) && leaves(ctx, state(&split), &inside)
         })
-        .filter(|name| !name.is_empty())
-        .collect()
+}
+
+/// Names `x` of every `flow.variables.x` the split reads (input and conditions).
+fn flow_variables_read<'c>(ctx: &'c Context, split: NodeIndex) -> impl Iterator<Item = &'c str> {
+    let index = ctx.graph.state_index(split);
+    ctx.references()
+        .iter()
+        .filter(move |r| r.state == index && r.root == Root::FlowVariable)
+        .map(|r| r.name.as_str())
 }
 
 /// Whether some event of the split ends the execution or goes outside the loop.

@@ -159,14 +159,7 @@ fn others_connected(state: &State, spec: &WidgetSpec, event: &str) -> bool {
 fn split_matches_anything(ctx: &Context, state: &State) -> bool {
     let mut seen: Vec<(&str, &str)> = Vec::new();
     for transition in state.transitions.iter().filter(|t| t.is_connected()) {
-        let conditions = ctx
-            .flow
-            .node(&transition.pointer)
-            .and_then(|t| t.get("conditions"))
-            .and_then(|c| c.as_array())
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        for condition in conditions {
+        for condition in ctx.flow.conditions(transition) {
             let kind = condition.get("type").and_then(|v| v.as_str()).unwrap_or("");
             let value = condition
                 .get("value")
