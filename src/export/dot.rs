@@ -153,41 +153,48 @@ fn tooltip(node: &DiagramNode) -> String {
     text
 }
 
+/// A compact legend: one table-shaped node, its text fixed here (HTML-like labels are never
+/// built from user text).
 fn legend() -> Stmt {
-    let mut stmts = vec![Stmt::GAttribute(GraphAttributes::Graph(vec![
-        attr("label", "Legend"),
-        attr("style", "dashed"),
-        attr("color", "#9e9e9e"),
-    ]))];
-    for (key, text) in LEGEND {
-        let mut attributes = vec![attr("label", text), attr("fillcolor", "#ffffff")];
-        match *key {
-            "error" => attributes.extend([attr("color", "#c62828"), attr("penwidth", "2.5")]),
-            "warning" => attributes.extend([attr("color", "#ef6c00"), attr("penwidth", "2.5")]),
-            "unreachable" => attributes.extend([
-                attr("style", "rounded,filled,dashed"),
-                attr("color", "#9e9e9e"),
-                attr("fontcolor", "#757575"),
-            ]),
-            "loop" => attributes.extend([attr("color", "#b71c1c"), attr("penwidth", "3")]),
-            _ => attributes.extend([attr("style", "rounded,dashed"), attr("color", "#c62828")]),
-        }
-        stmts.push(Stmt::Node(Node::new(
-            NodeId(plain(&format!("legend_{key}")), None),
-            attributes,
-        )));
-    }
-    // Invisible edges stack the legend entries vertically.
-    for pair in LEGEND.windows(2) {
-        stmts.push(edge_stmt(
-            NodeId(plain(&format!("legend_{}", pair[0].0)), None),
-            NodeId(plain(&format!("legend_{}", pair[1].0)), None),
-            vec![attr("style", "invis")],
-        ));
-    }
+    let swatch = |key: &str| match key {
+        "error" => "<font color=\"#c62828\">&#9632;</font>",
+        "warning" => "<font color=\"#ef6c00\">&#9632;</font>",
+        "unreachable" => "<font color=\"#9e9e9e\">&#9633;</font>",
+        "loop" => "<font color=\"#b71c1c\"><b>&#10230;</b></font>",
+        _ => "<font color=\"#c62828\">&#8674;</font>",
+    };
+    let rows: String = LEGEND
+        .iter()
+        .map(|(key, text)| {
+            format!(
+                "<tr><td align=\"center\">{}</td><td align=\"left\">{text}</td></tr>",
+                swatch(key)
+            )
+        })
+        .collect();
+    let table = format!(
+        "<<table border=\"0\" cellborder=\"0\" cellspacing=\"2\" cellpadding=\"2\">\
+         <tr><td colspan=\"2\" align=\"left\"><b>Legend</b></td></tr>{rows}</table>>"
+    );
+    let node = Node::new(
+        NodeId(plain("legend"), None),
+        vec![
+            Attribute(plain("label"), Id::Html(table)),
+            attr("shape", "plain"),
+            attr("style", "solid"),
+            attr("fontsize", "9"),
+        ],
+    );
     Stmt::Subgraph(Subgraph {
         id: plain("cluster_legend"),
-        stmts,
+        stmts: vec![
+            Stmt::GAttribute(GraphAttributes::Graph(vec![
+                attr("label", ""),
+                attr("style", "dashed"),
+                attr("color", "#9e9e9e"),
+            ])),
+            Stmt::Node(node),
+        ],
     })
 }
 
