@@ -5,7 +5,6 @@
 use std::collections::{HashMap, VecDeque};
 
 use fixedbitset::FixedBitSet;
-use petgraph::Direction;
 use petgraph::algo::dominators::{self, Dominators};
 use petgraph::graph::NodeIndex;
 
@@ -119,79 +118,90 @@ pub fn variables_set_by(flow: &Flow, state: &State) -> Vec<String> {
         .collect()
 }
 
-/// For each state, the flow variables certainly set before it runs: set on every path from
-/// the start. A forward "must" analysis (intersection over predecessors) run to a fixed
-/// point with a worklist; each state's set only shrinks, so it terminates quickly.
+/// Which flow variables are certainly set when a state runs: set on every path from the
+/// start. `x` is set before `R` exactly when `R` cannot be reached from the start without
+/// passing a set-variables widget that sets `x`. With one setter that is dominance (constant
+/// time on the dominator tree); with several, one search that avoids them all, per variable.
+/// Cost: linear in the flow per multiply-set variable that is read, instead of a bit per
+/// variable and state.
 pub struct VariablesSet {
-    index: HashMap<String, usize>,
-    before: Vec<FixedBitSet>,
+    setters: HashMap<String, Vec<NodeIndex>>,
+    dominators: Option<DominatorTree>,
+    /// For variables with several setters: the states reachable without passing one.
+    unset_regions: HashMap<String, FixedBitSet>,
 }
 
 impl VariablesSet {
-    pub fn compute(ctx: &Context) -> VariablesSet {
-        let states = &ctx.flow.states;
-        let mut index = HashMap::new();
-        let sets: Vec<Vec<usize>> = states
-            .iter()
-            .map(|s| {
-                variables_set_by(ctx.flow, s)
-                    .into_iter()
-                    .map(|k| {
-                        let next = index.len();
-                        *index.entry(k).or_insert(next)
-                    })
-                    .collect()
-            })
-            .collect();
-        let width = index.len();
-        let mut full = FixedBitSet::with_capacity(width);
-        full.insert_range(..);
-        let mut before = vec![full; states.len()];
-        let Some(root) = ctx.graph.root else {
-            return VariablesSet { index, before };
-        };
-        before[root.index()] = FixedBitSet::with_capacity(width);
-        let after = |before: &[FixedBitSet], n: NodeIndex| {
-            let mut out = before[n.index()].clone();
-            for &v in &sets[ctx.graph.state_index(n)] {
-                out.insert(v);
-            }
-            out
-        };
-        let reachable = ctx.reachable();
-        let mut queue: VecDeque<NodeIndex> = ctx.graph.graph.neighbors(root).collect();
-        while let Some(node) = queue.pop_front() {
-            if node == root {
-                continue;
-            }
-            let mut meet = FixedBitSet::with_capacity(width);
-            meet.insert_range(..);
-            for pred in ctx
-                .graph
-                .graph
-                .neighbors_directed(node, Direction::Incoming)
-            {
-                if reachable[pred.index()] {
-                    meet.intersect_with(&after(&before, pred));
-                }
-            }
-            if meet != before[node.index()] {
-                before[node.index()] = meet;
-                queue.extend(ctx.graph.graph.neighbors(node));
+    /// `read` names the variables whose reads will be asked about.
+    pub fn compute<'r>(ctx: &Context, read: impl IntoIterator<Item = &'r str>) -> VariablesSet {
+        let mut setters: HashMap<String, Vec<NodeIndex>> = HashMap::new();
+        for (index, state) in ctx.flow.states.iter().enumerate() {
+            for key in variables_set_by(ctx.flow, state) {
+                setters.entry(key).or_default().push(NodeIndex::new(index));
             }
         }
-        VariablesSet { index, before }
+        let mut unset_regions = HashMap::new();
+        for name in read {
+            match setters.get(name) {
+                Some(nodes) if nodes.len() > 1 && !unset_regions.contains_key(name) => {
+                    unset_regions.insert(name.to_string(), reachable_avoiding(ctx, nodes));
+                }
+                _ => {}
+            }
+        }
+        VariablesSet {
+            setters,
+            dominators: DominatorTree::compute(ctx),
+            unset_regions,
+        }
     }
 
     /// Whether `name` is set anywhere in the flow.
     pub fn is_ever_set(&self, name: &str) -> bool {
-        self.index.contains_key(name)
+        self.setters.contains_key(name)
     }
 
     /// Whether `name` is certainly set when `state` starts.
     pub fn is_set_before(&self, state: usize, name: &str) -> bool {
-        self.index
-            .get(name)
-            .is_some_and(|&v| self.before[state].contains(v))
+        let Some(nodes) = self.setters.get(name) else {
+            return false;
+        };
+        let reader = NodeIndex::new(state);
+        match (nodes.as_slice(), self.unset_regions.get(name)) {
+            ([only], _) => {
+                *only != reader
+                    && self
+                        .dominators
+                        .as_ref()
+                        .is_some_and(|d| d.dominates(*only, reader))
+            }
+            (_, Some(region)) => !region.contains(state),
+            _ => false,
+        }
     }
+}
+
+/// The states reachable from the start along paths that never run one of `avoid`.
+fn reachable_avoiding(ctx: &Context, avoid: &[NodeIndex]) -> FixedBitSet {
+    let count = ctx.graph.graph.node_count();
+    let mut seen = FixedBitSet::with_capacity(count);
+    for node in avoid {
+        seen.insert(node.index());
+    }
+    let mut reached = FixedBitSet::with_capacity(count);
+    let mut stack: Vec<NodeIndex> = ctx
+        .graph
+        .root
+        .into_iter()
+        .filter(|r| !seen.put(r.index()))
+        .collect();
+    while let Some(node) = stack.pop() {
+        reached.insert(node.index());
+        for next in ctx.graph.graph.neighbors(node) {
+            if !seen.put(next.index()) {
+                stack.push(next);
+            }
+        }
+    }
+    reached
 }

@@ -1,5 +1,7 @@
 //! Loop analysis shared by `infinite-loop` and `loop-without-wait`.
 
+use std::collections::HashSet;
+
 use petgraph::graph::NodeIndex;
 use petgraph::visit::NodeFiltered;
 
@@ -10,13 +12,11 @@ use crate::rule::Context;
 /// is the caller giving up, not the flow leaving) goes to a state inside the set.
 /// Widgets whose events are not known are assumed to have a way out.
 pub fn is_closed(ctx: &Context, scc: &[NodeIndex]) -> bool {
-    let mut inside = vec![false; ctx.graph.graph.node_count()];
-    for node in scc {
-        inside[node.index()] = true;
-    }
+    // A set, not a vector of every state: a flow can have many small loops.
+    let inside: HashSet<NodeIndex> = scc.iter().copied().collect();
     let stays_inside = |next: Option<&str>| {
         next.and_then(|n| ctx.graph.node(n))
-            .is_some_and(|n| inside[n.index()])
+            .is_some_and(|n| inside.contains(&n))
     };
     scc.iter().all(|&node| {
         let state = ctx.state(ctx.graph.state_index(node));

@@ -170,10 +170,24 @@ pub struct Violation {
     /// Pointer to the property, relative to the state (or the definition). For a missing
     /// property, where it would be.
     pub pointer: String,
-    /// Failing keyword, offending value, and schema location (`rules/schemas/…#…`).
+    /// Failing keyword, offending value (see [`summarize`]), and schema location
+    /// (`rules/schemas/…#…`).
     pub errors: Vec<(ValidationErrorKind, Value, String)>,
     /// For a missing property: its name.
     pub missing: Option<String>,
+}
+
+/// The offending value as messages need it. Scalars are kept; an array keeps only its
+/// length (as that many nulls) and an object only its keys, so a `maxItems` error on a
+/// 100,000-state flow does not copy the whole flow.
+fn summarize(value: &Value) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(vec![Value::Null; items.len()]),
+        Value::Object(members) => {
+            Value::Object(members.keys().map(|k| (k.clone(), Value::Null)).collect())
+        }
+        scalar => scalar.clone(),
+    }
 }
 
 /// Every schema violation of a flow: the definition's own shape first, then each state
@@ -244,7 +258,7 @@ fn collect(
         problem.missing = problem.missing.take().or(missing);
         problem
             .errors
-            .push((parts.kind, parts.instance.into_owned(), location));
+            .push((parts.kind, summarize(&parts.instance), location));
     }
     problems
         .into_values()

@@ -1,6 +1,8 @@
 //! `loop-without-wait`: a cycle in which no widget waits on a person or on time, so it spins
 //! until Studio stops the execution. A retry loop bounded by a counter is left alone.
 
+use std::collections::{HashMap, HashSet};
+
 use petgraph::graph::NodeIndex;
 
 use crate::dataflow;
@@ -28,8 +30,13 @@ impl Rule for LoopWithoutWait {
     }
 
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
-        for scc in loops::spinning_cycles(ctx) {
-            if !bounded_by_counter(ctx, &scc) {
+        let cycles = loops::spinning_cycles(ctx);
+        if cycles.is_empty() {
+            return;
+        }
+        let reads = flow_variables_read(ctx);
+        for scc in cycles {
+            if !bounded_by_counter(ctx, &scc, &reads) {
                 out.push(finding(ctx, &scc));
             }
         }
@@ -62,42 +69,46 @@ fn finding(ctx: &Context, scc: &[NodeIndex]) -> Diagnostic {
 }
 
 /// A split in the loop tests a flow variable that a set-variables in the loop changes, and
-/// the split has a way out of the loop: the retry count bounds it.
-fn bounded_by_counter(ctx: &Context, scc: &[NodeIndex]) -> bool {
-    let mut inside = vec![false; ctx.graph.graph.node_count()];
-    for node in scc {
-        inside[node.index()] = true;
-    }
+/// the split has a way out of the loop: the retry count bounds it. Costs O(size of the loop).
+fn bounded_by_counter(ctx: &Context, scc: &[NodeIndex], reads: &HashMap<usize, Vec<&str>>) -> bool {
+    let inside: HashSet<NodeIndex> = scc.iter().copied().collect();
     let state = |n: &NodeIndex| ctx.state(ctx.graph.state_index(*n));
-    let counters: Vec<String> = scc
+    let counters: HashSet<String> = scc
         .iter()
         .flat_map(|n| dataflow::variables_set_by(ctx.flow, state(n)))
         .collect();
     scc.iter()
         .filter(|n| state(n).kind == "split-based-on")
-        .any(|&split| {
-            let mut tested = flow_variables_read(ctx, split);
-            tested.any(|v| counters.iter().any(|c| c == v)) && leaves(ctx, state(&split), &inside)
+        .any(|split| {
+            let tested = reads
+                .get(&ctx.graph.state_index(*split))
+                .into_iter()
+                .flatten();
+            tested.into_iter().any(|v| counters.contains(*v)) && leaves(ctx, state(split), &inside)
         })
 }
 
-/// Names `x` of every `flow.variables.x` the split reads (input and conditions).
-fn flow_variables_read<'c>(ctx: &'c Context, split: NodeIndex) -> impl Iterator<Item = &'c str> {
-    let index = ctx.graph.state_index(split);
-    ctx.references()
+/// For each state, the names `x` of the `flow.variables.x` it reads (input and conditions).
+fn flow_variables_read<'c>(ctx: &'c Context) -> HashMap<usize, Vec<&'c str>> {
+    let mut reads: HashMap<usize, Vec<&str>> = HashMap::new();
+    for r in ctx
+        .references()
         .iter()
-        .filter(move |r| r.state == index && r.root == Root::FlowVariable)
-        .map(|r| r.name.as_str())
+        .filter(|r| r.root == Root::FlowVariable)
+    {
+        reads.entry(r.state).or_default().push(r.name.as_str());
+    }
+    reads
 }
 
 /// Whether some event of the split ends the execution or goes outside the loop.
-fn leaves(ctx: &Context, split: &crate::flow::State, inside: &[bool]) -> bool {
+fn leaves(ctx: &Context, split: &crate::flow::State, inside: &HashSet<NodeIndex>) -> bool {
     let has_no_match = split.transitions.iter().any(|t| t.event == "noMatch");
     !has_no_match
         || split.transitions.iter().any(|t| {
             t.next
                 .as_deref()
                 .and_then(|n| ctx.graph.node(n))
-                .is_none_or(|n| !inside[n.index()])
+                .is_none_or(|n| !inside.contains(&n))
         })
 }

@@ -30,7 +30,7 @@ impl Rule for UnsetFlowVariable {
         if references.is_empty() {
             return;
         }
-        let variables = VariablesSet::compute(ctx);
+        let variables = VariablesSet::compute(ctx, references.iter().map(|r| r.name.as_str()));
         let reachable = ctx.reachable();
         let mut reported = HashSet::new();
         for reference in references {
