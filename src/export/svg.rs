@@ -29,7 +29,19 @@ pub fn render(diagram: &Diagram, layout: Layout) -> Result<(String, Renderer), S
     if graphviz_available() {
         return render_graphviz(diagram, layout).map(|svg| (svg, Renderer::Graphviz));
     }
-    Ok((render_builtin(diagram), Renderer::BuiltIn))
+    contained_builtin(diagram).map(|svg| (svg, Renderer::BuiltIn))
+}
+
+/// The built-in layout, with any panic inside layout-rs turned into an error: flowcheck
+/// must not crash because a third-party layout engine met a graph it cannot place.
+fn contained_builtin(diagram: &Diagram) -> Result<String, String> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render_builtin(diagram)));
+    std::panic::set_hook(previous);
+    result.map_err(|_| {
+        "the built-in layout could not draw this flow; install Graphviz for SVG output".to_string()
+    })
 }
 
 /// Graphviz: `dot`, or `neato -n` for positions pinned at the Studio canvas offsets.
