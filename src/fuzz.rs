@@ -22,9 +22,11 @@ pub fn run_everything(text: &str) -> FileReport {
         graphviz_rust::parse(&dot_text).expect("the DOT output parses back");
         assert!(mermaid::render(&diagram).starts_with("flowchart TD\n"));
         // The built-in SVG layout is slow on big graphs; small ones cover its code.
+        // An error (layout-rs gave up) is fine; a panic or a broken document is not.
         if flow.states.len() <= 40 {
-            let svg_text = svg::render_builtin(&diagram);
-            assert!(svg_text.contains("<svg") && svg_text.trim_end().ends_with("</svg>"));
+            if let Ok(svg_text) = svg::render_builtin(&diagram) {
+                assert!(svg_text.contains("<svg") && svg_text.trim_end().ends_with("</svg>"));
+            }
         }
     }
     let report = analyze::analyze_loaded(loaded, RULES);

@@ -169,7 +169,7 @@ fn builtin_renderer_draws_every_example_as_svg() {
     for stem in ["ivr-with-defects", "ivr-clean", "sms-confirm-clean"] {
         let (file, _) = load(&common::repo_root().join(format!("examples/{stem}.json")));
         let (drawn, _) = diagram(&file, true);
-        let text = svg::render_builtin(&drawn);
+        let text = svg::render_builtin(&drawn).expect("the built-in layout draws the example");
         parse_svg(&text).expect("built-in SVG is well-formed XML");
     }
 }
@@ -220,7 +220,7 @@ fn hostile_names_are_escaped_in_mermaid() {
 fn hostile_names_are_escaped_in_svg() {
     let file = hostile_flow();
     let (drawn, _) = diagram(&file, true);
-    let mut outputs = vec![svg::render_builtin(&drawn)];
+    let mut outputs = vec![svg::render_builtin(&drawn).expect("the built-in layout draws it")];
     if graphviz_or_skip("hostile_names_are_escaped_in_svg") {
         outputs.push(svg::render_graphviz(&drawn, Layout::Auto).unwrap());
     }
@@ -270,4 +270,17 @@ fn graph_command_writes_one_diagram_per_flow() {
     let one = run(&["graph", "--no-findings", "examples/ivr-clean.json"]);
     assert_eq!(one.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&one.stdout).starts_with("digraph flow {"));
+}
+
+/// layout-rs panics ("Can't normalize the unit vector") on some graphs; fuzzing found one.
+/// The built-in renderer turns that into an error instead of a crash.
+#[test]
+fn builtin_layout_failures_are_errors_not_panics() {
+    let path = common::repo_root().join("tests/data/fuzz-crashes/layout-rs-unit-vector.json");
+    let (file, _) = load(&path);
+    let (drawn, _) = diagram(&file, true);
+    match svg::render_builtin(&drawn) {
+        Ok(text) => assert!(text.contains("<svg")),
+        Err(message) => assert!(message.contains("install Graphviz"), "{message}"),
+    }
 }

@@ -216,3 +216,14 @@ fn output_is_identical_across_job_counts() {
         );
     }
 }
+
+/// Inputs that once crashed something, kept so they never do again.
+#[test]
+fn former_fuzz_crashes_stay_fixed() {
+    let dir = common::repo_root().join("tests/data/fuzz-crashes");
+    let files = common::json_files(&dir);
+    assert!(!files.is_empty());
+    for path in files {
+        run_everything(&std::fs::read_to_string(path).unwrap());
+    }
+}

@@ -29,15 +29,16 @@ pub fn render(diagram: &Diagram, layout: Layout) -> Result<(String, Renderer), S
     if graphviz_available() {
         return render_graphviz(diagram, layout).map(|svg| (svg, Renderer::Graphviz));
     }
-    contained_builtin(diagram).map(|svg| (svg, Renderer::BuiltIn))
+    render_builtin(diagram).map(|svg| (svg, Renderer::BuiltIn))
 }
 
 /// The built-in layout, with any panic inside layout-rs turned into an error: flowcheck
-/// must not crash because a third-party layout engine met a graph it cannot place.
-fn contained_builtin(diagram: &Diagram) -> Result<String, String> {
+/// must not crash because a third-party layout engine met a graph it cannot place (it does:
+/// "Can't normalize the unit vector" on some flows, found by fuzzing).
+pub fn render_builtin(diagram: &Diagram) -> Result<String, String> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render_builtin(diagram)));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| layout_rs_svg(diagram)));
     std::panic::set_hook(previous);
     result.map_err(|_| {
         "the built-in layout could not draw this flow; install Graphviz for SVG output".to_string()
@@ -57,7 +58,7 @@ pub fn render_graphviz(diagram: &Diagram, layout: Layout) -> Result<String, Stri
 }
 
 /// The built-in renderer: plainer than Graphviz, but needs nothing installed.
-pub fn render_builtin(diagram: &Diagram) -> String {
+fn layout_rs_svg(diagram: &Diagram) -> String {
     use layout::backends::svg::SVGWriter;
     use layout::core::base::Orientation;
     use layout::core::geometry::Point;
