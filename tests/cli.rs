@@ -605,3 +605,30 @@ fn directories_honour_gitignore_and_skip_hidden_folders() {
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     assert_eq!(stdout(&output), "No problems found in 1 file.\n");
 }
+
+/// Tests run as root here, so permissions cannot make a file unreadable; a dangling link is
+/// the file a directory lists but nobody can read.
+#[cfg(unix)]
+#[test]
+fn a_directory_with_an_unreadable_file_reports_it_and_the_rest() {
+    let dir = scratch("unreadable");
+    std::os::unix::fs::symlink(dir.join("gone.json"), dir.join("a_dangling.json")).unwrap();
+    std::fs::copy(
+        common::repo_root().join("examples/ivr-clean.json"),
+        dir.join("flow.json"),
+    )
+    .unwrap();
+    let output = flowcheck(&["analyze", "--format", "json", dir.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let value = json(&output);
+    let files = value["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2, "{value}");
+    assert!(
+        files[0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("a_dangling.json")
+    );
+    assert_eq!(files[0]["error"]["message"], "no such file or directory");
+    assert_eq!(files[1]["states"], 7);
+}
