@@ -1,6 +1,6 @@
 //! `flowcheck analyze`: configuration, analysis, suppressions, baselines, and the report.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::analyze::{self, FileReport, RuleSelection};
 use crate::baseline::Baseline;
@@ -143,7 +143,7 @@ impl Job<'_> {
     /// returning, so memory follows the largest file rather than the number of files.
     fn process(&self, input: &Input) -> Option<Processed> {
         let file = flow::load(input);
-        if !is_explicit(input, &self.args.paths) && !flow::looks_like_flow(&file) {
+        if !flow::is_explicit(input, &self.args.paths) && !flow::looks_like_flow(&file) {
             return None;
         }
         let mut report = analyze::analyze_loaded(file, self.rules);
@@ -223,15 +223,6 @@ fn write_baseline(reports: &[FileReport], path: &Path) -> u8 {
         EXIT_TROUBLE
     } else {
         EXIT_CLEAN
-    }
-}
-
-/// Paths named on the command line are always reported, even when they are not flows;
-/// files found while searching a directory are reported only when they look like flows.
-fn is_explicit(input: &Input, paths: &[PathBuf]) -> bool {
-    match input {
-        Input::File(path) => paths.iter().any(|p| p == path),
-        Input::Stdin | Input::Broken { .. } => true,
     }
 }
 

@@ -36,6 +36,9 @@ pub fn run(args: &GraphArgs) -> u8 {
     let mut warned_builtin = false;
     for input in &inputs {
         let file = flow::load(input);
+        if !flow::is_explicit(input, &args.paths) && !flow::looks_like_flow(&file) {
+            continue;
+        }
         let Some(diagram) = diagram_of(&file, args.no_findings) else {
             report_load_error(&file);
             status = EXIT_TROUBLE;

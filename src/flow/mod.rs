@@ -131,6 +131,15 @@ fn has_json_extension(path: &Path) -> bool {
     path.extension().is_some_and(|ext| ext == "json")
 }
 
+/// Paths named on the command line are always reported, even when they are not flows;
+/// files found while searching a directory are reported only when they look like flows.
+pub fn is_explicit(input: &Input, paths: &[PathBuf]) -> bool {
+    match input {
+        Input::File(path) => paths.iter().any(|p| p == path),
+        Input::Stdin | Input::Broken { .. } => true,
+    }
+}
+
 /// Whether a discovered file is a flow at all: directories hold other JSON files too
 /// (package.json, tsconfig.json), which are passed over rather than reported.
 pub fn looks_like_flow(file: &LoadedFile) -> bool {
