@@ -222,16 +222,7 @@ fn single_flow_latency(root: &Path) {
         serde_json::to_string_pretty(&generate(1_000)).unwrap(),
     )
     .unwrap();
-    let arg = path.to_str().unwrap();
-    let args = [
-        "analyze",
-        "--no-config",
-        "--format",
-        "json",
-        "-o",
-        "/dev/null",
-        arg,
-    ];
+    let args = analyze_args(&path);
     run_flowcheck(&args);
     let times: Vec<Duration> = (0..21).map(|_| run_flowcheck(&args).0).collect();
     println!(
@@ -246,16 +237,7 @@ fn generated_sizes(root: &Path) {
     for states in [1_000, 10_000, 100_000] {
         let path = root.join(format!("generated-{states}.json"));
         std::fs::write(&path, serde_json::to_string(&generate(states)).unwrap()).unwrap();
-        let arg = path.to_str().unwrap();
-        let args = [
-            "analyze",
-            "--no-config",
-            "--format",
-            "json",
-            "-o",
-            "/dev/null",
-            arg,
-        ];
+        let args = analyze_args(&path);
         let runs: Vec<(Duration, u64)> = (0..3).map(|_| run_flowcheck(&args)).collect();
         let time = runs.iter().map(|r| r.0).min().unwrap();
         let peak = runs.iter().map(|r| r.1).max().unwrap();
@@ -317,6 +299,20 @@ fn generate(states: usize) -> Value {
         list.push(state);
     }
     json!({"description": format!("generated {states}"), "initial_state": "Trigger", "flags": {"allow_concurrent_calls": true}, "states": list})
+}
+
+/// `flowcheck analyze` on `path` with every rule, the JSON report discarded.
+fn analyze_args(path: &Path) -> [&str; 7] {
+    let path = path.to_str().unwrap();
+    [
+        "analyze",
+        "--no-config",
+        "--format",
+        "json",
+        "-o",
+        "/dev/null",
+        path,
+    ]
 }
 
 fn ms(d: Duration) -> f64 {

@@ -397,6 +397,18 @@ fn minimal_flow(states: &str) -> String {
 
 const TRIGGER: &str = r#"{"name": "Trigger", "type": "trigger", "transitions": [{"event": "incomingCall", "next": "hello"}]}"#;
 
+/// Writes a flow of the trigger and `state` (a state named `hello`, as JSON) to `dir/file`
+/// and analyses it with the JSON report.
+fn analyze_state(dir: &Path, file: &str, state: &str) -> Output {
+    std::fs::write(dir.join(file), minimal_flow(&format!("{TRIGGER}, {state}"))).unwrap();
+    flowcheck(&[
+        "analyze",
+        "--format",
+        "json",
+        dir.join(file).to_str().unwrap(),
+    ])
+}
+
 #[test]
 fn a_50_megabyte_string_is_analysed() {
     let dir = scratch("huge_string");
@@ -404,17 +416,7 @@ fn a_50_megabyte_string_is_analysed() {
     let hello = format!(
         r#"{{"name": "hello", "type": "say-play", "transitions": [{{"event": "audioComplete"}}], "properties": {{"say": "{say}"}}}}"#
     );
-    std::fs::write(
-        dir.join("big.json"),
-        minimal_flow(&format!("{TRIGGER}, {hello}")),
-    )
-    .unwrap();
-    let output = flowcheck(&[
-        "analyze",
-        "--format",
-        "json",
-        dir.join("big.json").to_str().unwrap(),
-    ]);
+    let output = analyze_state(&dir, "big.json", &hello);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
 }
 
@@ -487,17 +489,7 @@ fn nesting_just_under_the_limit_goes_through_every_rule() {
 fn duplicate_keys_take_the_last_value() {
     let dir = scratch("duplicate_keys");
     let hello = r#"{"name": "first", "name": "hello", "type": "say-play", "transitions": [{"event": "audioComplete"}], "properties": {"say": "hi"}}"#;
-    std::fs::write(
-        dir.join("dup.json"),
-        minimal_flow(&format!("{TRIGGER}, {hello}")),
-    )
-    .unwrap();
-    let output = flowcheck(&[
-        "analyze",
-        "--format",
-        "json",
-        dir.join("dup.json").to_str().unwrap(),
-    ]);
+    let output = analyze_state(&dir, "dup.json", hello);
     assert_eq!(
         output.status.code(),
         Some(0),
