@@ -176,16 +176,7 @@ fn best_of<F: FnMut() -> Duration>(runs: usize, mut f: F) -> Duration {
 }
 
 fn directory_benchmark(dir: &Path, count: usize) {
-    let dir_arg = dir.to_str().unwrap();
-    let args = [
-        "analyze",
-        "--no-config",
-        "--format",
-        "json",
-        "-o",
-        "/dev/null",
-        dir_arg,
-    ];
+    let args = analyze_args(dir);
     // Warm the page cache so both sides read from memory.
     parse_only(dir, true);
     let parse_parallel = best_of(3, || parse_only(dir, true));

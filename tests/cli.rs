@@ -43,6 +43,11 @@ fn snapshot(name: &str, text: &str) {
     common::snapshot_settings().bind(|| insta::assert_snapshot!(name, text));
 }
 
+/// Copies the clean example IVR (7 states, no findings) to `to`.
+fn copy_clean_example(to: &Path) {
+    std::fs::copy(common::repo_root().join("examples/ivr-clean.json"), to).unwrap();
+}
+
 /// A scratch folder under the target directory, emptied first.
 fn scratch(name: &str) -> std::path::PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
@@ -223,11 +228,7 @@ fn bad_inputs_are_reported_and_the_others_still_analysed() {
     .unwrap();
     std::fs::write(dir.join("h_bom.json"), "\u{feff}{\"description\": \"\", \"initial_state\": \"T\", \"states\": [{\"name\": \"T\", \"type\": \"trigger\", \"transitions\": []}]}").unwrap();
     std::fs::write(dir.join("i_deep.json"), "[".repeat(100_000)).unwrap();
-    std::fs::copy(
-        common::repo_root().join("examples/ivr-clean.json"),
-        dir.join("z_good.json"),
-    )
-    .unwrap();
+    copy_clean_example(&dir.join("z_good.json"));
     let missing = dir.join("missing.json");
     // Found in a folder, a JSON array is not a flow and is passed over; named, it is an error.
     let array = dir.join("d_array.json");
@@ -285,11 +286,7 @@ fn bad_input_text_report_points_at_the_position() {
 fn directories_skip_json_files_that_are_not_flows() {
     let dir = scratch("not_flows");
     std::fs::write(dir.join("package.json"), "{\"name\": \"x\"}").unwrap();
-    std::fs::copy(
-        common::repo_root().join("examples/ivr-clean.json"),
-        dir.join("flow.json"),
-    )
-    .unwrap();
+    copy_clean_example(&dir.join("flow.json"));
     let output = flowcheck(&["analyze", "--format", "json", dir.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(json(&output)["files"].as_array().unwrap().len(), 1);
@@ -305,11 +302,7 @@ fn symlink_loop_is_reported_not_followed_forever() {
     let dir = scratch("symlink_loop");
     std::fs::create_dir(dir.join("sub")).unwrap();
     std::os::unix::fs::symlink(&dir, dir.join("sub/back")).unwrap();
-    std::fs::copy(
-        common::repo_root().join("examples/ivr-clean.json"),
-        dir.join("flow.json"),
-    )
-    .unwrap();
+    copy_clean_example(&dir.join("flow.json"));
     let output = flowcheck(&["analyze", "--format", "json", dir.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2));
     let text = stdout(&output);
@@ -324,7 +317,7 @@ fn symlink_loop_is_reported_not_followed_forever() {
 fn never_writes_the_report_over_an_input() {
     let dir = scratch("overwrite");
     let path = dir.join("flow.json");
-    std::fs::copy(common::repo_root().join("examples/ivr-clean.json"), &path).unwrap();
+    copy_clean_example(&path);
     let before = std::fs::read(&path).unwrap();
     let output = flowcheck(&[
         "analyze",
@@ -561,11 +554,7 @@ fn a_fifo_is_refused_without_blocking() {
         .status()
         .expect("mkfifo runs");
     assert!(status.success());
-    std::fs::copy(
-        common::repo_root().join("examples/ivr-clean.json"),
-        dir.join("flow.json"),
-    )
-    .unwrap();
+    copy_clean_example(&dir.join("flow.json"));
     // In a directory a FIFO is not a flow file and is passed over; named, it is an error.
     let walked = flowcheck(&["analyze", dir.to_str().unwrap()]);
     assert_eq!(walked.status.code(), Some(0), "{}", stdout(&walked));
@@ -588,11 +577,7 @@ fn directories_honour_gitignore_and_skip_hidden_folders() {
         std::fs::create_dir_all(dir.join(sub)).unwrap();
         std::fs::write(dir.join(sub).join("broken.json"), "{\"states\": [").unwrap();
     }
-    std::fs::copy(
-        common::repo_root().join("examples/ivr-clean.json"),
-        dir.join("flow.json"),
-    )
-    .unwrap();
+    copy_clean_example(&dir.join("flow.json"));
     let output = flowcheck(&["analyze", dir.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     assert_eq!(stdout(&output), "No problems found in 1 file.\n");
@@ -605,11 +590,7 @@ fn directories_honour_gitignore_and_skip_hidden_folders() {
 fn a_directory_with_an_unreadable_file_reports_it_and_the_rest() {
     let dir = scratch("unreadable");
     std::os::unix::fs::symlink(dir.join("gone.json"), dir.join("a_dangling.json")).unwrap();
-    std::fs::copy(
-        common::repo_root().join("examples/ivr-clean.json"),
-        dir.join("flow.json"),
-    )
-    .unwrap();
+    copy_clean_example(&dir.join("flow.json"));
     let output = flowcheck(&["analyze", "--format", "json", dir.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2));
     let value = json(&output);
