@@ -7,26 +7,36 @@ pub struct Position {
     pub column: usize,
 }
 
-/// The text of one input and the start offset of each of its lines.
+/// The text of one input and, computed on first use, the start offset of each of its lines.
 #[derive(Debug)]
 pub struct SourceText {
     pub text: String,
-    line_starts: Vec<usize>,
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceText {
     pub fn new(text: String) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        SourceText { text, line_starts }
+        SourceText {
+            text,
+            line_starts: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Files without findings never need their lines counted.
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let newlines = self.text.bytes().enumerate().filter(|&(_, b)| b == b'\n');
+            std::iter::once(0)
+                .chain(newlines.map(|(i, _)| i + 1))
+                .collect()
+        })
     }
 
     /// The position of a byte offset; offsets past the end clamp to the end.
     pub fn position(&self, offset: usize) -> Position {
         let offset = self.floor_char_boundary(offset.min(self.text.len()));
-        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
-        let column = self.text[self.line_starts[line]..offset].chars().count() + 1;
+        let line = self.line_starts().partition_point(|&start| start <= offset) - 1;
+        let column = self.text[self.line_starts()[line]..offset].chars().count() + 1;
         Position {
             line: line + 1,
             column,
@@ -43,9 +53,9 @@ impl SourceText {
         let (mut line, mut at, mut column) = (0usize, 0usize, 1usize);
         for i in order {
             let offset = self.floor_char_boundary(offsets[i].min(self.text.len()));
-            let target_line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+            let target_line = self.line_starts().partition_point(|&start| start <= offset) - 1;
             if target_line != line {
-                (line, at, column) = (target_line, self.line_starts[target_line], 1);
+                (line, at, column) = (target_line, self.line_starts()[target_line], 1);
             }
             column += self.text[at..offset].chars().count();
             at = offset;
@@ -61,9 +71,9 @@ impl SourceText {
     pub fn line_range(&self, start: usize, end: usize) -> std::ops::Range<usize> {
         let first = self.position(start).line - 1;
         let last = self.position(end.max(start)).line - 1;
-        let from = self.line_starts[first];
+        let from = self.line_starts()[first];
         let to = self
-            .line_starts
+            .line_starts()
             .get(last + 1)
             .map_or(self.text.len(), |&next| next - 1);
         from..to.max(from)
