@@ -4,7 +4,7 @@
 //! Which events are required is catalog data (`EventSpec::required`, `WidgetSpec::one_of`);
 //! the one judgement made here is whether a split's conditions can match any input.
 
-use crate::catalog::{self, EventKind, WidgetSpec};
+use crate::catalog::{self, Category, EventKind, WidgetSpec};
 use crate::flow::State;
 use crate::rule::{Anchor, Context, Diagnostic, Rule, RuleMeta, Severity};
 
@@ -55,7 +55,7 @@ fn check_one_of(state: &State, spec: &WidgetSpec, is_trigger: bool, out: &mut Ve
     if spec.one_of.is_empty() || connected_any(state, spec.one_of) {
         return;
     }
-    let (message, help) = if is_trigger {
+    let (message, help) = if is_trigger || spec.category == Category::Trigger {
         (
             format!(
                 "the trigger `{}` has no connected event: the flow does nothing",
@@ -66,11 +66,14 @@ fn check_one_of(state: &State, spec: &WidgetSpec, is_trigger: bool, out: &mut Ve
                 .to_string(),
         )
     } else {
-        let names = quoted_list(spec.one_of, "nor");
+        let neither = quoted_list(spec.one_of, "nor");
+        let either = quoted_list(spec.one_of, "or");
         (
-            format!("`{}` connects neither {names}: whatever the caller enters, the call ends", state.name),
-            "connect `keypress` (and `speech`, if the widget listens for speech) to the widget that handles the answer"
-                .to_string(),
+            format!(
+                "`{}` connects neither {neither}: whatever the caller enters, the call ends",
+                state.name
+            ),
+            format!("connect {either} to the widget that handles the answer"),
         )
     };
     out.push(
