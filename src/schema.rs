@@ -118,7 +118,7 @@ fn compile() -> SchemaSet {
             let document = parse(name, text);
             let title = document["title"].as_str().unwrap_or(name).to_string();
             let schema = WidgetSchema {
-                validator: build(&document),
+                validator: build(&without_transition_events(name, &document)),
                 title,
                 document,
             };
@@ -138,6 +138,20 @@ fn compile() -> SchemaSet {
         widgets,
         flow: build(&flow),
     }
+}
+
+/// The schema a state is validated with: the widget's own, minus what the transitions'
+/// items say. Their events are `unknown-event`'s business and their errors are dropped
+/// anyway (see `keeps_state_path`), and matching every transition against an `anyOf` of
+/// event schemas is most of the cost of validating a widget. A split keeps them: its
+/// conditions are checked here. `transitions` stays required.
+fn without_transition_events(name: &str, document: &Value) -> Value {
+    let mut schema = document.clone();
+    let properties = schema.get_mut("properties").and_then(Value::as_object_mut);
+    if let Some(properties) = properties.filter(|_| name != "split-based-on") {
+        properties.remove("transitions");
+    }
+    schema
 }
 
 /// `rules/schemas/effective/<name>.json#<pointer>` for an absolute schema location.
