@@ -124,16 +124,19 @@ pub fn variables_set_by(flow: &Flow, state: &State) -> Vec<String> {
 /// time on the dominator tree); with several, one search that avoids them all, per variable.
 /// Cost: linear in the flow per multiply-set variable that is read, instead of a bit per
 /// variable and state.
-pub struct VariablesSet {
+pub struct VariablesSet<'c> {
     setters: HashMap<String, Vec<NodeIndex>>,
-    dominators: Option<DominatorTree>,
+    dominators: Option<&'c DominatorTree>,
     /// For variables with several setters: the states reachable without passing one.
     unset_regions: HashMap<String, FixedBitSet>,
 }
 
-impl VariablesSet {
+impl<'c> VariablesSet<'c> {
     /// `read` names the variables whose reads will be asked about.
-    pub fn compute<'r>(ctx: &Context, read: impl IntoIterator<Item = &'r str>) -> VariablesSet {
+    pub fn compute<'r>(
+        ctx: &'c Context,
+        read: impl IntoIterator<Item = &'r str>,
+    ) -> VariablesSet<'c> {
         let mut setters: HashMap<String, Vec<NodeIndex>> = HashMap::new();
         for (index, state) in ctx.flow.states.iter().enumerate() {
             for key in variables_set_by(ctx.flow, state) {
@@ -151,7 +154,7 @@ impl VariablesSet {
         }
         VariablesSet {
             setters,
-            dominators: DominatorTree::compute(ctx),
+            dominators: ctx.dominators(),
             unset_regions,
         }
     }

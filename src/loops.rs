@@ -43,8 +43,9 @@ fn is_hangup(kind: &str, event: &str) -> bool {
         .is_some_and(|e| e.kind == EventKind::Hangup)
 }
 
-/// The cycles of the flow that no event leaves, reachable from the trigger.
-pub fn closed_cycles(ctx: &Context) -> Vec<Vec<NodeIndex>> {
+/// The cycles of the flow that no event leaves, reachable from the trigger. Rules read them
+/// through [`Context::closed_cycles`], which computes them once.
+pub fn find_closed_cycles(ctx: &Context) -> Vec<Vec<NodeIndex>> {
     let reachable = ctx.reachable();
     ctx.graph
         .cycles()
@@ -58,7 +59,7 @@ pub fn closed_cycles(ctx: &Context) -> Vec<Vec<NodeIndex>> {
 pub fn spinning_cycles(ctx: &Context) -> Vec<Vec<NodeIndex>> {
     let reachable = ctx.reachable();
     let mut closed = vec![false; ctx.graph.graph.node_count()];
-    for node in closed_cycles(ctx).into_iter().flatten() {
+    for &node in ctx.closed_cycles().iter().flatten() {
         closed[node.index()] = true;
     }
     let spinning = NodeFiltered::from_fn(&ctx.graph.graph, |node| !waits(ctx, node));

@@ -3,10 +3,12 @@
 use std::cell::OnceCell;
 use std::fmt;
 
+use crate::dataflow::DominatorTree;
 use crate::flow::json::Span;
 use crate::flow::{Flow, SourceText, State};
 use crate::graph::FlowGraph;
 use crate::liquid::Reference;
+use petgraph::graph::NodeIndex;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -57,6 +59,8 @@ pub struct Context<'a> {
     pub source: &'a SourceText,
     reachable: OnceCell<Vec<bool>>,
     references: OnceCell<Vec<Reference>>,
+    closed_cycles: OnceCell<Vec<Vec<NodeIndex>>>,
+    dominators: OnceCell<Option<DominatorTree>>,
 }
 
 impl<'a> Context<'a> {
@@ -67,6 +71,8 @@ impl<'a> Context<'a> {
             source,
             reachable: OnceCell::new(),
             references: OnceCell::new(),
+            closed_cycles: OnceCell::new(),
+            dominators: OnceCell::new(),
         }
     }
 
@@ -83,6 +89,32 @@ impl<'a> Context<'a> {
     pub fn references(&self) -> &[Reference] {
         self.references
             .get_or_init(|| crate::liquid::references(self.flow, &self.source.text))
+    }
+
+    /// The reachable cycles no event leaves (see [`crate::loops::find_closed_cycles`]); both
+    /// loop rules and the diagrams ask.
+    pub fn closed_cycles(&self) -> &[Vec<NodeIndex>] {
+        self.closed_cycles
+            .get_or_init(|| crate::loops::find_closed_cycles(self))
+    }
+
+    /// The dominator tree from the start, `None` without a start; the Liquid rules share it.
+    pub fn dominators(&self) -> Option<&DominatorTree> {
+        self.dominators
+            .get_or_init(|| DominatorTree::compute(self))
+            .as_ref()
+    }
+
+    /// A finding about a Liquid reference: underlines the name inside its string.
+    pub fn at_reference(
+        &self,
+        meta: &RuleMeta,
+        reference: &Reference,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic::new(meta, &reference.pointer, message)
+            .anchor(Anchor::Bytes(reference.span.clone()))
+            .state(&self.state(reference.state).name)
     }
 }
 

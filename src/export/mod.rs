@@ -190,18 +190,20 @@ fn mark_loops(ctx: &Context, edges: &mut [DiagramEdge], findings: &[Finding]) {
             .iter()
             .any(|f| f.diagnostic.rule == rule && f.diagnostic.state.as_ref() == Some(first))
     };
-    let loops = loops::closed_cycles(ctx)
-        .into_iter()
+    let spinning = loops::spinning_cycles(ctx);
+    let loops = ctx
+        .closed_cycles()
+        .iter()
         .filter(|scc| reported("infinite-loop", scc))
         .chain(
-            loops::spinning_cycles(ctx)
-                .into_iter()
+            spinning
+                .iter()
                 .filter(|scc| reported("loop-without-wait", scc)),
         );
     let mut in_loop = vec![None; flow.states.len()];
     for (id, scc) in loops.enumerate() {
         for node in scc {
-            in_loop[graph.state_index(node)] = Some(id);
+            in_loop[graph.state_index(*node)] = Some(id);
         }
     }
     for edge in edges {

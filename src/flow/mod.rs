@@ -185,14 +185,7 @@ fn parse_flow(source: &SourceText) -> Result<Flow, LoadError> {
         position: Some(source.position(err.offset)),
         offset: Some(err.offset),
     })?;
-    // The shape check runs on the document before the flow takes it; keep the spans at hand
-    // by resolving the offending pointer only when there is an error.
-    let spans_text = &source.text;
-    Flow::from_document(document).map_err(|err| {
-        let offset = json::parse(spans_text)
-            .ok()
-            .and_then(|doc| doc.spans.resolve(spans_text, &err.pointer))
-            .map_or(0, |(_, span)| span.start);
+    Flow::from_document(document, &source.text).map_err(|err| {
         let location = if err.pointer.is_empty() {
             String::new()
         } else {
@@ -200,8 +193,8 @@ fn parse_flow(source: &SourceText) -> Result<Flow, LoadError> {
         };
         LoadError {
             message: format!("{}{location}", err.message),
-            position: Some(source.position(offset)),
-            offset: Some(offset),
+            position: Some(source.position(err.offset)),
+            offset: Some(err.offset),
         }
     })
 }

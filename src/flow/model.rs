@@ -43,25 +43,27 @@ pub struct Transition {
 pub struct ShapeError {
     pub message: String,
     pub pointer: String,
+    /// Byte offset of the offending value in the text.
+    pub offset: usize,
 }
 
 impl Flow {
-    /// Reads a flow from a parsed document: a bare definition or a Flows API resource.
-    pub fn from_document(document: Document) -> Result<Flow, ShapeError> {
-        let root = &document.value;
-        let base = definition_base(root)?;
-        let definition = root.pointer(&base).unwrap_or(root);
-        let states = read_states(definition, &base)?;
-        let initial_state = definition
-            .get("initial_state")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        Ok(Flow {
-            base,
-            initial_state,
-            states,
-            document,
-        })
+    /// Reads a flow from a document parsed from `text`: a bare definition or a Flows API
+    /// resource. A shape error carries the offset of the value it is about.
+    pub fn from_document(document: Document, text: &str) -> Result<Flow, ShapeError> {
+        match read_definition(&document.value) {
+            Ok((base, initial_state, states)) => Ok(Flow {
+                base,
+                initial_state,
+                states,
+                document,
+            }),
+            Err(mut err) => {
+                let span = document.spans.resolve(text, &err.pointer);
+                err.offset = span.map_or(0, |(_, value)| value.start);
+                Err(err)
+            }
+        }
     }
 
     /// The value a pointer names; `None` when it names nothing in the document.
@@ -130,7 +132,20 @@ fn shape(message: impl Into<String>, pointer: impl Into<String>) -> ShapeError {
     ShapeError {
         message: message.into(),
         pointer: pointer.into(),
+        offset: 0,
     }
+}
+
+/// The definition's pointer, start state and states.
+fn read_definition(root: &Value) -> Result<(String, Option<String>, Vec<State>), ShapeError> {
+    let base = definition_base(root)?;
+    let definition = root.pointer(&base).unwrap_or(root);
+    let states = read_states(definition, &base)?;
+    let initial_state = definition
+        .get("initial_state")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    Ok((base, initial_state, states))
 }
 
 /// A Flows API resource carries the flow in `definition`; a bare definition has `states`.

@@ -18,7 +18,7 @@ impl Rule for InfiniteLoop {
     }
 
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
-        for scc in loops::closed_cycles(ctx) {
+        for scc in ctx.closed_cycles() {
             let first = ctx.state(ctx.graph.state_index(scc[0]));
             let message = if scc.len() == 1 {
                 format!(
@@ -28,7 +28,7 @@ impl Rule for InfiniteLoop {
             } else {
                 format!(
                     "no event leaves the loop through {}: the execution can never get out",
-                    loops::describe(ctx, &scc, 6)
+                    loops::describe(ctx, scc, 6)
                 )
             };
             out.push(

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use crate::dataflow;
 use crate::liquid::Root;
-use crate::rule::{Anchor, Context, Diagnostic, Rule, RuleMeta, Severity};
+use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
 use crate::suggest;
 
 pub struct UndefinedFlowVariable;
@@ -45,20 +45,12 @@ impl Rule for UndefinedFlowVariable {
                     reference.name
                 ),
             };
-            out.push(
-                Diagnostic::new(
-                    &META,
-                    &reference.pointer,
-                    format!(
-                        "`{reader}` reads `flow.variables.{}`, but no set-variables widget sets \
-                         it: it is always empty",
-                        reference.name
-                    ),
-                )
-                .anchor(Anchor::Bytes(reference.span.clone()))
-                .state(reader)
-                .help(help),
+            let message = format!(
+                "`{reader}` reads `flow.variables.{}`, but no set-variables widget sets it: it \
+                 is always empty",
+                reference.name
             );
+            out.push(ctx.at_reference(&META, reference, message).help(help));
         }
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use crate::liquid::Root;
-use crate::rule::{Anchor, Context, Diagnostic, Rule, RuleMeta, Severity};
+use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
 use crate::suggest;
 
 pub struct UndefinedWidgetReference;
@@ -37,19 +37,11 @@ impl Rule for UndefinedWidgetReference {
                 Some(close) => format!("did you mean `{close}`?"),
                 None => "name an existing widget; at run time this reads as empty".to_string(),
             };
-            out.push(
-                Diagnostic::new(
-                    &META,
-                    &reference.pointer,
-                    format!(
-                        "`{}` reads `widgets.{}`, but no widget has that name: it is always empty",
-                        reader.name, reference.name
-                    ),
-                )
-                .anchor(Anchor::Bytes(reference.span.clone()))
-                .state(&reader.name)
-                .help(help),
+            let message = format!(
+                "`{}` reads `widgets.{}`, but no widget has that name: it is always empty",
+                reader.name, reference.name
             );
+            out.push(ctx.at_reference(&META, reference, message).help(help));
         }
     }
 }

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use crate::dataflow::{self, VariablesSet};
 use crate::liquid::Root;
-use crate::rule::{Anchor, Context, Diagnostic, Rule, RuleMeta, Severity};
+use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
 
 pub struct UnsetFlowVariable;
 
@@ -47,23 +47,15 @@ impl Rule for UnsetFlowVariable {
             {
                 continue;
             }
-            out.push(
-                Diagnostic::new(
-                    &META,
-                    &reference.pointer,
-                    format!(
-                        "`{}` reads `flow.variables.{}`, which some paths reach without setting it",
-                        state.name, reference.name
-                    ),
-                )
-                .anchor(Anchor::Bytes(reference.span.clone()))
-                .state(&state.name)
-                .help(format!(
-                    "set `{}` on every path to `{}` (for example right after the trigger), or \
-                     give it a default (`| default: …`)",
-                    reference.name, state.name
-                )),
+            let message = format!(
+                "`{}` reads `flow.variables.{}`, which some paths reach without setting it",
+                state.name, reference.name
             );
+            out.push(ctx.at_reference(&META, reference, message).help(format!(
+                "set `{}` on every path to `{}` (for example right after the trigger), or \
+                     give it a default (`| default: …`)",
+                reference.name, state.name
+            )));
         }
     }
 }

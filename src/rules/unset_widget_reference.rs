@@ -5,9 +5,9 @@ use std::collections::{HashMap, HashSet};
 
 use petgraph::graph::NodeIndex;
 
-use crate::dataflow::{DominatorTree, PathsAvoiding};
+use crate::dataflow::PathsAvoiding;
 use crate::liquid::{Reference, Root};
-use crate::rule::{Anchor, Context, Diagnostic, Rule, RuleMeta, Severity};
+use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
 
 pub struct UnsetWidgetReference;
 
@@ -28,7 +28,7 @@ impl Rule for UnsetWidgetReference {
     }
 
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
-        let Some(dominators) = DominatorTree::compute(ctx) else {
+        let Some(dominators) = ctx.dominators() else {
             return;
         };
         let reachable = ctx.reachable();
@@ -79,9 +79,7 @@ fn self_read(ctx: &Context, reference: &Reference) -> Diagnostic {
     } else {
         format!("`{name}` reads its own output (`widgets.{name}`), which is empty while it runs")
     };
-    Diagnostic::new(&META, &reference.pointer, message)
-        .anchor(Anchor::Bytes(reference.span.clone()))
-        .state(name)
+    ctx.at_reference(&META, reference, message)
         .help("read the output of the widget that ran before this one")
 }
 
@@ -99,17 +97,11 @@ fn not_dominated(ctx: &Context, reference: &Reference, path: Option<&[NodeIndex]
             reference.name
         ),
     };
-    Diagnostic::new(
-        &META,
-        &reference.pointer,
-        format!(
-            "`{reader}` reads `widgets.{}`, but `{}` does not run on every path to `{reader}`",
-            reference.name, reference.name
-        ),
-    )
-    .anchor(Anchor::Bytes(reference.span.clone()))
-    .state(reader)
-    .help(help)
+    let message = format!(
+        "`{reader}` reads `widgets.{}`, but `{}` does not run on every path to `{reader}`",
+        reference.name, reference.name
+    );
+    ctx.at_reference(&META, reference, message).help(help)
 }
 
 /// "Trigger → menu → … → say_result", eliding the middle of long paths.
