@@ -25,6 +25,9 @@ pub struct EventSpec {
     /// Leaving this event unconnected while the widget's other (non-hangup) events go on
     /// silently ends the flow on that path: the author clearly continues elsewhere.
     pub required: bool,
+    /// Fires only through a transition that lists it (a split's `match` needs a condition),
+    /// so a widget that lists none never emits it.
+    pub listed_only: bool,
 }
 
 /// Which conversations a widget works in.
@@ -67,6 +70,18 @@ pub struct WidgetSpec {
 }
 
 impl WidgetSpec {
+    /// Events that end the execution when the state does not list them at all.
+    pub fn unlisted_exits<'a>(
+        &self,
+        state: &'a crate::flow::State,
+    ) -> impl Iterator<Item = &'static EventSpec> + 'a {
+        self.events
+            .unwrap_or_default()
+            .iter()
+            .filter(|e| e.kind != EventKind::Hangup && !e.listed_only)
+            .filter(move |e| !state.transitions.iter().any(|t| t.event == e.name))
+    }
+
     pub fn event(&self, name: &str) -> Option<&'static EventSpec> {
         self.events?.iter().find(|e| e.name == name)
     }
@@ -92,6 +107,15 @@ const fn ok(name: &'static str) -> EventSpec {
         name,
         kind: EventKind::Normal,
         required: false,
+        listed_only: false,
+    }
+}
+
+/// An outcome that exists only as a listed transition with its own condition.
+const fn conditional(name: &'static str) -> EventSpec {
+    EventSpec {
+        listed_only: true,
+        ..ok(name)
     }
 }
 
@@ -101,6 +125,7 @@ const fn branch(name: &'static str) -> EventSpec {
         name,
         kind: EventKind::Normal,
         required: true,
+        listed_only: false,
     }
 }
 
@@ -109,6 +134,7 @@ const fn fail(name: &'static str) -> EventSpec {
         name,
         kind: EventKind::Failure,
         required: true,
+        listed_only: false,
     }
 }
 
@@ -118,6 +144,7 @@ const fn fail_optional(name: &'static str) -> EventSpec {
         name,
         kind: EventKind::Failure,
         required: false,
+        listed_only: false,
     }
 }
 
@@ -126,6 +153,7 @@ const fn timeout(name: &'static str) -> EventSpec {
         name,
         kind: EventKind::Timeout,
         required: true,
+        listed_only: false,
     }
 }
 
@@ -135,6 +163,7 @@ const fn timeout_optional(name: &'static str) -> EventSpec {
         name,
         kind: EventKind::Timeout,
         required: false,
+        listed_only: false,
     }
 }
 
@@ -143,6 +172,7 @@ const fn hangup() -> EventSpec {
         name: "hangup",
         kind: EventKind::Hangup,
         required: false,
+        listed_only: false,
     }
 }
 
@@ -387,7 +417,7 @@ pub static WIDGETS: &[WidgetSpec] = &[
     },
     WidgetSpec {
         kind: "split-based-on",
-        events: Some(&[ok("match"), branch("noMatch")]),
+        events: Some(&[conditional("match"), branch("noMatch")]),
         category: Category::Logic,
         ..BASE
     },

@@ -20,7 +20,7 @@ pub fn is_closed(ctx: &Context, scc: &[NodeIndex]) -> bool {
     };
     scc.iter().all(|&node| {
         let state = ctx.state(ctx.graph.state_index(node));
-        let Some(events) = catalog::widget(&state.kind).and_then(|w| w.events) else {
+        let Some(spec) = catalog::widget(&state.kind).filter(|w| w.events.is_some()) else {
             return false;
         };
         let listed_events_stay = state
@@ -29,11 +29,7 @@ pub fn is_closed(ctx: &Context, scc: &[NodeIndex]) -> bool {
             .filter(|t| !is_hangup(&state.kind, &t.event))
             .all(|t| stays_inside(t.next.as_deref()));
         // An event with no transition at all ends the execution when it fires.
-        let every_event_listed = events
-            .iter()
-            .filter(|e| e.kind != EventKind::Hangup)
-            .all(|e| state.transitions.iter().any(|t| t.event == e.name));
-        listed_events_stay && every_event_listed
+        listed_events_stay && spec.unlisted_exits(state).next().is_none()
     })
 }
 

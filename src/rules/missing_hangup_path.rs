@@ -163,13 +163,7 @@ fn reversed_normal_graph(ctx: &Context) -> (DiGraph<(), ()>, NodeIndex) {
             }
         }
         // Events the widget emits but the flow does not list end the execution too.
-        let unlisted = spec.and_then(|w| w.events).is_some_and(|events| {
-            events.iter().any(|e| {
-                e.kind != EventKind::Hangup
-                    && e.name != "match"
-                    && !state.transitions.iter().any(|t| t.event == e.name)
-            })
-        });
+        let unlisted = spec.is_some_and(|w| w.unlisted_exits(state).next().is_some());
         if ends || unlisted || state.transitions.is_empty() {
             reversed.add_edge(exit, node, ());
         }
