@@ -112,11 +112,7 @@ fn selection(args: &AnalyzeArgs, config: Option<&Config>) -> RuleSelection {
 
 fn fail_on(args: &AnalyzeArgs, config: Option<&Config>) -> FailOn {
     args.fail_on
-        .or_else(|| {
-            config
-                .and_then(|c| c.fail_on.as_deref())
-                .and_then(FailOn::parse)
-        })
+        .or_else(|| config.and_then(|c| c.fail_on))
         .unwrap_or(FailOn::Warning)
 }
 

@@ -166,6 +166,16 @@ impl FailOn {
         <FailOn as ValueEnum>::from_str(text, false).ok()
     }
 
+    /// "error, warning, info, never", for messages.
+    pub fn names() -> String {
+        FailOn::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value())
+            .map(|v| v.get_name().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     pub fn threshold(self) -> Option<Severity> {
         match self {
             FailOn::Error => Some(Severity::Error),

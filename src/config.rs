@@ -29,6 +29,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::analyze::{FileReport, Finding};
+use crate::cli::FailOn;
 use crate::flow::json::Span;
 use crate::flow::{Position, SourceText};
 use crate::rule::{Anchor, Diagnostic, RuleMeta, Severity};
@@ -102,7 +103,7 @@ pub struct Config {
     pub source: SourceText,
     pub select: Option<Vec<&'static str>>,
     pub ignore: Vec<&'static str>,
-    pub fail_on: Option<String>,
+    pub fail_on: Option<FailOn>,
     /// `None` turns the rule off.
     pub severity: BTreeMap<&'static str, Option<Severity>>,
     pub per_path_ignores: Vec<(GlobMatcher, Vec<&'static str>)>,
@@ -150,11 +151,13 @@ impl Config {
         let select = raw.select.as_deref().map(ids).transpose()?;
         let ignore = ids(raw.ignore.as_deref().unwrap_or_default())?;
         let fail_on = match raw.fail_on {
-            Some(value) if FAIL_ON.contains(&value.get_ref().as_str()) => Some(value.into_inner()),
-            Some(value) => {
-                let message = format!("`fail-on` must be one of {}", FAIL_ON.join(", "));
-                return Err(error(message, Some(value.span())));
-            }
+            Some(value) => match FailOn::parse(value.get_ref()) {
+                Some(level) => Some(level),
+                None => {
+                    let message = format!("`fail-on` must be one of {}", FailOn::names());
+                    return Err(error(message, Some(value.span())));
+                }
+            },
             None => None,
         };
         let mut severity = BTreeMap::new();
@@ -327,8 +330,6 @@ impl Suppression {
                 .is_none_or(|e| d.event.as_ref() == Some(e))
     }
 }
-
-const FAIL_ON: &[&str] = &["error", "warning", "info", "never"];
 
 /// Reported on the configuration file, by the suppression engine rather than a flow rule.
 pub static UNUSED_SUPPRESSION: RuleMeta = RuleMeta {
