@@ -1,7 +1,7 @@
 //! Runs the rules over loaded files and locates every finding in its source.
 
 use crate::flow::json::Span;
-use crate::flow::{self, Flow, LoadError, LoadedFile, Position, SourceText};
+use crate::flow::{Flow, LoadError, LoadedFile, Position, SourceText};
 use crate::graph::FlowGraph;
 use crate::rule::{Anchor, Context, Diagnostic, Rule, Severity};
 use crate::rules::RULES;
@@ -76,11 +76,6 @@ impl FileReport {
             .filter(|f| f.diagnostic.severity == severity)
             .count()
     }
-}
-
-/// Loads and analyses one input.
-pub fn analyze_input(input: &flow::Input, rules: &[&dyn Rule]) -> FileReport {
-    analyze_loaded(flow::load(input), rules)
 }
 
 /// Analyses a file that is already loaded.
