@@ -28,6 +28,15 @@ pub struct EventSpec {
     /// Fires only through a transition that lists it (a split's `match` needs a condition),
     /// so a widget that lists none never emits it.
     pub listed_only: bool,
+    /// Fires only on a call (Send to Flex's `callFailure`): never in a messaging execution.
+    pub voice_only: bool,
+    /// The Studio canvas offers a transition for it. Say/Play and Gather declare `hangup` in
+    /// their schemas, but the canvas has no place to connect it.
+    pub on_canvas: bool,
+    /// A failed hand-off to a person (`failedToEnqueue`): required even when no other event
+    /// of the widget is connected, since the normal outcome ends the flow by design while
+    /// this one leaves the contact with nobody.
+    pub handoff: bool,
 }
 
 /// Which conversations a widget works in.
@@ -61,6 +70,9 @@ pub struct WidgetSpec {
     pub category: Category,
     /// Waits on a person or on time, so a loop through it does not spin.
     pub waits: bool,
+    /// Its outputs are what a person typed, pressed or said (a gather's `Digits`, a
+    /// reply's `inbound.Body`): values nobody can enumerate in advance.
+    pub collects_input: bool,
     /// Talks to the caller: nothing of it can run after the caller hung up.
     pub caller_facing: bool,
     /// Does work outside the call (logging, CRM updates, follow-up messages).
@@ -108,6 +120,9 @@ const fn ok(name: &'static str) -> EventSpec {
         kind: EventKind::Normal,
         required: false,
         listed_only: false,
+        voice_only: false,
+        on_canvas: true,
+        handoff: false,
     }
 }
 
@@ -122,57 +137,76 @@ const fn conditional(name: &'static str) -> EventSpec {
 /// A normal outcome that must be handled once any other outcome is (a split's `noMatch`).
 const fn branch(name: &'static str) -> EventSpec {
     EventSpec {
-        name,
         kind: EventKind::Normal,
         required: true,
-        listed_only: false,
+        ..ok(name)
     }
 }
 
 const fn fail(name: &'static str) -> EventSpec {
     EventSpec {
-        name,
         kind: EventKind::Failure,
         required: true,
-        listed_only: false,
+        ..ok(name)
     }
 }
 
 /// A failure whose silent end is the common, intended design (an SMS that bounced).
 const fn fail_optional(name: &'static str) -> EventSpec {
     EventSpec {
-        name,
         kind: EventKind::Failure,
         required: false,
-        listed_only: false,
+        ..ok(name)
     }
 }
 
 const fn timeout(name: &'static str) -> EventSpec {
     EventSpec {
-        name,
         kind: EventKind::Timeout,
         required: true,
-        listed_only: false,
+        ..ok(name)
     }
 }
 
 /// A timeout after which ending is the usual intent (no reply to a text).
 const fn timeout_optional(name: &'static str) -> EventSpec {
     EventSpec {
-        name,
         kind: EventKind::Timeout,
         required: false,
-        listed_only: false,
+        ..ok(name)
     }
 }
 
 const fn hangup() -> EventSpec {
     EventSpec {
-        name: "hangup",
         kind: EventKind::Hangup,
-        required: false,
-        listed_only: false,
+        voice_only: true,
+        ..ok("hangup")
+    }
+}
+
+/// A hangup the schema declares but the canvas offers no transition for: the execution
+/// simply ends when the caller hangs up there.
+const fn hangup_off_canvas() -> EventSpec {
+    EventSpec {
+        on_canvas: false,
+        ..hangup()
+    }
+}
+
+/// A hand-off to an agent or queue that did not happen.
+const fn failed_handoff(name: &'static str) -> EventSpec {
+    EventSpec {
+        handoff: true,
+        ..fail(name)
+    }
+}
+
+/// A failure that only a call can have.
+const fn fail_on_call(name: &'static str) -> EventSpec {
+    EventSpec {
+        voice_only: true,
+        ..fail(name)
     }
 }
 
@@ -184,6 +218,7 @@ const BASE: WidgetSpec = WidgetSpec {
     channel: Channel::Any,
     category: Category::Integration,
     waits: false,
+    collects_input: false,
     caller_facing: false,
     side_effect: false,
     deprecated: None,
@@ -230,7 +265,8 @@ pub static WIDGETS: &[WidgetSpec] = &[
     },
     WidgetSpec {
         kind: "add-twiml-redirect",
-        events: Some(&[ok("return"), timeout("timeout"), fail("fail")]),
+        // `timeout` fires long after the redirect, when the TwiML application owns the call.
+        events: Some(&[ok("return"), timeout_optional("timeout"), fail("fail")]),
         ..VOICE
     },
     WidgetSpec {
@@ -264,7 +300,8 @@ pub static WIDGETS: &[WidgetSpec] = &[
         events: Some(&[
             ok("completed"),
             hangup(),
-            timeout("timeout"),
+            // An idle timeout of the virtual-agent session (Conversations only).
+            timeout_optional("timeout"),
             ok("live-agent-handoff"),
             fail("failed"),
             ok("paused"),
@@ -275,7 +312,7 @@ pub static WIDGETS: &[WidgetSpec] = &[
         kind: "enqueue-call",
         events: Some(&[
             ok("callComplete"),
-            fail("failedToEnqueue"),
+            failed_handoff("failedToEnqueue"),
             fail("callFailure"),
             ok("queued"),
         ]),
@@ -290,8 +327,14 @@ pub static WIDGETS: &[WidgetSpec] = &[
     },
     WidgetSpec {
         kind: "gather-input-on-call",
-        events: Some(&[ok("keypress"), ok("speech"), timeout("timeout"), hangup()]),
+        events: Some(&[
+            ok("keypress"),
+            ok("speech"),
+            timeout("timeout"),
+            hangup_off_canvas(),
+        ]),
         one_of: &["keypress", "speech"],
+        collects_input: true,
         ..VOICE
     },
     WidgetSpec {
@@ -323,11 +366,12 @@ pub static WIDGETS: &[WidgetSpec] = &[
     },
     WidgetSpec {
         kind: "make-outgoing-call-v2",
+        // Nobody is on the line when an outgoing call is not answered: ending is natural.
         events: Some(&[
             ok("answered"),
-            fail("busy"),
-            fail("noAnswer"),
-            fail("failed"),
+            fail_optional("busy"),
+            fail_optional("noAnswer"),
+            fail_optional("failed"),
         ]),
         caller_facing: false,
         channel: Channel::Any,
@@ -342,7 +386,8 @@ pub static WIDGETS: &[WidgetSpec] = &[
     },
     WidgetSpec {
         kind: "record-voicemail",
-        events: Some(&[ok("recordingComplete"), timeout("noAudio"), hangup()]),
+        // `noAudio`: the caller left no message; ending there is the usual intent.
+        events: Some(&[ok("recordingComplete"), ok("noAudio"), hangup()]),
         ..VOICE
     },
     WidgetSpec {
@@ -370,7 +415,7 @@ pub static WIDGETS: &[WidgetSpec] = &[
     },
     WidgetSpec {
         kind: "say-play",
-        events: Some(&[ok("audioComplete"), hangup()]),
+        events: Some(&[ok("audioComplete"), hangup_off_canvas()]),
         ..VOICE
     },
     WidgetSpec {
@@ -382,6 +427,7 @@ pub static WIDGETS: &[WidgetSpec] = &[
         ]),
         category: Category::Messaging,
         waits: true,
+        collects_input: true,
         ..BASE
     },
     WidgetSpec {
@@ -392,7 +438,12 @@ pub static WIDGETS: &[WidgetSpec] = &[
     },
     WidgetSpec {
         kind: "send-to-auto-pilot",
-        events: Some(&[ok("sessionEnded"), fail("failure"), timeout("timeout")]),
+        // `timeout`: the Autopilot session sat idle for hours.
+        events: Some(&[
+            ok("sessionEnded"),
+            fail("failure"),
+            timeout_optional("timeout"),
+        ]),
         category: Category::Integration,
         waits: true,
         deprecated: Some(AUTOPILOT_GONE),
@@ -402,8 +453,8 @@ pub static WIDGETS: &[WidgetSpec] = &[
         kind: "send-to-flex",
         events: Some(&[
             ok("callComplete"),
-            fail("failedToEnqueue"),
-            fail("callFailure"),
+            failed_handoff("failedToEnqueue"),
+            fail_on_call("callFailure"),
         ]),
         channel: Channel::Any,
         category: Category::Integration,

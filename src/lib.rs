@@ -8,6 +8,7 @@ pub mod analyze;
 pub mod analyze_command;
 pub mod baseline;
 pub mod catalog;
+pub mod channels;
 pub mod cli;
 pub mod config;
 pub mod dataflow;

@@ -25,6 +25,9 @@ pub struct Reference {
     pub state: usize,
     /// Pointer of the JSON string that holds the reference.
     pub pointer: String,
+    /// The template copes with an empty value here: the read is in an `{% if %}`,
+    /// `{% unless %}` or `{% case %}` (its test or its body) or has a `| default:` filter.
+    pub guarded: bool,
 }
 
 /// Every reference in every state's `properties` and split `conditions`, in file order.
@@ -100,7 +103,11 @@ impl<'v> Walker<'_, 'v> {
                 }
             }
             Value::Object(members) => {
-                for (key, member) in members {
+                // A condition's `friendly_name` is a label on the canvas: never rendered.
+                let evaluated = members
+                    .iter()
+                    .filter(|(key, _)| key.as_str() != "friendly_name");
+                for (key, member) in evaluated {
                     self.path.push(Step::Key(key));
                     self.walk(base, member);
                     self.path.pop();
@@ -128,6 +135,7 @@ impl<'v> Walker<'_, 'v> {
                 span: base + offsets[found.span.start]..base + offsets[found.span.end],
                 state: self.state,
                 pointer: pointer.to_string(),
+                guarded: found.guarded,
             });
         }
     }
@@ -170,26 +178,71 @@ pub struct Found {
     pub root: Root,
     pub name: String,
     pub span: Span,
+    /// See [`Reference::guarded`].
+    pub guarded: bool,
 }
 
 /// Finds the references inside the Liquid output and tag blocks of a text.
 pub fn scan_liquid(text: &str) -> Vec<Found> {
     let mut found = Vec::new();
-    let mut rest = 0;
-    while let Some(open) = find_open(&text[rest..]) {
-        let start = rest + open + 2;
-        let close_token = if text[rest + open..].starts_with("{{") {
-            "}}"
-        } else {
-            "%}"
-        };
-        let end = text[start..]
-            .find(close_token)
-            .map_or(text.len(), |e| start + e);
-        scan_block(text, start, end, &mut found);
-        rest = (end + 2).min(text.len());
+    // How many `if`/`unless`/`case` blocks enclose the current position.
+    let mut conditional_depth: usize = 0;
+    for (start, end, is_output) in blocks(text) {
+        let block = &text[start..end];
+        let tag = if is_output { "" } else { tag_name(block) };
+        if matches!(tag, "if" | "unless" | "case") {
+            conditional_depth += 1;
+        }
+        let guarded = conditional_depth > 0 || (is_output && has_default_filter(block));
+        each_path(text, start, end, |segments| {
+            found.extend(reference(segments).map(|f| Found { guarded, ..f }));
+        });
+        if matches!(tag, "endif" | "endunless" | "endcase") {
+            conditional_depth = conditional_depth.saturating_sub(1);
+        }
     }
     found
+}
+
+/// The expressions of a text's `{{ … }}` and `{% … %}` blocks: their start and end, and
+/// whether the block is an output. An unclosed block runs to the end of the text.
+fn blocks(text: &str) -> impl Iterator<Item = (usize, usize, bool)> + '_ {
+    let mut rest = 0;
+    std::iter::from_fn(move || {
+        let open = rest + find_open(&text[rest..])?;
+        let start = open + 2;
+        let is_output = text[open..].starts_with("{{");
+        let close = if is_output { "}}" } else { "%}" };
+        let end = text[start..].find(close).map_or(text.len(), |e| start + e);
+        rest = (end + 2).min(text.len());
+        Some((start, end, is_output))
+    })
+}
+
+/// The tag's name: `if` in `{%- if x -%}`.
+fn tag_name(block: &str) -> &str {
+    let block = block.trim_start_matches('-').trim_start();
+    let end = block
+        .find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .unwrap_or(block.len());
+    &block[..end]
+}
+
+/// Whether an output block pipes through `default`, which fills in an empty value.
+fn has_default_filter(block: &str) -> bool {
+    block
+        .split('|')
+        .skip(1)
+        .any(|filter| tag_name(filter.trim_start()) == "default")
+}
+
+/// Whether a string holds a deployment placeholder, `${name}`, that a templating step
+/// (Terraform, the Flex CLI) replaces before upload.
+pub fn has_placeholder(text: &str) -> bool {
+    text.split("${").skip(1).any(|rest| {
+        rest.find('}')
+            .is_some_and(|end| end > 0 && !rest[..end].contains(['{', '"']))
+    })
 }
 
 fn find_open(text: &str) -> Option<usize> {
@@ -199,8 +252,9 @@ fn find_open(text: &str) -> Option<usize> {
     }
 }
 
-/// Scans the expression text of one block for paths starting at `widgets` or `flow`.
-fn scan_block(text: &str, start: usize, end: usize, found: &mut Vec<Found>) {
+/// Calls `visit` with every variable path (`a.b["c"]`) in an expression, string literals
+/// left out.
+fn each_path(text: &str, start: usize, end: usize, mut visit: impl FnMut(&[(String, Span)])) {
     let bytes = text.as_bytes();
     let mut i = start;
     while i < end {
@@ -212,12 +266,24 @@ fn scan_block(text: &str, start: usize, end: usize, found: &mut Vec<Found>) {
                 .map_or(end, |q| i + 1 + q + 1);
         } else if is_ident_start(c) && (i == start || !is_path_byte(bytes[i - 1])) {
             let (segments, next) = read_path(text, i, end);
-            found.extend(reference(&segments));
+            visit(&segments);
             i = next.max(i + 1);
         } else {
             i += 1;
         }
     }
+}
+
+/// Every variable path read by the Liquid in `text`, as its names: `["widgets", "ask",
+/// "Digits"]` for `{{widgets.ask.Digits}}`. Filter names are paths too (`upcase`).
+pub fn paths(text: &str) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for (start, end, _) in blocks(text) {
+        each_path(text, start, end, |segments| {
+            out.push(segments.iter().map(|(name, _)| name.clone()).collect());
+        });
+    }
+    out
 }
 
 fn is_ident_start(c: u8) -> bool {
@@ -248,9 +314,13 @@ fn read_path(text: &str, mut i: usize, end: usize) -> (Vec<(String, Span)>, usiz
     i = to;
     while i < end {
         match bytes[i] {
-            b'.' if i + 1 < end && is_ident_start(bytes[i + 1]) => {
-                let to = ident(i + 1);
-                segments.push((text[i + 1..to].to_string(), i + 1..to));
+            // Liquid skips blanks between a dot and the name: `a. b` is `a.b`.
+            b'.' => {
+                let Some(from) = next_ident(text, i + 1, end) else {
+                    break;
+                };
+                let to = ident(from);
+                segments.push((text[from..to].to_string(), from..to));
                 i = to;
             }
             b'[' => {
@@ -277,6 +347,13 @@ fn read_path(text: &str, mut i: usize, end: usize) -> (Vec<(String, Span)>, usiz
     (segments, i)
 }
 
+/// Where the name after a dot starts, past blanks, if one does.
+fn next_ident(text: &str, from: usize, end: usize) -> Option<usize> {
+    let skipped = text[from..end].len() - text[from..end].trim_start_matches([' ', '\t']).len();
+    let at = from + skipped;
+    (at < end && is_ident_start(text.as_bytes()[at])).then_some(at)
+}
+
 fn reference(segments: &[(String, Span)]) -> Option<Found> {
     let name = |k: usize| segments.get(k).filter(|(n, _)| !n.is_empty());
     match segments.first().map(|(n, _)| n.as_str()) {
@@ -284,12 +361,14 @@ fn reference(segments: &[(String, Span)]) -> Option<Found> {
             root: Root::Widget,
             name: n.clone(),
             span: span.clone(),
+            guarded: false,
         }),
         Some("flow") if segments.get(1).is_some_and(|(n, _)| n == "variables") => {
             name(2).map(|(n, span)| Found {
                 root: Root::FlowVariable,
                 name: n.clone(),
                 span: span.clone(),
+                guarded: false,
             })
         }
         _ => None,
@@ -341,6 +420,49 @@ mod tests {
     fn spans_cover_the_name() {
         let text = "Hi {{widgets.get-parts.x}}";
         assert_eq!(names(text)[0].2, "get-parts");
+    }
+
+    #[test]
+    fn a_blank_after_the_dot_is_the_same_path() {
+        let found = names("{{flow.variables. reason}} {{ widgets. ask .Digits }}");
+        let found: Vec<_> = found.into_iter().map(|(r, n, s)| (r, n, s)).collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    Root::FlowVariable,
+                    "reason".to_string(),
+                    "reason".to_string()
+                ),
+                (Root::Widget, "ask".to_string(), "ask".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn guards_are_recognised() {
+        let guarded = |text: &str| -> Vec<bool> {
+            scan_liquid(text).into_iter().map(|f| f.guarded).collect()
+        };
+        assert_eq!(guarded("{{widgets.a.x}}"), [false]);
+        assert_eq!(guarded("{{widgets.a.x | default: 'none'}}"), [true]);
+        assert_eq!(guarded("{{widgets.a.x | upcase }}"), [false]);
+        assert_eq!(
+            guarded("{% if widgets.a.x %}{{widgets.a.x}}{% endif %}{{widgets.b}}"),
+            [true, true, false]
+        );
+        assert_eq!(
+            guarded("{%- unless widgets.a -%}x{%- endunless -%}"),
+            [true]
+        );
+    }
+
+    #[test]
+    fn placeholders_are_recognised() {
+        assert!(has_placeholder("${workflow_sids.master}"));
+        assert!(has_placeholder("WW${id}"));
+        assert!(!has_placeholder("$5 {{x}}"));
+        assert!(!has_placeholder("${}"));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::cell::OnceCell;
 use std::fmt;
 
+use crate::channels::Channels;
 use crate::dataflow::DominatorTree;
 use crate::flow::json::Span;
 use crate::flow::{Flow, SourceText, State};
@@ -61,6 +62,7 @@ pub struct Context<'a> {
     references: OnceCell<Vec<Reference>>,
     closed_cycles: OnceCell<Vec<Vec<NodeIndex>>>,
     dominators: OnceCell<Option<DominatorTree>>,
+    channels: OnceCell<Channels>,
 }
 
 impl<'a> Context<'a> {
@@ -73,6 +75,7 @@ impl<'a> Context<'a> {
             references: OnceCell::new(),
             closed_cycles: OnceCell::new(),
             dominators: OnceCell::new(),
+            channels: OnceCell::new(),
         }
     }
 
@@ -103,6 +106,12 @@ impl<'a> Context<'a> {
         self.dominators
             .get_or_init(|| DominatorTree::compute(self))
             .as_ref()
+    }
+
+    /// Which kinds of execution reach each state (see [`Channels`]).
+    pub fn channels(&self) -> &Channels {
+        self.channels
+            .get_or_init(|| Channels::compute(self.flow, self.graph))
     }
 
     /// A finding about a Liquid reference: underlines the name inside its string.

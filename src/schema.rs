@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
-use jsonschema::error::ValidationErrorKind;
+use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{Draft, Registry, Resource, Validator};
 use serde_json::Value;
 
@@ -247,7 +247,7 @@ fn collect(
     for error in validator.iter_errors(instance) {
         let parts = error.into_parts();
         let path = parts.instance_path.as_str().to_string();
-        if !keep(&path) || is_liquid_exempt(&parts.kind, &parts.instance) {
+        if !keep(&path) || is_exempt(&parts.kind, &parts.instance) {
             continue;
         }
         let location = parts
@@ -283,25 +283,50 @@ fn collect(
         .collect()
 }
 
-/// A string holding Liquid stands for a value only known at run time: it may satisfy a
-/// type, enum, pattern or range once rendered, so those keywords do not apply to it.
-fn is_liquid_exempt(kind: &ValidationErrorKind, instance: &Value) -> bool {
-    let liquid = instance
-        .as_str()
-        .is_some_and(|s| s.contains("{{") || s.contains("{%"));
-    liquid
-        && matches!(
-            kind,
-            ValidationErrorKind::Type { .. }
-                | ValidationErrorKind::Enum { .. }
-                | ValidationErrorKind::Constant { .. }
-                | ValidationErrorKind::Pattern { .. }
-                | ValidationErrorKind::Minimum { .. }
-                | ValidationErrorKind::Maximum { .. }
-                | ValidationErrorKind::ExclusiveMinimum { .. }
-                | ValidationErrorKind::ExclusiveMaximum { .. }
-                | ValidationErrorKind::Format { .. }
-        )
+/// Whether an error is about a shape Studio itself writes, which is never reported.
+///
+/// A string holding Liquid or a `${…}` deployment placeholder stands for a value only known
+/// later: it may satisfy a type, enum, pattern or range once rendered, so those keywords do
+/// not apply to it. A string that holds a number is what Studio's inspector writes for every
+/// number typed into a text box (`"timeout": "3600"`), so it satisfies `integer`/`number`.
+fn is_exempt(kind: &ValidationErrorKind, instance: &Value) -> bool {
+    let Some(text) = instance.as_str() else {
+        return false;
+    };
+    match kind {
+        ValidationErrorKind::Type { kind } if holds_number(text, kind) => true,
+        ValidationErrorKind::Type { .. }
+        | ValidationErrorKind::Enum { .. }
+        | ValidationErrorKind::Constant { .. }
+        | ValidationErrorKind::Pattern { .. }
+        | ValidationErrorKind::Minimum { .. }
+        | ValidationErrorKind::Maximum { .. }
+        | ValidationErrorKind::ExclusiveMinimum { .. }
+        | ValidationErrorKind::ExclusiveMaximum { .. }
+        | ValidationErrorKind::Format { .. } => is_template(text),
+        _ => false,
+    }
+}
+
+/// Liquid (`{{ … }}`, `{% … %}`) or a deployment placeholder (`${…}`).
+pub fn is_template(text: &str) -> bool {
+    text.contains("{{") || text.contains("{%") || crate::liquid::has_placeholder(text)
+}
+
+/// Whether `text` is a number of a type the schema accepts.
+fn holds_number(text: &str, expected: &TypeKind) -> bool {
+    let accepts = |name: &str| match expected {
+        TypeKind::Single(t) => t.to_string() == name,
+        TypeKind::Multiple(set) => set.iter().any(|t| t.to_string() == name),
+    };
+    let text = text.trim();
+    let integer = !text.is_empty()
+        && text
+            .trim_start_matches(['-', '+'])
+            .bytes()
+            .all(|b| b.is_ascii_digit());
+    (accepts("integer") && integer)
+        || (accepts("number") && text.parse::<f64>().is_ok_and(f64::is_finite))
 }
 
 /// Which keyword's message to show when several fail on one value.

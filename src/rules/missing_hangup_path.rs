@@ -68,10 +68,26 @@ fn finding(ctx: &Context, node: NodeIndex, work: NodeIndex) -> Diagnostic {
     )
     .state(&state.name)
     .event("hangup")
-    .help(format!(
-        "connect `hangup` of `{}` to `{}` (or to the widgets that lead to it)",
-        state.name, work.name
-    ))
+    .help(help(state, &work.name))
+}
+
+/// Connect the hangup where the canvas offers it; else the work has to come earlier.
+fn help(state: &crate::flow::State, work: &str) -> String {
+    let on_canvas = catalog::widget(&state.kind)
+        .and_then(|w| w.event("hangup"))
+        .is_some_and(|e| e.on_canvas);
+    if on_canvas {
+        format!(
+            "connect `hangup` of `{}` to `{work}` (or to the widgets that lead to it)",
+            state.name
+        )
+    } else {
+        format!(
+            "a `{}` offers no hangup transition: run `{work}` before `{}`, or record the \
+             call's outcome where the call ends (a status callback)",
+            state.kind, state.name
+        )
+    }
 }
 
 /// A voice widget that can report a hangup and leaves that event unconnected.

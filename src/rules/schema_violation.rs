@@ -28,6 +28,8 @@ impl Rule for SchemaViolation {
         let set = schema::schemas();
         for violation in schema::violations(ctx.flow) {
             let diagnostic = match violation.state {
+                // `invalid-initial-state` reports a missing or wrong `initial_state`.
+                None if violation.pointer == "/initial_state" => continue,
                 None => {
                     let target = format!("{}{}", ctx.flow.base, violation.pointer);
                     violation.diagnostic(ctx, &target, "flow definition", None, None)
@@ -69,9 +71,7 @@ impl Violation {
                 value_message(kind, value, &subject, &owner, label, widget, pointer)
             }
         };
-        let mut locations: Vec<&str> = self.errors.iter().map(|(_, _, l)| l.as_str()).collect();
-        locations.dedup();
-        let help = format!("schema: {}", locations.join(", "));
+        let help = help(kind, &property, self.missing.as_deref());
         // A missing property has no place of its own: point at the object that lacks it.
         // Objects and arrays span many lines: underline their key instead.
         let (target, anchor) = match (&self.missing, value) {
@@ -83,6 +83,53 @@ impl Violation {
             .anchor(anchor)
             .help(help)
     }
+}
+
+/// What to write instead, in the words of the fix rather than of the schema.
+fn help(kind: &ValidationErrorKind, property: &str, missing: Option<&str>) -> String {
+    if let Some(name) = missing {
+        return match example(name) {
+            Some((value, what)) => format!("add `\"{name}\": {value}` ({what})"),
+            None => format!("add `\"{name}\"` with the value the widget needs"),
+        };
+    }
+    match kind {
+        ValidationErrorKind::Type { kind } => format!(
+            "write `{property}` as {} (numbers and booleans without quotes)",
+            type_name(kind)
+        ),
+        ValidationErrorKind::Enum { options } => format!("use one of {}", list(options)),
+        ValidationErrorKind::MinLength { .. } | ValidationErrorKind::Pattern { .. } => {
+            match example(property) {
+                Some((value, what)) => format!("fill it in: `\"{property}\": {value}` ({what})"),
+                None => format!("give `{property}` a value"),
+            }
+        }
+        ValidationErrorKind::OneOfNotValid { .. }
+        | ValidationErrorKind::OneOfMultipleValid { .. } => {
+            "keep one of `say` (text to speak) and `play` (an audio URL)".to_string()
+        }
+        _ => format!("change `{property}` to a value the widget accepts"),
+    }
+}
+
+/// A value of the right shape, and what it is, for the properties people leave out.
+fn example(property: &str) -> Option<(&'static str, &'static str)> {
+    Some(match property {
+        "workflow" => ("\"WW…\"", "the TaskRouter workflow SID"),
+        "channel" => ("\"TC…\"", "the TaskRouter task channel SID"),
+        "url" => ("\"https://…\"", "the URL of the Function to run"),
+        "from" => (
+            "\"{{flow.channel.address}}\"",
+            "the number or address that sends",
+        ),
+        "to" => ("\"{{contact.channel.address}}\"", "whom to reach"),
+        "body" => ("\"…\"", "the message text"),
+        "input" => ("\"{{widgets.<name>.Digits}}\"", "the value to test"),
+        "autopilot_assistant_sid" => ("\"UA…\"", "the assistant's SID"),
+        "description" => ("\"…\"", "any text"),
+        _ => return None,
+    })
 }
 
 /// The pointer's parent, underlined at its key when it has one.

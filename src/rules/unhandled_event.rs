@@ -4,8 +4,9 @@
 //! Which events are required is catalog data (`EventSpec::required`, `WidgetSpec::one_of`);
 //! the one judgement made here is whether a split's conditions can match any input.
 
-use crate::catalog::{self, Category, EventKind, WidgetSpec};
+use crate::catalog::{self, Category, EventKind, EventSpec, WidgetSpec};
 use crate::flow::State;
+use crate::liquid;
 use crate::rule::{Anchor, Context, Diagnostic, Rule, RuleMeta, Severity};
 
 pub struct UnhandledEvent;
@@ -24,7 +25,7 @@ impl Rule for UnhandledEvent {
 
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         let reachable = ctx.reachable();
-        let by_call = ctx.graph.reachable_by_call(ctx.flow);
+        let channels = ctx.channels();
         for node in ctx.graph.graph.node_indices() {
             let index = ctx.graph.state_index(node);
             let state = ctx.state(index);
@@ -32,22 +33,39 @@ impl Rule for UnhandledEvent {
                 continue;
             };
             let is_trigger = Some(node) == ctx.graph.root;
-            // Unreachable widgets are unreachable-state's finding; a dropped caller is the
-            // worst outcome, so widgets a call reaches get an error, the rest a warning.
-            if !is_trigger && !reachable[node.index()] {
+            // Unreachable widgets are unreachable-state's finding. In a flow run only as a
+            // subflow, an unconnected event returns to the parent, which carries on.
+            if !is_trigger && (!reachable[index] || channels.subflow_only(index)) {
                 continue;
             }
-            let severity = if is_trigger || by_call[node.index()] {
+            let place = Place {
+                state,
+                spec,
+                on_call: channels.call[index],
+                voice: channels.voice[index],
+            };
+            // A dropped caller is the worst outcome: widgets a call reaches get an error.
+            let severity = if is_trigger || place.on_call {
                 Severity::Error
             } else {
                 Severity::Warning
             };
             let mut found = Vec::new();
             check_one_of(state, spec, is_trigger, &mut found);
-            check_required(ctx, state, spec, &mut found);
+            check_required(ctx, &place, &mut found);
             out.extend(found.into_iter().map(|d| d.severity(severity)));
         }
     }
+}
+
+/// A widget and what reaches it.
+struct Place<'a> {
+    state: &'a State,
+    spec: &'a WidgetSpec,
+    /// An incoming call reaches it: a caller is on the line.
+    on_call: bool,
+    /// Some execution that can carry a call reaches it.
+    voice: bool,
 }
 
 /// The trigger, or a gather, with none of the events that carry the flow on connected.
@@ -84,16 +102,21 @@ fn check_one_of(state: &State, spec: &WidgetSpec, is_trigger: bool, out: &mut Ve
     );
 }
 
-/// A required event left unconnected while another outcome of the widget goes on.
-fn check_required(ctx: &Context, state: &State, spec: &WidgetSpec, out: &mut Vec<Diagnostic>) {
+/// A required event left unconnected while the widget's normal outcome goes on, or a
+/// failed hand-off to a person left unconnected.
+fn check_required(ctx: &Context, place: &Place, out: &mut Vec<Diagnostic>) {
+    let (state, spec) = (place.state, place.spec);
     let Some(events) = spec.events else {
         return;
     };
-    for event in events.iter().filter(|e| e.required) {
-        if is_connected(state, event.name) || !others_connected(state, spec, event.name) {
+    for event in events {
+        if is_connected(state, event.name)
+            || (event.voice_only && !place.voice)
+            || !is_expected(ctx, place, event)
+        {
             continue;
         }
-        if event.name == "noMatch" && split_matches_anything(ctx, state) {
+        if event.name == "noMatch" && !split_needs_no_match(ctx, state) {
             continue;
         }
         let transition = state.transitions.iter().find(|t| t.event == event.name);
@@ -106,36 +129,44 @@ fn check_required(ctx: &Context, state: &State, spec: &WidgetSpec, out: &mut Vec
             (Some(t), None) => t.event_pointer(),
             _ => pointer,
         };
+        let who = if place.on_call {
+            "the caller"
+        } else {
+            "the contact"
+        };
         out.push(
-            Diagnostic::new(&META, pointer, message(state, event.name, event.kind))
+            Diagnostic::new(&META, pointer, message(place, event.name, event.kind))
                 .anchor(anchor)
                 .state(&state.name)
                 .event(event.name)
                 .help(format!(
-                    "connect `{}` to a widget that tells the caller what happened, retries, \
-                     or hands over to a person",
+                    "connect `{}` to a widget that tells {who} what happened, retries, or \
+                     hands over to a person",
                     event.name
                 )),
         );
     }
 }
 
-fn message(state: &State, event: &str, kind: EventKind) -> String {
+fn message(place: &Place, event: &str, kind: EventKind) -> String {
+    let name = &place.state.name;
+    let ends = if place.on_call {
+        "the flow silently ends and the caller is dropped"
+    } else {
+        "the flow silently ends"
+    };
+    if event == "noMatch" {
+        return format!(
+            "`noMatch` of `{name}` is not connected: an answer that matches no condition ends \
+             the flow"
+        );
+    }
     let what = match kind {
         EventKind::Timeout => "times out",
         EventKind::Failure => "fails",
         _ => "takes this path",
     };
-    if event == "noMatch" {
-        return format!(
-            "`noMatch` of `{}` is not connected: input that matches no condition ends the flow",
-            state.name
-        );
-    }
-    format!(
-        "`{event}` of `{}` is not connected: when it {what}, the flow silently ends",
-        state.name
-    )
+    format!("`{event}` of `{name}` is not connected: when it {what}, {ends}")
 }
 
 fn is_connected(state: &State, event: &str) -> bool {
@@ -146,14 +177,93 @@ fn connected_any(state: &State, events: &[&str]) -> bool {
     events.iter().any(|e| is_connected(state, e))
 }
 
-/// Whether an outcome other than `event` (and other than a hangup) is connected.
-fn others_connected(state: &State, spec: &WidgetSpec, event: &str) -> bool {
+/// Whether the flow is expected to connect `event` of this widget:
+/// - a required event, once a normal outcome of the widget carries the flow on;
+/// - a failed hand-off, once another widget of the same type handles its own: the author
+///   routes that failure, and this widget was missed;
+/// - an optional failure, once another failure of the same widget is handled (an outgoing
+///   call whose `noAnswer` retries but whose `busy` ends).
+fn is_expected(ctx: &Context, place: &Place, event: &EventSpec) -> bool {
+    let (state, spec) = (place.state, place.spec);
+    if event.required && normal_outcome_connected(state, spec, event.name) {
+        return true;
+    }
+    if event.handoff && handled_elsewhere(ctx, state, event.name) {
+        return true;
+    }
+    event.kind == EventKind::Failure
+        && !event.required
+        && state.connected().any(|(t, _)| {
+            t.event != event.name
+                && spec
+                    .event(&t.event)
+                    .is_some_and(|e| e.kind == EventKind::Failure)
+        })
+}
+
+/// Whether another widget of the same type connects `event`.
+fn handled_elsewhere(ctx: &Context, state: &State, event: &str) -> bool {
+    ctx.flow
+        .states
+        .iter()
+        .filter(|other| other.kind == state.kind && other.name != state.name)
+        .any(|other| is_connected(other, event))
+}
+
+/// Whether a normal outcome of the widget other than `event` is connected: the author
+/// carries the flow on after it, so ending on a failure is an oversight. When only other
+/// failures are connected, the normal outcome ends the flow too.
+fn normal_outcome_connected(state: &State, spec: &WidgetSpec, event: &str) -> bool {
     state.connected().any(|(t, _)| {
         t.event != event
             && spec
                 .event(&t.event)
-                .is_some_and(|e| e.kind != EventKind::Hangup)
+                .is_some_and(|e| e.kind == EventKind::Normal)
     })
+}
+
+/// Whether a split's `noMatch` must be connected. Not when:
+/// - its conditions accept every input (a catch-all regex, a condition and its complement);
+/// - it has one `match` branch: a filter that continues on one answer and ends otherwise;
+/// - it tests only values the flow's own services compute (a function's or request's
+///   result, a flow variable, REST parameters): those come from a closed set the flow
+///   cannot see. Answers a person typed, pressed or said, and the trigger's channel data,
+///   can be anything.
+fn split_needs_no_match(ctx: &Context, state: &State) -> bool {
+    let matches = state
+        .transitions
+        .iter()
+        .filter(|t| t.event == "match")
+        .count();
+    matches > 1 && !split_matches_anything(ctx, state) && tests_open_input(ctx, state)
+}
+
+/// Whether the split's input reads something from outside the flow's control: a person's
+/// answer (a widget that collects input, or one flowcheck does not know), the trigger's
+/// data, or a fixed text.
+fn tests_open_input(ctx: &Context, state: &State) -> bool {
+    let input = ctx
+        .flow
+        .properties(state)
+        .and_then(|p| p.get("input"))
+        .and_then(|v| v.as_str())
+        .unwrap_or("");
+    let paths = liquid::paths(input);
+    paths.is_empty() || paths.iter().any(|path| is_open_path(ctx, path))
+}
+
+fn is_open_path(ctx: &Context, path: &[String]) -> bool {
+    match path.first().map(String::as_str) {
+        Some("trigger") => path.get(1).is_none_or(|p| p != "parent"),
+        Some("widgets") => {
+            let widget = path.get(1).and_then(|name| ctx.graph.node(name));
+            widget.is_none_or(|node| {
+                let kind = &ctx.state(ctx.graph.state_index(node)).kind;
+                catalog::widget(kind).is_none_or(|w| w.collects_input)
+            })
+        }
+        _ => false,
+    }
 }
 
 /// Whether the conditions of a split's connected transitions accept every input: a

@@ -1,0 +1,85 @@
+//! Which kinds of execution reach each widget, from the trigger event that started them: a
+//! call, a message, the REST API, or a parent flow. One search per kind, linear in the flow.
+
+use petgraph::graph::NodeIndex;
+
+use crate::flow::Flow;
+use crate::graph::FlowGraph;
+
+const CALL_EVENTS: &[&str] = &["incomingCall"];
+const MESSAGING_EVENTS: &[&str] = &["incomingMessage", "incomingConversationMessage"];
+/// Executions that can carry a call: a call, the REST API (which can place one), a parent
+/// flow (whatever it was started by).
+const VOICE_CAPABLE_EVENTS: &[&str] = &["incomingCall", "incomingRequest", "incomingParent"];
+const NON_REST_EVENTS: &[&str] = &[
+    "incomingCall",
+    "incomingMessage",
+    "incomingConversationMessage",
+];
+/// Every trigger event but `incomingParent`: executions this flow runs on its own.
+const TOP_LEVEL_EVENTS: &[&str] = &[
+    "incomingCall",
+    "incomingMessage",
+    "incomingConversationMessage",
+    "incomingRequest",
+];
+
+/// Per state (indexed like `Flow::states`), whether an execution of each kind reaches it.
+#[derive(Debug)]
+pub struct Channels {
+    /// An incoming call: a live caller is on the line.
+    pub call: Vec<bool>,
+    /// An incoming message or Conversations message.
+    pub messaging: Vec<bool>,
+    /// An execution that can carry a call: a call, the REST API, a parent flow, or any
+    /// execution after an outgoing call was answered.
+    pub voice: Vec<bool>,
+    /// An execution not started by the REST API.
+    pub non_rest: Vec<bool>,
+    /// An execution this flow runs on its own, not as a subflow.
+    pub top_level: Vec<bool>,
+}
+
+impl Channels {
+    pub fn compute(flow: &Flow, graph: &FlowGraph) -> Channels {
+        let from = |events: &[&str]| graph.reachable_from(trigger_targets(flow, graph, events));
+        let mut voice_starts = trigger_targets(flow, graph, VOICE_CAPABLE_EVENTS);
+        // An answered outgoing call makes voice widgets after it legitimate in any flow.
+        voice_starts.extend(answered_calls(flow, graph));
+        Channels {
+            call: from(CALL_EVENTS),
+            messaging: from(MESSAGING_EVENTS),
+            voice: graph.reachable_from(voice_starts),
+            non_rest: from(NON_REST_EVENTS),
+            top_level: from(TOP_LEVEL_EVENTS),
+        }
+    }
+
+    /// Reached only as a subflow: an event left unconnected returns to the parent flow.
+    pub fn subflow_only(&self, state: usize) -> bool {
+        !self.top_level[state]
+    }
+}
+
+/// The widgets the trigger's `events` lead to.
+fn trigger_targets(flow: &Flow, graph: &FlowGraph, events: &[&str]) -> Vec<NodeIndex> {
+    let Some(root) = graph.root else {
+        return Vec::new();
+    };
+    flow.states[graph.state_index(root)]
+        .connected()
+        .filter(|(t, _)| events.contains(&t.event.as_str()))
+        .filter_map(|(_, next)| graph.node(next))
+        .collect()
+}
+
+/// The widgets that run once an outgoing call is answered.
+fn answered_calls(flow: &Flow, graph: &FlowGraph) -> Vec<NodeIndex> {
+    flow.states
+        .iter()
+        .filter(|s| s.kind.starts_with("make-outgoing-call"))
+        .flat_map(|s| s.connected())
+        .filter(|(t, _)| t.event.starts_with("answered"))
+        .filter_map(|(_, next)| graph.node(next))
+        .collect()
+}
