@@ -28,6 +28,9 @@ pub struct Reference {
     /// The template copes with an empty value here: the read is in an `{% if %}`,
     /// `{% unless %}` or `{% case %}` (its test or its body) or has a `| default:` filter.
     pub guarded: bool,
+    /// The text is JSON and the reference renders as a bare JSON value (`{"n": {{x}}}`):
+    /// an empty value makes the document invalid.
+    pub bare_json_value: bool,
 }
 
 /// Every reference in every state's `properties` and split `conditions`, in file order.
@@ -61,6 +64,48 @@ pub fn references(flow: &Flow, source: &str) -> Vec<Reference> {
     out.sort_by_key(|r| r.span.start);
     out
 }
+
+impl Reference {
+    /// Whether an empty value here changes what the flow does: a split tests it, a widget
+    /// addresses, calls or names something with it, or it is a bare value in JSON that an
+    /// empty value makes invalid. Text shown to a person or passed on as a parameter is
+    /// not among them.
+    pub fn empty_matters(&self, flow: &Flow) -> bool {
+        let state = &flow.states[self.state];
+        let Some(rest) = self.pointer.strip_prefix(state.pointer.as_str()) else {
+            return false;
+        };
+        if self.bare_json_value || rest.starts_with("/transitions/") {
+            return true;
+        }
+        let mut steps = rest.strip_prefix("/properties/").unwrap_or("").split('/');
+        let property = steps.next().unwrap_or("");
+        // A Function parameter is named by its key: `TaskSid` is a SID to act on.
+        let key = match (property, steps.next()) {
+            ("parameters", Some(index)) => flow
+                .node(&format!(
+                    "{}/properties/parameters/{index}/key",
+                    state.pointer
+                ))
+                .and_then(Value::as_str),
+            _ => None,
+        };
+        let name = key.unwrap_or(property).to_ascii_lowercase();
+        ADDRESSING_PROPERTIES.contains(&name.as_str()) || name.ends_with("sid")
+    }
+}
+
+/// Properties that say whom to reach, what to call or what to test.
+const ADDRESSING_PROPERTIES: &[&str] = &[
+    "input",
+    "to",
+    "from",
+    "url",
+    "workflow",
+    "channel",
+    "number",
+    "caller_id",
+];
 
 /// One step of a pointer, borrowed from the value: nothing is allocated while walking.
 #[derive(Clone, Copy)]
@@ -136,6 +181,7 @@ impl<'v> Walker<'_, 'v> {
                 state: self.state,
                 pointer: pointer.to_string(),
                 guarded: found.guarded,
+                bare_json_value: found.bare_json_value,
             });
         }
     }
@@ -180,6 +226,8 @@ pub struct Found {
     pub span: Span,
     /// See [`Reference::guarded`].
     pub guarded: bool,
+    /// See [`Reference::bare_json_value`].
+    pub bare_json_value: bool,
 }
 
 /// Finds the references inside the Liquid output and tag blocks of a text.
@@ -187,6 +235,10 @@ pub fn scan_liquid(text: &str) -> Vec<Found> {
     let mut found = Vec::new();
     // How many `if`/`unless`/`case` blocks enclose the current position.
     let mut conditional_depth: usize = 0;
+    let is_json = looks_like_json(text);
+    // Whether the text before the current block is inside a JSON string, and how far the
+    // quotes have been counted.
+    let (mut in_string, mut counted) = (false, 0);
     for (start, end, is_output) in blocks(text) {
         let block = &text[start..end];
         let tag = if is_output { "" } else { tag_name(block) };
@@ -194,8 +246,15 @@ pub fn scan_liquid(text: &str) -> Vec<Found> {
             conditional_depth += 1;
         }
         let guarded = conditional_depth > 0 || (is_output && has_default_filter(block));
+        in_string ^= count_quotes(&text[counted..start - 2]) % 2 == 1;
+        counted = (end + 2).min(text.len());
+        let bare_json_value = is_json && is_output && !in_string;
         each_path(text, start, end, |segments| {
-            found.extend(reference(segments).map(|f| Found { guarded, ..f }));
+            found.extend(reference(segments).map(|f| Found {
+                guarded,
+                bare_json_value,
+                ..f
+            }));
         });
         if matches!(tag, "endif" | "endunless" | "endcase") {
             conditional_depth = conditional_depth.saturating_sub(1);
@@ -217,6 +276,24 @@ fn blocks(text: &str) -> impl Iterator<Item = (usize, usize, bool)> + '_ {
         rest = (end + 2).min(text.len());
         Some((start, end, is_output))
     })
+}
+
+/// A JSON object or array, not a text that merely starts with a Liquid block.
+fn looks_like_json(text: &str) -> bool {
+    let text = text.trim_start();
+    text.starts_with('[')
+        || (text.starts_with('{') && !text.starts_with("{{") && !text.starts_with("{%"))
+}
+
+/// The unescaped double quotes in a piece of JSON text.
+fn count_quotes(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    (0..bytes.len())
+        .filter(|&i| {
+            bytes[i] == b'"'
+                && bytes[..i].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 0
+        })
+        .count()
 }
 
 /// The tag's name: `if` in `{%- if x -%}`.
@@ -362,6 +439,7 @@ fn reference(segments: &[(String, Span)]) -> Option<Found> {
             name: n.clone(),
             span: span.clone(),
             guarded: false,
+            bare_json_value: false,
         }),
         Some("flow") if segments.get(1).is_some_and(|(n, _)| n == "variables") => {
             name(2).map(|(n, span)| Found {
@@ -369,6 +447,7 @@ fn reference(segments: &[(String, Span)]) -> Option<Found> {
                 name: n.clone(),
                 span: span.clone(),
                 guarded: false,
+                bare_json_value: false,
             })
         }
         _ => None,
@@ -425,7 +504,6 @@ mod tests {
     #[test]
     fn a_blank_after_the_dot_is_the_same_path() {
         let found = names("{{flow.variables. reason}} {{ widgets. ask .Digits }}");
-        let found: Vec<_> = found.into_iter().map(|(r, n, s)| (r, n, s)).collect();
         assert_eq!(
             found,
             [
@@ -455,6 +533,22 @@ mod tests {
             guarded("{%- unless widgets.a -%}x{%- endunless -%}"),
             [true]
         );
+    }
+
+    #[test]
+    fn bare_json_values_are_recognised() {
+        let bare = |text: &str| -> Vec<bool> {
+            scan_liquid(text)
+                .into_iter()
+                .map(|f| f.bare_json_value)
+                .collect()
+        };
+        assert_eq!(
+            bare(r#"{"a": {{widgets.a.x}}, "b": "{{widgets.b.y}}", "c\"": {{widgets.c}}}"#),
+            [true, false, true]
+        );
+        assert_eq!(bare("Hello {{widgets.a.x}}"), [false]);
+        assert_eq!(bare("{{widgets.a.x}}"), [false]);
     }
 
     #[test]

@@ -63,6 +63,7 @@ pub struct Context<'a> {
     closed_cycles: OnceCell<Vec<Vec<NodeIndex>>>,
     dominators: OnceCell<Option<DominatorTree>>,
     channels: OnceCell<Channels>,
+    cycle_of: OnceCell<Vec<Option<usize>>>,
 }
 
 impl<'a> Context<'a> {
@@ -76,6 +77,7 @@ impl<'a> Context<'a> {
             closed_cycles: OnceCell::new(),
             dominators: OnceCell::new(),
             channels: OnceCell::new(),
+            cycle_of: OnceCell::new(),
         }
     }
 
@@ -112,6 +114,20 @@ impl<'a> Context<'a> {
     pub fn channels(&self) -> &Channels {
         self.channels
             .get_or_init(|| Channels::compute(self.flow, self.graph))
+    }
+
+    /// Whether `a` and `b` lie on a common cycle (one strongly connected set of states).
+    pub fn same_cycle(&self, a: NodeIndex, b: NodeIndex) -> bool {
+        let cycle_of = self.cycle_of.get_or_init(|| {
+            let mut cycle_of = vec![None; self.graph.graph.node_count()];
+            for (i, scc) in self.graph.cycles().iter().enumerate() {
+                for node in scc {
+                    cycle_of[node.index()] = Some(i);
+                }
+            }
+            cycle_of
+        });
+        cycle_of[a.index()].is_some() && cycle_of[a.index()] == cycle_of[b.index()]
     }
 
     /// A finding about a Liquid reference: underlines the name inside its string.

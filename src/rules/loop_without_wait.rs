@@ -1,11 +1,14 @@
 //! `loop-without-wait`: a cycle in which no widget waits on a person or on time, so it spins
-//! until Studio stops the execution. A retry loop bounded by a counter is left alone.
+//! until Studio stops the execution. A loop bounded by a counter is left alone, but the bound
+//! is proven per cycle: every cycle must run the counter's increment and the split that
+//! tests it, and nothing on the loop may reset the counter.
 
 use std::collections::{HashMap, HashSet};
 
 use petgraph::graph::NodeIndex;
+use petgraph::visit::NodeFiltered;
 
-use crate::dataflow;
+use crate::catalog::{self, EventKind};
 use crate::liquid::Root;
 use crate::loops;
 use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
@@ -23,6 +26,8 @@ pub static META: RuleMeta = RuleMeta {
 const STEP_LIMIT: usize = 1000;
 /// ... or when one widget runs this many times in a row (error 81001).
 const REPEAT_LIMIT: usize = 10;
+/// Counters considered per loop: each doubles the (linear) work, and real loops have one.
+const MAX_COUNTERS: usize = 4;
 
 impl Rule for LoopWithoutWait {
     fn meta(&self) -> &'static RuleMeta {
@@ -30,22 +35,41 @@ impl Rule for LoopWithoutWait {
     }
 
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
-        let cycles = loops::spinning_cycles(ctx);
-        if cycles.is_empty() {
+        let loops = loops::spinning_cycles(ctx);
+        if loops.is_empty() {
             return;
         }
-        let reads = flow_variables_read(ctx);
-        for scc in cycles {
-            if !bounded_by_counter(ctx, &scc, &reads) {
-                out.push(finding(ctx, &scc));
+        let counters = Counters::of(ctx);
+        for scc in loops {
+            for family in unbounded_families(ctx, &scc, &counters) {
+                out.push(finding(ctx, &family));
             }
         }
     }
 }
 
-fn finding(ctx: &Context, scc: &[NodeIndex]) -> Diagnostic {
-    let first = ctx.state(ctx.graph.state_index(scc[0]));
-    let message = if scc.len() == 1 {
+fn finding(ctx: &Context, family: &[NodeIndex]) -> Diagnostic {
+    let first = ctx.state(ctx.graph.state_index(family[0]));
+    let help = "bound the loop with a counter (a set-variables that increments it and a split \
+                that leaves the loop when it is reached), or put a widget that waits for the \
+                caller in it";
+    if let [only] = family
+        && let Some(event) = failure_to_itself(ctx, *only)
+    {
+        let message = format!(
+            "`{event}` of `{}` runs it again at once: after {REPEAT_LIMIT} failures in a \
+             row Studio stops the execution (error 81001), so the failure is never handled",
+            first.name
+        );
+        return Diagnostic::new(&META, first.member_pointer("name"), message)
+            .state(&first.name)
+            .event(event)
+            .help(
+                "send the failure to a widget that handles it, or count the retries with a \
+                 set-variables and a split that gives up",
+            );
+    }
+    let message = if family.len() == 1 {
         format!(
             "`{}` leads back to itself without waiting: it runs {REPEAT_LIMIT} times in a row, \
              then Studio stops the execution",
@@ -55,54 +79,202 @@ fn finding(ctx: &Context, scc: &[NodeIndex]) -> Diagnostic {
         format!(
             "the loop through {} waits on nothing: it can run about {} times before Studio's \
              1,000-step limit stops the execution",
-            loops::describe(ctx, scc, 6),
-            STEP_LIMIT / scc.len()
+            loops::describe(ctx, family, 6),
+            STEP_LIMIT / family.len()
         )
     };
     Diagnostic::new(&META, first.member_pointer("name"), message)
         .state(&first.name)
-        .help(
-            "bound the loop with a counter (a set-variables that increments it and a split \
-             that leaves the loop when it is reached), or put a widget that waits for the \
-             caller in it",
-        )
+        .help(help)
 }
 
-/// A split in the loop tests a flow variable that a set-variables in the loop changes, and
-/// the split has a way out of the loop: the retry count bounds it. Costs O(size of the loop).
-fn bounded_by_counter(ctx: &Context, scc: &[NodeIndex], reads: &HashMap<usize, Vec<&str>>) -> bool {
-    let inside: HashSet<NodeIndex> = scc.iter().copied().collect();
-    let state = |n: &NodeIndex| ctx.state(ctx.graph.state_index(*n));
-    let counters: HashSet<String> = scc
-        .iter()
-        .flat_map(|n| dataflow::variables_set_by(ctx.flow, state(n)))
-        .collect();
-    scc.iter()
-        .filter(|n| state(n).kind == "split-based-on")
-        .any(|split| {
-            let tested = reads
-                .get(&ctx.graph.state_index(*split))
-                .into_iter()
-                .flatten();
-            tested.into_iter().any(|v| counters.contains(*v)) && leaves(ctx, state(split), &inside)
+/// The failure event of `node` whose transition leads back to `node` itself.
+fn failure_to_itself<'c>(ctx: &'c Context, node: NodeIndex) -> Option<&'c str> {
+    let state = ctx.state(ctx.graph.state_index(node));
+    let spec = catalog::widget(&state.kind)?;
+    state
+        .connected()
+        .filter(|(_, next)| *next == state.name)
+        .map(|(t, _)| t.event.as_str())
+        .find(|event| {
+            spec.event(event)
+                .is_some_and(|e| e.kind == EventKind::Failure)
         })
 }
 
-/// For each state, the names `x` of the `flow.variables.x` it reads (input and conditions).
-fn flow_variables_read<'c>(ctx: &'c Context) -> HashMap<usize, Vec<&'c str>> {
-    let mut reads: HashMap<usize, Vec<&str>> = HashMap::new();
-    for r in ctx
-        .references()
-        .iter()
-        .filter(|r| r.root == Root::FlowVariable)
-    {
-        reads.entry(r.state).or_default().push(r.name.as_str());
+/// How each flow variable is written and tested: the facts a counter bound needs.
+struct Counters<'c> {
+    /// Variable → set-variables states that set it from its own value (`x | plus: 1`).
+    increments: HashMap<&'c str, Vec<NodeIndex>>,
+    /// Variable → set-variables states that set it from anything else (a reset).
+    resets: HashMap<&'c str, Vec<NodeIndex>>,
+    /// Split state → the variables its input or conditions read.
+    tested: HashMap<NodeIndex, Vec<&'c str>>,
+}
+
+impl<'c> Counters<'c> {
+    fn of(ctx: &'c Context) -> Counters<'c> {
+        let mut counters = Counters {
+            increments: HashMap::new(),
+            resets: HashMap::new(),
+            tested: HashMap::new(),
+        };
+        let reads = ctx
+            .references()
+            .iter()
+            .filter(|r| r.root == Root::FlowVariable);
+        let mut read_by_value: HashSet<(usize, &str, &str)> = HashSet::new();
+        for r in reads {
+            let state = ctx.state(r.state);
+            let node = NodeIndex::new(r.state);
+            if state.kind == "split-based-on" {
+                counters
+                    .tested
+                    .entry(node)
+                    .or_default()
+                    .push(r.name.as_str());
+            }
+            read_by_value.insert((r.state, r.pointer.as_str(), r.name.as_str()));
+        }
+        for (index, state) in ctx.flow.states.iter().enumerate() {
+            for (position, key) in set_variables(ctx, state) {
+                let value = format!("{}/properties/variables/{position}/value", state.pointer);
+                let own = read_by_value.contains(&(index, value.as_str(), key));
+                let map = if own {
+                    &mut counters.increments
+                } else {
+                    &mut counters.resets
+                };
+                map.entry(key).or_default().push(NodeIndex::new(index));
+            }
+        }
+        counters
     }
-    reads
+}
+
+/// The keys a set-variables widget sets, with their positions in `variables`.
+fn set_variables<'c>(
+    ctx: &'c Context,
+    state: &crate::flow::State,
+) -> impl Iterator<Item = (usize, &'c str)> {
+    let items = (state.kind == "set-variables")
+        .then(|| ctx.flow.node(&state.pointer))
+        .flatten()
+        .and_then(|s| s.pointer("/properties/variables"))
+        .and_then(|v| v.as_array());
+    items
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(i, item)| item.get("key").and_then(|k| k.as_str()).map(|k| (i, k)))
+}
+
+/// A counter that can bound cycles of the loop: tested by splits that can leave the loop,
+/// incremented inside it, and never reset inside it (a reset on the loop starts it over on
+/// every pass).
+struct Bound {
+    splits: Vec<NodeIndex>,
+    increments: Vec<NodeIndex>,
+}
+
+fn bounds(ctx: &Context, scc: &[NodeIndex], counters: &Counters) -> Vec<Bound> {
+    let inside: HashSet<NodeIndex> = scc.iter().copied().collect();
+    let within = |nodes: Option<&Vec<NodeIndex>>| -> Vec<NodeIndex> {
+        nodes
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|n| inside.contains(n))
+            .collect()
+    };
+    let mut variables: Vec<&str> = scc
+        .iter()
+        .filter_map(|n| counters.tested.get(n))
+        .flatten()
+        .copied()
+        .collect();
+    variables.sort_unstable();
+    variables.dedup();
+    variables
+        .into_iter()
+        .filter(|x| within(counters.resets.get(x)).is_empty())
+        .filter_map(|x| {
+            let increments = within(counters.increments.get(x));
+            let splits: Vec<NodeIndex> = scc
+                .iter()
+                .copied()
+                .filter(|n| counters.tested.get(n).is_some_and(|v| v.contains(&x)))
+                .filter(|&n| leaves(ctx, n, &inside))
+                .collect();
+            (!increments.is_empty() && !splits.is_empty()).then_some(Bound { splits, increments })
+        })
+        .take(MAX_COUNTERS)
+        .collect()
+}
+
+/// The groups of widgets in `scc` that lie on a cycle no counter bounds. A cycle is bounded
+/// by a counter when it runs one of its increments and one of its splits; so a cycle is
+/// unbounded when, for every counter, it avoids all its increments or all its splits. Each
+/// choice of what to avoid is one search of the loop with those widgets removed: linear
+/// work, 2^counters times.
+fn unbounded_families(
+    ctx: &Context,
+    scc: &[NodeIndex],
+    counters: &Counters,
+) -> Vec<Vec<NodeIndex>> {
+    let bounds = bounds(ctx, scc, counters);
+    let inside: HashSet<NodeIndex> = scc.iter().copied().collect();
+    let mut families: Vec<Vec<NodeIndex>> = Vec::new();
+    for choice in 0..(1usize << bounds.len()) {
+        let removed: HashSet<NodeIndex> = bounds
+            .iter()
+            .enumerate()
+            .flat_map(|(i, b)| {
+                if choice >> i & 1 == 1 {
+                    &b.splits
+                } else {
+                    &b.increments
+                }
+            })
+            .copied()
+            .collect();
+        let keep = |n: NodeIndex| inside.contains(&n) && !removed.contains(&n);
+        let graph = NodeFiltered::from_fn(&ctx.graph.graph, keep);
+        for mut cycle in petgraph::algo::kosaraju_scc(&graph)
+            .into_iter()
+            .filter(|c| c.len() > 1 || ctx.graph.graph.contains_edge(c[0], c[0]))
+        {
+            cycle.sort_unstable();
+            families.push(cycle);
+        }
+    }
+    merge_overlapping(families)
+}
+
+/// Families that share a widget are one finding, reported with all their widgets.
+fn merge_overlapping(mut families: Vec<Vec<NodeIndex>>) -> Vec<Vec<NodeIndex>> {
+    families.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    let mut merged: Vec<Vec<NodeIndex>> = Vec::new();
+    for family in families {
+        match merged
+            .iter_mut()
+            .find(|m| family.iter().any(|n| m.contains(n)))
+        {
+            Some(existing) => {
+                existing.extend(family);
+                existing.sort_unstable();
+                existing.dedup();
+            }
+            None => merged.push(family),
+        }
+    }
+    merged.sort();
+    merged
 }
 
 /// Whether some event of the split ends the execution or goes outside the loop.
-fn leaves(ctx: &Context, split: &crate::flow::State, inside: &HashSet<NodeIndex>) -> bool {
+fn leaves(ctx: &Context, split: NodeIndex, inside: &HashSet<NodeIndex>) -> bool {
+    let split = ctx.state(ctx.graph.state_index(split));
     let has_no_match = split.transitions.iter().any(|t| t.event == "noMatch");
     !has_no_match
         || split.transitions.iter().any(|t| {

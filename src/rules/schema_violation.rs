@@ -107,7 +107,9 @@ fn help(kind: &ValidationErrorKind, property: &str, missing: Option<&str>) -> St
         }
         ValidationErrorKind::OneOfNotValid { .. }
         | ValidationErrorKind::OneOfMultipleValid { .. } => {
-            "keep one of `say` (text to speak) and `play` (an audio URL)".to_string()
+            "keep one of `say` (text to speak), `play` (an audio URL) and, on a Say/Play, \
+             `digits` (tones to send)"
+                .to_string()
         }
         _ => format!("change `{property}` to a value the widget accepts"),
     }
@@ -210,9 +212,14 @@ fn value_message(
         | ValidationErrorKind::OneOfMultipleValid { .. }
             if property == "properties" =>
         {
-            format!(
-                "{owner} needs exactly one of `say` and `play`: a {label} must tell the caller something"
-            )
+            let has = |key: &str| value.get(key).is_some();
+            if has("say") && has("play") {
+                format!("{owner} has both `say` and `play`: a {label} uses one of them")
+            } else {
+                format!(
+                    "{owner} has none of `say`, `play` and `digits`: a {label} must play something"
+                )
+            }
         }
         _ => format!("{subject} does not match the {label} schema ({found})"),
     }

@@ -3,6 +3,8 @@
 
 use std::collections::HashSet;
 
+use petgraph::graph::NodeIndex;
+
 use crate::dataflow::{self, VariablesSet};
 use crate::liquid::Root;
 use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
@@ -39,7 +41,10 @@ impl Rule for UnsetFlowVariable {
             // are unreachable-state's.
             if !variables.is_ever_set(&reference.name)
                 || !reachable[reference.state]
+                || reference.guarded
+                || !reference.empty_matters(ctx.flow)
                 || variables.is_set_before(reference.state, &reference.name)
+                || set_later_in_the_same_loop(ctx, reference.state, &reference.name)
                 // `count = {{flow.variables.count | plus: 1}}`: the counter idiom relies on
                 // the first read being empty.
                 || dataflow::variables_set_by(ctx.flow, state).contains(&reference.name)
@@ -58,4 +63,16 @@ impl Rule for UnsetFlowVariable {
             )));
         }
     }
+}
+
+/// The read-then-set loop idiom: a widget in the reader's loop sets the variable, so every
+/// turn but the first reads the previous turn's value, and the first is empty by design.
+fn set_later_in_the_same_loop(ctx: &Context, reader: usize, name: &str) -> bool {
+    let reader = NodeIndex::new(reader);
+    ctx.flow.states.iter().enumerate().any(|(index, state)| {
+        ctx.same_cycle(NodeIndex::new(index), reader)
+            && dataflow::variables_set_by(ctx.flow, state)
+                .iter()
+                .any(|k| k == name)
+    })
 }

@@ -49,13 +49,22 @@ impl Rule for UnsetWidgetReference {
             if widget == reader {
                 // Transition conditions are evaluated after the widget ran, so its output is
                 // there; only a split has no output of its own to test.
+                // On a loop, a widget's properties read its output from the previous turn.
                 let in_conditions = reference.pointer.contains("/transitions/");
-                if !in_conditions || ctx.state(reference.state).kind == "split-based-on" {
+                let is_split = ctx.state(reference.state).kind == "split-based-on";
+                if is_split || !(in_conditions || ctx.same_cycle(widget, reader)) {
                     out.push(self_read(ctx, reference));
                 }
                 continue;
             }
-            if dominators.dominates(widget, reader) {
+            // The read is reported only where an empty value changes what the flow does and
+            // nothing copes with it; a widget in the same loop as its reader is the previous
+            // turn's output (a session id that is empty on the first turn by design).
+            if dominators.dominates(widget, reader)
+                || reference.guarded
+                || !reference.empty_matters(ctx.flow)
+                || ctx.same_cycle(widget, reader)
+            {
                 continue;
             }
             if searches.len() < MAX_EXAMPLE_SEARCHES || searches.contains_key(&widget) {
