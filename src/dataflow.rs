@@ -104,18 +104,23 @@ impl PathsAvoiding {
 
 /// The keys a set-variables widget sets.
 pub fn variables_set_by(flow: &Flow, state: &State) -> Vec<String> {
-    if state.kind != "set-variables" {
-        return Vec::new();
-    }
-    flow.properties(state)
-        .and_then(|p| p.get("variables"))
-        .and_then(|v| v.as_array())
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|v| v.get("key").and_then(|k| k.as_str()))
-        .map(str::to_string)
+    keys_set_by(flow, state)
+        .map(|(_, key)| key.to_string())
         .collect()
+}
+
+/// The keys a set-variables widget sets, with their positions in its `variables`.
+pub fn keys_set_by<'f>(flow: &'f Flow, state: &State) -> impl Iterator<Item = (usize, &'f str)> {
+    let items = (state.kind == "set-variables")
+        .then(|| flow.properties(state))
+        .flatten()
+        .and_then(|p| p.get("variables"))
+        .and_then(|v| v.as_array());
+    items
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(i, item)| item.get("key").and_then(|k| k.as_str()).map(|k| (i, k)))
 }
 
 /// Which flow variables are certainly set when a state runs: set on every path from the

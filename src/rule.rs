@@ -118,6 +118,11 @@ impl<'a> Context<'a> {
 
     /// Whether `a` and `b` lie on a common cycle (one strongly connected set of states).
     pub fn same_cycle(&self, a: NodeIndex, b: NodeIndex) -> bool {
+        self.cycle_of(a).is_some() && self.cycle_of(a) == self.cycle_of(b)
+    }
+
+    /// Which cycle (strongly connected set of states with a cycle) `node` lies on, if any.
+    pub fn cycle_of(&self, node: NodeIndex) -> Option<usize> {
         let cycle_of = self.cycle_of.get_or_init(|| {
             let mut cycle_of = vec![None; self.graph.graph.node_count()];
             for (i, scc) in self.graph.cycles().iter().enumerate() {
@@ -127,7 +132,7 @@ impl<'a> Context<'a> {
             }
             cycle_of
         });
-        cycle_of[a.index()].is_some() && cycle_of[a.index()] == cycle_of[b.index()]
+        cycle_of[node.index()]
     }
 
     /// A finding about a Liquid reference: underlines the name inside its string.

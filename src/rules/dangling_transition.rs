@@ -20,7 +20,8 @@ impl Rule for DanglingTransition {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         for state in &ctx.flow.states {
             for (transition, next) in state.connected() {
-                if ctx.graph.contains(next) {
+                // A `${…}` placeholder is filled in before upload: its target is unknown here.
+                if ctx.graph.contains(next) || crate::liquid::has_placeholder(next) {
                     continue;
                 }
                 let help = match suggest::closest(next, ctx.graph.names()) {

@@ -9,6 +9,7 @@ use petgraph::graph::NodeIndex;
 use petgraph::visit::NodeFiltered;
 
 use crate::catalog::{self, EventKind};
+use crate::dataflow;
 use crate::liquid::Root;
 use crate::loops;
 use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
@@ -137,7 +138,7 @@ impl<'c> Counters<'c> {
             read_by_value.insert((r.state, r.pointer.as_str(), r.name.as_str()));
         }
         for (index, state) in ctx.flow.states.iter().enumerate() {
-            for (position, key) in set_variables(ctx, state) {
+            for (position, key) in dataflow::keys_set_by(ctx.flow, state) {
                 let value = format!("{}/properties/variables/{position}/value", state.pointer);
                 let own = read_by_value.contains(&(index, value.as_str(), key));
                 let map = if own {
@@ -150,23 +151,6 @@ impl<'c> Counters<'c> {
         }
         counters
     }
-}
-
-/// The keys a set-variables widget sets, with their positions in `variables`.
-fn set_variables<'c>(
-    ctx: &'c Context,
-    state: &crate::flow::State,
-) -> impl Iterator<Item = (usize, &'c str)> {
-    let items = (state.kind == "set-variables")
-        .then(|| ctx.flow.node(&state.pointer))
-        .flatten()
-        .and_then(|s| s.pointer("/properties/variables"))
-        .and_then(|v| v.as_array());
-    items
-        .into_iter()
-        .flatten()
-        .enumerate()
-        .filter_map(|(i, item)| item.get("key").and_then(|k| k.as_str()).map(|k| (i, k)))
 }
 
 /// A counter that can bound cycles of the loop: tested by splits that can leave the loop,

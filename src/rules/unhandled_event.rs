@@ -4,6 +4,8 @@
 //! Which events are required is catalog data (`EventSpec::required`, `WidgetSpec::one_of`);
 //! the one judgement made here is whether a split's conditions can match any input.
 
+use std::collections::HashSet;
+
 use crate::catalog::{self, Category, EventKind, EventSpec, WidgetSpec};
 use crate::flow::State;
 use crate::liquid;
@@ -26,6 +28,7 @@ impl Rule for UnhandledEvent {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         let reachable = ctx.reachable();
         let channels = ctx.channels();
+        let handled_handoffs = handled_handoffs(ctx);
         for node in ctx.graph.graph.node_indices() {
             let index = ctx.graph.state_index(node);
             let state = ctx.state(index);
@@ -43,6 +46,7 @@ impl Rule for UnhandledEvent {
                 spec,
                 on_call: channels.call[index],
                 voice: channels.voice[index],
+                handled_handoffs: &handled_handoffs,
             };
             // A dropped caller is the worst outcome: widgets a call reaches get an error.
             let severity = if is_trigger || place.on_call {
@@ -66,6 +70,8 @@ struct Place<'a> {
     on_call: bool,
     /// Some execution that can carry a call reaches it.
     voice: bool,
+    /// See [`handled_handoffs`].
+    handled_handoffs: &'a HashSet<(&'a str, &'a str)>,
 }
 
 /// The trigger, or a gather, with none of the events that carry the flow on connected.
@@ -112,7 +118,7 @@ fn check_required(ctx: &Context, place: &Place, out: &mut Vec<Diagnostic>) {
     for event in events {
         if is_connected(state, event.name)
             || (event.voice_only && !place.voice)
-            || !is_expected(ctx, place, event)
+            || !is_expected(place, event)
         {
             continue;
         }
@@ -183,12 +189,17 @@ fn connected_any(state: &State, events: &[&str]) -> bool {
 ///   routes that failure, and this widget was missed;
 /// - an optional failure, once another failure of the same widget is handled (an outgoing
 ///   call whose `noAnswer` retries but whose `busy` ends).
-fn is_expected(ctx: &Context, place: &Place, event: &EventSpec) -> bool {
+fn is_expected(place: &Place, event: &EventSpec) -> bool {
     let (state, spec) = (place.state, place.spec);
     if event.required && normal_outcome_connected(state, spec, event.name) {
         return true;
     }
-    if event.handoff && handled_elsewhere(ctx, state, event.name) {
+    // This widget leaves `event` unconnected, so a widget that connects it is another one.
+    if event.handoff
+        && place
+            .handled_handoffs
+            .contains(&(state.kind.as_str(), event.name))
+    {
         return true;
     }
     event.kind == EventKind::Failure
@@ -202,12 +213,20 @@ fn is_expected(ctx: &Context, place: &Place, event: &EventSpec) -> bool {
 }
 
 /// Whether another widget of the same type connects `event`.
-fn handled_elsewhere(ctx: &Context, state: &State, event: &str) -> bool {
-    ctx.flow
-        .states
-        .iter()
-        .filter(|other| other.kind == state.kind && other.name != state.name)
-        .any(|other| is_connected(other, event))
+/// (widget type, event) for every hand-off event some widget connects: one pass.
+fn handled_handoffs<'c>(ctx: &'c Context) -> HashSet<(&'c str, &'c str)> {
+    let mut handled = HashSet::new();
+    for state in &ctx.flow.states {
+        let Some(spec) = catalog::widget(&state.kind) else {
+            continue;
+        };
+        for (transition, _) in state.connected() {
+            if spec.event(&transition.event).is_some_and(|e| e.handoff) {
+                handled.insert((state.kind.as_str(), transition.event.as_str()));
+            }
+        }
+    }
+    handled
 }
 
 /// Whether a normal outcome of the widget other than `event` is connected: the author

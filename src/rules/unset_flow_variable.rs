@@ -34,6 +34,7 @@ impl Rule for UnsetFlowVariable {
         }
         let variables = VariablesSet::compute(ctx, references.iter().map(|r| r.name.as_str()));
         let reachable = ctx.reachable();
+        let loop_setters = setters_on_loops(ctx);
         let mut reported = HashSet::new();
         for reference in references {
             let state = ctx.state(reference.state);
@@ -44,7 +45,7 @@ impl Rule for UnsetFlowVariable {
                 || reference.guarded
                 || !reference.empty_matters(ctx.flow)
                 || variables.is_set_before(reference.state, &reference.name)
-                || set_later_in_the_same_loop(ctx, reference.state, &reference.name)
+                || set_on_the_same_loop(ctx, reference.state, &reference.name, &loop_setters)
                 // `count = {{flow.variables.count | plus: 1}}`: the counter idiom relies on
                 // the first read being empty.
                 || dataflow::variables_set_by(ctx.flow, state).contains(&reference.name)
@@ -65,14 +66,28 @@ impl Rule for UnsetFlowVariable {
     }
 }
 
-/// The read-then-set loop idiom: a widget in the reader's loop sets the variable, so every
+/// (variable, loop) for every set-variables widget on a loop: one pass over the flow.
+fn setters_on_loops<'c>(ctx: &'c Context) -> HashSet<(&'c str, usize)> {
+    let mut set = HashSet::new();
+    for (index, state) in ctx.flow.states.iter().enumerate() {
+        let Some(cycle) = ctx.cycle_of(NodeIndex::new(index)) else {
+            continue;
+        };
+        for (_, key) in dataflow::keys_set_by(ctx.flow, state) {
+            set.insert((key, cycle));
+        }
+    }
+    set
+}
+
+/// The read-then-set loop idiom: a widget on the reader's loop sets the variable, so every
 /// turn but the first reads the previous turn's value, and the first is empty by design.
-fn set_later_in_the_same_loop(ctx: &Context, reader: usize, name: &str) -> bool {
-    let reader = NodeIndex::new(reader);
-    ctx.flow.states.iter().enumerate().any(|(index, state)| {
-        ctx.same_cycle(NodeIndex::new(index), reader)
-            && dataflow::variables_set_by(ctx.flow, state)
-                .iter()
-                .any(|k| k == name)
-    })
+fn set_on_the_same_loop(
+    ctx: &Context,
+    reader: usize,
+    name: &str,
+    loop_setters: &HashSet<(&str, usize)>,
+) -> bool {
+    ctx.cycle_of(NodeIndex::new(reader))
+        .is_some_and(|cycle| loop_setters.contains(&(name, cycle)))
 }
