@@ -306,6 +306,28 @@ fn split_matches_anything(ctx: &Context, state: &State) -> bool {
     }
     seen.iter()
         .any(|&(kind, value)| complement(kind).is_some_and(|other| seen.contains(&(other, value))))
+        || covers_every_number(&seen)
+}
+
+/// `greater_than g` with `less_than l` where `g < l` accepts every number (and `g == l` with
+/// `equal_to g`).
+fn covers_every_number(seen: &[(&str, &str)]) -> bool {
+    let numbers = |wanted: &str| -> Vec<f64> {
+        seen.iter()
+            .filter(|(kind, _)| *kind == wanted)
+            .filter_map(|(_, value)| value.trim().parse().ok())
+            .collect()
+    };
+    let (above, below, equal) = (
+        numbers("greater_than"),
+        numbers("less_than"),
+        numbers("equal_to"),
+    );
+    above.iter().any(|&g| {
+        below
+            .iter()
+            .any(|&l| g < l || (g == l && equal.contains(&g)))
+    })
 }
 
 /// The condition type that matches exactly the inputs `kind` does not.
