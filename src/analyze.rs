@@ -47,6 +47,38 @@ pub fn unknown_rule_message(id: &str) -> String {
     }
 }
 
+/// What identifies a finding across runs and across edits elsewhere in the file: the file
+/// (with `/` separators), the rule, the widget and the event — not the line. Baselines count
+/// findings by it, suppressions match it, and SARIF fingerprints hash it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FindingKey {
+    pub file: String,
+    pub rule: String,
+    pub state: Option<String>,
+    pub event: Option<String>,
+}
+
+impl FindingKey {
+    pub fn of(file: &str, diagnostic: &Diagnostic) -> FindingKey {
+        FindingKey {
+            file: normalize_path(file),
+            rule: diagnostic.rule.to_string(),
+            state: diagnostic.state.clone(),
+            event: diagnostic.event.clone(),
+        }
+    }
+}
+
+/// A path as findings name it: `/` separators, no leading `./`.
+pub fn normalize_path(path: &str) -> String {
+    let slashed = path.replace('\\', "/");
+    let mut trimmed = slashed.as_str();
+    while let Some(rest) = trimmed.strip_prefix("./") {
+        trimmed = rest;
+    }
+    trimmed.to_string()
+}
+
 /// A diagnostic with its place in the file.
 #[derive(Debug, Clone)]
 pub struct Finding {
@@ -67,9 +99,16 @@ pub struct FileReport {
     pub states: usize,
     pub error: Option<LoadError>,
     pub findings: Vec<Finding>,
+    /// The flow, for the diagrams; `None` when it did not load or was dropped to save memory.
+    pub flow: Option<Flow>,
 }
 
 impl FileReport {
+    /// The key of one of this file's findings.
+    pub fn key(&self, finding: &Finding) -> FindingKey {
+        FindingKey::of(&self.name, &finding.diagnostic)
+    }
+
     pub fn count(&self, severity: Severity) -> usize {
         self.findings
             .iter()
@@ -88,6 +127,7 @@ pub fn analyze_loaded(file: LoadedFile, rules: &[&dyn Rule]) -> FileReport {
             states: 0,
             error: Some(error),
             findings: Vec::new(),
+            flow: None,
         },
         Ok(flow) => {
             let findings = check_flow(&flow, &source, rules);
@@ -97,6 +137,7 @@ pub fn analyze_loaded(file: LoadedFile, rules: &[&dyn Rule]) -> FileReport {
                 source,
                 error: None,
                 findings,
+                flow: Some(flow),
             }
         }
     }

@@ -2,29 +2,21 @@
 
 use std::path::Path;
 
-use crate::analyze::{self, FileReport, RuleSelection};
+use crate::analyze::FileReport;
 use crate::baseline::Baseline;
 use crate::cli::{
     AnalyzeArgs, EXIT_CLEAN, EXIT_FINDINGS, EXIT_TROUBLE, FailOn, OutputFormat, emit, usage_error,
     wants_color, writes_over_input,
 };
-use crate::config::{self, Config, SuppressionUse};
+use crate::config::{Config, SuppressionUse};
 use crate::flow::{self, Input};
 use crate::report;
 use crate::rule::Severity;
+use crate::session::{Processed, Session};
 
 pub fn run(args: &AnalyzeArgs) -> u8 {
-    let config = match load_config(args) {
-        Ok(config) => config,
-        Err(message) => return usage_error(&message),
-    };
-    let selection = selection(args, config.as_ref());
-    let rules = match selection.rules() {
-        Ok(rules) => rules,
-        Err(message) => return usage_error(&message),
-    };
-    let baseline = match args.baseline.as_deref().map(Baseline::load).transpose() {
-        Ok(baseline) => baseline,
+    let session = match Session::new(&args.rules, args.baseline.as_deref()) {
+        Ok(session) => session,
         Err(message) => return usage_error(&message),
     };
     let inputs = flow::expand_inputs(&args.paths);
@@ -37,38 +29,31 @@ pub fn run(args: &AnalyzeArgs) -> u8 {
         }
     }
     let styled = args.output.is_none() && wants_color(args.color);
-    let allowances = baseline.as_ref().map(Baseline::allowances);
-    let job = Job {
-        args,
-        rules: &rules,
-        config: config.as_ref(),
-        allowances: allowances.as_ref(),
-        text: (args.format == OutputFormat::Text && !args.statistics).then_some(styled),
-    };
-    let processed = match run_parallel(&inputs, args.jobs, |input| job.process(input)) {
+    let text = (args.format == OutputFormat::Text && !args.statistics).then_some(styled);
+    let processed = match run_parallel(&inputs, args.jobs, |input| {
+        process(&session, input, &args.paths, text)
+    }) {
         Ok(processed) => processed,
         Err(message) => return usage_error(&message),
     };
-    let mut usage =
-        vec![SuppressionUse::default(); config.as_ref().map_or(0, |c| c.suppressions.len())];
+    let mut usage = vec![
+        SuppressionUse::default();
+        session.config.as_ref().map_or(0, |c| c.suppressions.len())
+    ];
     let mut reports = Vec::with_capacity(processed.len());
     let mut rendered = String::new();
-    for file in processed.into_iter().flatten() {
+    for (file, file_text) in processed.into_iter().flatten() {
         for (total, seen) in usage.iter_mut().zip(&file.usage) {
             *total = total.merge(*seen);
         }
-        rendered.push_str(&file.rendered);
+        rendered.push_str(&file_text);
         reports.push(file.report);
     }
-    let report_unused = selection.is_selected(config::UNUSED_SUPPRESSION.id);
-    if let Some(config) = config.as_ref().filter(|_| report_unused) {
-        let ids: Vec<&str> = rules.iter().map(|r| r.meta().id).collect();
-        if let Some(report) = config.unused_report(&usage, &ids) {
-            if let Some(styled) = job.text {
-                rendered.push_str(&report::text::render_file(&report, styled));
-            }
-            reports.push(report);
+    if let Some(report) = session.unused_suppressions(&usage) {
+        if let Some(styled) = text {
+            rendered.push_str(&report::text::render_file(&report, styled));
         }
+        reports.push(report);
     }
     if let Some(path) = &args.write_baseline {
         return write_baseline(&reports, path);
@@ -80,34 +65,7 @@ pub fn run(args: &AnalyzeArgs) -> u8 {
     if let Err(message) = emit(&text, args.output.as_deref()) {
         return usage_error(&message);
     }
-    exit_status(&reports, fail_on(args, config.as_ref()))
-}
-
-fn load_config(args: &AnalyzeArgs) -> Result<Option<Config>, String> {
-    if args.no_config {
-        return Ok(None);
-    }
-    let path = match &args.config {
-        Some(path) => Some(path.clone()),
-        None => std::env::current_dir().ok().and_then(|cwd| {
-            // Shown relative to the working directory, as the flow files are.
-            config::discover(&cwd).map(|p| p.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(p))
-        }),
-    };
-    path.map(|p| Config::load(&p).map_err(|e| e.to_string()))
-        .transpose()
-}
-
-/// Command-line `--select` replaces the configuration's; `--ignore` adds to it.
-fn selection(args: &AnalyzeArgs, config: Option<&Config>) -> RuleSelection {
-    let from_config = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let select = args
-        .select
-        .clone()
-        .or_else(|| config.and_then(|c| c.select.as_deref()).map(from_config));
-    let mut ignore = config.map(|c| from_config(&c.ignore)).unwrap_or_default();
-    ignore.extend(args.ignore.iter().cloned());
-    RuleSelection { select, ignore }
+    exit_status(&reports, fail_on(args, session.config.as_ref()))
 }
 
 fn fail_on(args: &AnalyzeArgs, config: Option<&Config>) -> FailOn {
@@ -116,51 +74,22 @@ fn fail_on(args: &AnalyzeArgs, config: Option<&Config>) -> FailOn {
         .unwrap_or(FailOn::Warning)
 }
 
-/// What one worker needs to take a file from its path to its part of the report.
-struct Job<'a> {
-    args: &'a AnalyzeArgs,
-    rules: &'a [&'static dyn crate::rule::Rule],
-    config: Option<&'a Config>,
-    allowances: Option<&'a std::collections::BTreeMap<crate::baseline::Key, usize>>,
-    /// `Some(styled)` when the text report is rendered per file.
+/// Takes one input through the session and renders its text report (`Some(styled)`) in the
+/// worker. The file's text and model are dropped before returning, so memory follows the
+/// largest file rather than the number of files.
+fn process(
+    session: &Session,
+    input: &Input,
+    explicit: &[std::path::PathBuf],
     text: Option<bool>,
-}
-
-/// One analysed file: its findings (without its source), its rendered text, and which
-/// suppressions it used.
-struct Processed {
-    report: FileReport,
-    rendered: String,
-    usage: Vec<SuppressionUse>,
-}
-
-impl Job<'_> {
-    /// Loads, analyses, filters and renders one input. The file's text is dropped before
-    /// returning, so memory follows the largest file rather than the number of files.
-    fn process(&self, input: &Input) -> Option<Processed> {
-        let file = flow::load(input);
-        if !flow::is_explicit(input, &self.args.paths) && !flow::looks_like_flow(&file) {
-            return None;
-        }
-        let mut report = analyze::analyze_loaded(file, self.rules);
-        let usage = self
-            .config
-            .map(|c| c.apply(&mut report))
-            .unwrap_or_default();
-        if let Some(allowances) = self.allowances {
-            crate::baseline::filter(allowances, &mut report);
-        }
-        let rendered = self
-            .text
-            .map(|styled| report::text::render_file(&report, styled))
-            .unwrap_or_default();
-        report.source = crate::flow::SourceText::new(String::new());
-        Some(Processed {
-            report,
-            rendered,
-            usage,
-        })
-    }
+) -> Option<(Processed, String)> {
+    let mut file = session.process(input, explicit)?;
+    let rendered = text
+        .map(|styled| report::text::render_file(&file.report, styled))
+        .unwrap_or_default();
+    file.report.source = crate::flow::SourceText::new(String::new());
+    file.report.flow = None;
+    Some((file, rendered))
 }
 
 /// Maps `work` over the inputs on `jobs` threads, keeping the inputs' order.

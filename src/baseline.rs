@@ -7,8 +7,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analyze::FileReport;
-use crate::config::normalize;
+use crate::analyze::{FileReport, FindingKey};
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,36 +27,22 @@ pub struct Entry {
     pub count: usize,
 }
 
-/// File, rule, widget and event.
-pub type Key = (String, String, Option<String>, Option<String>);
-
-fn key_of(file: &str, d: &crate::rule::Diagnostic) -> Key {
-    (
-        normalize(file),
-        d.rule.to_string(),
-        d.state.clone(),
-        d.event.clone(),
-    )
-}
-
 impl Baseline {
     /// Records every finding of the run.
     pub fn record(reports: &[FileReport]) -> Baseline {
-        let mut counts: BTreeMap<Key, usize> = BTreeMap::new();
+        let mut counts: BTreeMap<FindingKey, usize> = BTreeMap::new();
         for report in reports {
             for f in &report.findings {
-                *counts
-                    .entry(key_of(&report.name, &f.diagnostic))
-                    .or_default() += 1;
+                *counts.entry(report.key(f)).or_default() += 1;
             }
         }
         let findings = counts
             .into_iter()
-            .map(|((file, rule, state, event), count)| Entry {
-                file,
-                rule,
-                state,
-                event,
+            .map(|(key, count)| Entry {
+                file: key.file,
+                rule: key.rule,
+                state: key.state,
+                event: key.event,
                 count,
             })
             .collect();
@@ -93,16 +78,16 @@ impl Baseline {
     }
 
     /// How many findings of each kind the baseline accepts.
-    pub fn allowances(&self) -> BTreeMap<Key, usize> {
+    pub fn allowances(&self) -> BTreeMap<FindingKey, usize> {
         self.findings
             .iter()
             .map(|e| {
-                let key = (
-                    e.file.clone(),
-                    e.rule.clone(),
-                    e.state.clone(),
-                    e.event.clone(),
-                );
+                let key = FindingKey {
+                    file: e.file.clone(),
+                    rule: e.rule.clone(),
+                    state: e.state.clone(),
+                    event: e.event.clone(),
+                };
                 (key, e.count)
             })
             .collect()
@@ -111,11 +96,11 @@ impl Baseline {
 
 /// Removes from one file's findings those the baseline accepts: per kind, up to its count,
 /// first ones first. Keys include the file, so files can be filtered independently.
-pub fn filter(allowances: &BTreeMap<Key, usize>, report: &mut FileReport) {
-    let mut taken: BTreeMap<Key, usize> = BTreeMap::new();
+pub fn filter(allowances: &BTreeMap<FindingKey, usize>, report: &mut FileReport) {
+    let mut taken: BTreeMap<FindingKey, usize> = BTreeMap::new();
     let name = report.name.clone();
     report.findings.retain(|f| {
-        let key = key_of(&name, &f.diagnostic);
+        let key = FindingKey::of(&name, &f.diagnostic);
         let allowed = allowances.get(&key).copied().unwrap_or(0);
         let used = taken.entry(key).or_default();
         if *used < allowed {

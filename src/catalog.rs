@@ -49,6 +49,40 @@ pub enum Channel {
     RestOnly,
 }
 
+/// What a widget does that analyses single out, so that they ask the catalog instead of
+/// matching type names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Where executions start.
+    Trigger,
+    /// Chooses a transition by its conditions (`match`/`noMatch`).
+    Split,
+    /// Writes `flow.variables`.
+    SetVariables,
+    /// Places a call: the widgets after `answered` have a live call.
+    OutgoingCall,
+    Other,
+}
+
+/// A split's conditional event, and the one it takes when no condition holds.
+pub const MATCH: &str = "match";
+pub const NO_MATCH: &str = "noMatch";
+
+/// The trigger's events: what started the execution.
+pub mod trigger_event {
+    pub const CALL: &str = "incomingCall";
+    pub const MESSAGE: &str = "incomingMessage";
+    pub const REQUEST: &str = "incomingRequest";
+    pub const CONVERSATION: &str = "incomingConversationMessage";
+    /// Run as a subflow of another flow.
+    pub const PARENT: &str = "incomingParent";
+}
+
+/// The role of a widget type; `Other` for types flowcheck does not know.
+pub fn role(kind: &str) -> Role {
+    widget(kind).map_or(Role::Other, |w| w.role)
+}
+
 /// How a widget is drawn and grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Category {
@@ -68,6 +102,7 @@ pub struct WidgetSpec {
     pub one_of: &'static [&'static str],
     pub channel: Channel,
     pub category: Category,
+    pub role: Role,
     /// Waits on a person or on time, so a loop through it does not spin.
     pub waits: bool,
     /// Its outputs are what a person typed, pressed or said (a gather's `Digits`, a
@@ -217,6 +252,7 @@ const BASE: WidgetSpec = WidgetSpec {
     one_of: &[],
     channel: Channel::Any,
     category: Category::Integration,
+    role: Role::Other,
     waits: false,
     collects_input: false,
     caller_facing: false,
@@ -246,19 +282,20 @@ const AUTOPILOT_GONE: &str = "Twilio shut Autopilot down in 2023, so this widget
 pub static WIDGETS: &[WidgetSpec] = &[
     WidgetSpec {
         kind: "trigger",
+        role: Role::Trigger,
         events: Some(&[
-            ok("incomingCall"),
-            ok("incomingMessage"),
-            ok("incomingRequest"),
-            ok("incomingConversationMessage"),
-            ok("incomingParent"),
+            ok(trigger_event::CALL),
+            ok(trigger_event::MESSAGE),
+            ok(trigger_event::REQUEST),
+            ok(trigger_event::CONVERSATION),
+            ok(trigger_event::PARENT),
         ]),
         one_of: &[
-            "incomingCall",
-            "incomingMessage",
-            "incomingRequest",
-            "incomingConversationMessage",
-            "incomingParent",
+            trigger_event::CALL,
+            trigger_event::MESSAGE,
+            trigger_event::REQUEST,
+            trigger_event::CONVERSATION,
+            trigger_event::PARENT,
         ],
         category: Category::Trigger,
         ..BASE
@@ -349,6 +386,7 @@ pub static WIDGETS: &[WidgetSpec] = &[
     },
     WidgetSpec {
         kind: "make-outgoing-call-v1",
+        role: Role::OutgoingCall,
         events: Some(&[
             ok("answered"),
             fail("busy"),
@@ -366,6 +404,7 @@ pub static WIDGETS: &[WidgetSpec] = &[
     },
     WidgetSpec {
         kind: "make-outgoing-call-v2",
+        role: Role::OutgoingCall,
         // Nobody is on the line when an outgoing call is not answered: ending is natural.
         events: Some(&[
             ok("answered"),
@@ -462,13 +501,15 @@ pub static WIDGETS: &[WidgetSpec] = &[
     },
     WidgetSpec {
         kind: "set-variables",
+        role: Role::SetVariables,
         events: Some(&[ok("next")]),
         category: Category::Logic,
         ..BASE
     },
     WidgetSpec {
         kind: "split-based-on",
-        events: Some(&[conditional("match"), branch("noMatch")]),
+        role: Role::Split,
+        events: Some(&[conditional(MATCH), branch(NO_MATCH)]),
         category: Category::Logic,
         ..BASE
     },

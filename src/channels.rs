@@ -3,26 +3,19 @@
 
 use petgraph::graph::NodeIndex;
 
+use crate::catalog::trigger_event::{CALL, CONVERSATION, MESSAGE, PARENT, REQUEST};
+use crate::catalog::{self, Role};
 use crate::flow::Flow;
 use crate::graph::FlowGraph;
 
-const CALL_EVENTS: &[&str] = &["incomingCall"];
-const MESSAGING_EVENTS: &[&str] = &["incomingMessage", "incomingConversationMessage"];
+const CALL_EVENTS: &[&str] = &[CALL];
+const MESSAGING_EVENTS: &[&str] = &[MESSAGE, CONVERSATION];
 /// Executions that can carry a call: a call, the REST API (which can place one), a parent
 /// flow (whatever it was started by).
-const VOICE_CAPABLE_EVENTS: &[&str] = &["incomingCall", "incomingRequest", "incomingParent"];
-const NON_REST_EVENTS: &[&str] = &[
-    "incomingCall",
-    "incomingMessage",
-    "incomingConversationMessage",
-];
+const VOICE_CAPABLE_EVENTS: &[&str] = &[CALL, REQUEST, PARENT];
+const NON_REST_EVENTS: &[&str] = &[CALL, MESSAGE, CONVERSATION];
 /// Every trigger event but `incomingParent`: executions this flow runs on its own.
-const TOP_LEVEL_EVENTS: &[&str] = &[
-    "incomingCall",
-    "incomingMessage",
-    "incomingConversationMessage",
-    "incomingRequest",
-];
+const TOP_LEVEL_EVENTS: &[&str] = &[CALL, MESSAGE, CONVERSATION, REQUEST];
 
 /// Per state (indexed like `Flow::states`), whether an execution of each kind reaches it.
 #[derive(Debug)]
@@ -77,7 +70,7 @@ fn trigger_targets(flow: &Flow, graph: &FlowGraph, events: &[&str]) -> Vec<NodeI
 fn answered_calls(flow: &Flow, graph: &FlowGraph) -> Vec<NodeIndex> {
     flow.states
         .iter()
-        .filter(|s| s.kind.starts_with("make-outgoing-call"))
+        .filter(|s| catalog::role(&s.kind) == Role::OutgoingCall)
         .flat_map(|s| s.connected())
         .filter(|(t, _)| t.event.starts_with("answered"))
         .filter_map(|(_, next)| graph.node(next))

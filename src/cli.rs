@@ -1,15 +1,14 @@
-//! The command line: `analyze`, `rules` and `explain`.
+//! The command line's words: subcommands, options, exit statuses, and the small helpers
+//! every command uses to report trouble and write output. The commands are in
+//! [`crate::commands`] and the `*_command` modules.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::analyze;
+pub use crate::config::FailOn;
 use crate::flow::Input;
-use crate::rule::Severity;
-use crate::rules;
 
 /// Exit statuses, as DESIGN.md fixes them.
 pub const EXIT_CLEAN: u8 = 0;
@@ -63,24 +62,14 @@ pub struct AnalyzeArgs {
     /// Write the report to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Run only these rules (comma-separated ids).
-    #[arg(long, value_delimiter = ',', value_name = "IDS")]
-    pub select: Option<Vec<String>>,
-    /// Do not run these rules (comma-separated ids).
-    #[arg(long, value_delimiter = ',', value_name = "IDS")]
-    pub ignore: Vec<String>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
     /// Lowest severity that makes the exit status 1 [default: warning, or the config's].
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
     /// When to colour text output.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
     pub color: ColorWhen,
-    /// Use this configuration file instead of searching for flowcheck.toml.
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    pub config: Option<PathBuf>,
-    /// Ignore every flowcheck.toml.
-    #[arg(long)]
-    pub no_config: bool,
     /// Record today's findings in FILE (by file, rule, widget and event), then exit 0.
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     pub write_baseline: Option<PathBuf>,
@@ -114,6 +103,26 @@ pub struct GraphArgs {
     /// `studio` places widgets where the Studio canvas shows them (when all have offsets).
     #[arg(long, value_enum, default_value_t = LayoutChoice::Auto)]
     pub layout: LayoutChoice,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+}
+
+/// Which rules run and which configuration applies: the same for every command that
+/// analyses flows.
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct RuleArgs {
+    /// Run only these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub select: Option<Vec<String>>,
+    /// Do not run these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub ignore: Vec<String>,
+    /// Use this configuration file instead of searching for flowcheck.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore every flowcheck.toml.
+    #[arg(long)]
+    pub no_config: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -154,120 +163,19 @@ pub enum ListFormat {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    Error,
-    Warning,
-    Info,
-    Never,
-}
-
-impl FailOn {
-    pub fn parse(text: &str) -> Option<FailOn> {
-        <FailOn as ValueEnum>::from_str(text, false).ok()
-    }
-
-    /// "error, warning, info, never", for messages.
-    pub fn names() -> String {
-        FailOn::value_variants()
-            .iter()
-            .filter_map(|v| v.to_possible_value())
-            .map(|v| v.get_name().to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
-    pub fn threshold(self) -> Option<Severity> {
-        match self {
-            FailOn::Error => Some(Severity::Error),
-            FailOn::Warning => Some(Severity::Warning),
-            FailOn::Info => Some(Severity::Info),
-            FailOn::Never => None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorWhen {
     Auto,
     Always,
     Never,
 }
 
-/// Runs a parsed command line and returns the process exit status.
-pub fn run(cli: Cli) -> ExitCode {
-    let status = match cli.command {
-        Command::Analyze(args) => crate::analyze_command::run(&args),
-        Command::Graph(args) => crate::graph_command::run(&args),
-        Command::Rules { format } => print_rules(format),
-        Command::Explain { rule } => explain(&rule),
-        Command::Completions { shell } => {
-            let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut command, "flowcheck", &mut std::io::stdout());
-            EXIT_CLEAN
-        }
-        Command::Man => {
-            let page = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
-            match page.render(&mut std::io::stdout()) {
-                Ok(()) => EXIT_CLEAN,
-                Err(e) => usage_error(&format!("cannot write the manual page: {e}")),
-            }
-        }
-    };
-    ExitCode::from(status)
-}
-
-pub(crate) fn usage_error(message: &str) -> u8 {
+pub fn usage_error(message: &str) -> u8 {
     eprintln!("error: {message}");
     EXIT_TROUBLE
 }
 
-fn print_rules(format: ListFormat) -> u8 {
-    let text = match format {
-        ListFormat::Text => rules_table(),
-        ListFormat::Json => rules_json(),
-    };
-    let _ = emit(&text, None);
-    EXIT_CLEAN
-}
-
-/// One line per rule: id, default severity, summary.
-pub fn rules_table() -> String {
-    let width = rules::all_metas().map(|m| m.id.len()).max().unwrap_or(0);
-    rules::all_metas()
-        .map(|m| {
-            format!(
-                "{:width$}  {:7}  {}\n",
-                m.id,
-                m.severity.as_str(),
-                m.summary
-            )
-        })
-        .collect()
-}
-
-fn rules_json() -> String {
-    let list: Vec<_> = rules::all_metas()
-        .map(|m| {
-            serde_json::json!({"id": m.id, "severity": m.severity.as_str(), "summary": m.summary})
-        })
-        .collect();
-    let mut text = serde_json::to_string_pretty(&list).unwrap_or_default();
-    text.push('\n');
-    text
-}
-
-fn explain(id: &str) -> u8 {
-    match rules::find_meta(id) {
-        Some(meta) => {
-            let _ = emit(meta.doc, None);
-            EXIT_CLEAN
-        }
-        None => usage_error(&analyze::unknown_rule_message(id)),
-    }
-}
-
 /// Whether writing to `output` would overwrite one of the inputs.
-pub(crate) fn writes_over_input(output: &Path, inputs: &[Input]) -> bool {
+pub fn writes_over_input(output: &Path, inputs: &[Input]) -> bool {
     let Ok(target) = output.canonicalize() else {
         return false;
     };
@@ -283,7 +191,7 @@ pub(crate) fn writes_over_input(output: &Path, inputs: &[Input]) -> bool {
 }
 
 /// Whether text output to stdout gets colour: `--color`, then the terminal and `NO_COLOR`.
-pub(crate) fn wants_color(when: ColorWhen) -> bool {
+pub fn wants_color(when: ColorWhen) -> bool {
     match when {
         ColorWhen::Always => true,
         ColorWhen::Never => false,
@@ -294,7 +202,7 @@ pub(crate) fn wants_color(when: ColorWhen) -> bool {
 }
 
 /// Writes a report to a file, or to stdout.
-pub(crate) fn emit(text: &str, output: Option<&Path>) -> Result<(), String> {
+pub fn emit(text: &str, output: Option<&Path>) -> Result<(), String> {
     match output {
         Some(path) => std::fs::write(path, text)
             .map_err(|e| format!("cannot write the report to {}: {e}", path.display())),

@@ -24,15 +24,15 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use clap::ValueEnum;
 use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::analyze::{FileReport, Finding};
-use crate::cli::FailOn;
+use crate::analyze::{FileReport, Finding, FindingKey, normalize_path};
 use crate::flow::json::Span;
 use crate::flow::{Position, SourceText};
-use crate::rule::{Anchor, Diagnostic, RuleMeta, Severity};
+use crate::rule::{Anchor, Diagnostic, Severity};
 use crate::rules;
 
 pub const FILE_NAME: &str = "flowcheck.toml";
@@ -187,7 +187,7 @@ impl Config {
             let span = entry.span();
             let entry = entry.into_inner();
             suppressions.push(Suppression {
-                file: normalize(&entry.file),
+                file: normalize_path(&entry.file),
                 rule: rule_id(&entry.rule)?,
                 state: entry.state,
                 event: entry.event,
@@ -219,7 +219,7 @@ impl Config {
             .strip_prefix(self.base())
             .map(Path::to_path_buf)
             .unwrap_or(absolute_file);
-        normalize(&relative.to_string_lossy())
+        normalize_path(&relative.to_string_lossy())
     }
 
     /// Applies severities, per-path ignores and suppressions to one file's findings; marks
@@ -246,7 +246,9 @@ impl Config {
                 Some(Some(level)) => d.severity = *level,
                 None => {}
             }
-            let hit = self.suppressions.iter().position(|s| s.matches(&name, d));
+            // Keyed by the file as the configuration names it.
+            let key = FindingKey::of(&name, d);
+            let hit = self.suppressions.iter().position(|s| s.matches(&key));
             if let Some(i) = hit {
                 usage[i].used = true;
             }
@@ -266,6 +268,7 @@ impl Config {
             .map(|(s, _)| self.unused_finding(s))
             .collect();
         (!findings.is_empty()).then(|| FileReport {
+            flow: None,
             name: self.path.display().to_string(),
             source: SourceText::new(self.source.text.clone()),
             states: 0,
@@ -283,7 +286,7 @@ impl Config {
             what.push_str(&format!(" (`{event}`)"));
         }
         let diagnostic = Diagnostic::new(
-            &UNUSED_SUPPRESSION,
+            &rules::UNUSED_SUPPRESSION,
             "",
             format!("this suppression of {what} matches no finding"),
         )
@@ -317,27 +320,19 @@ impl SuppressionUse {
 }
 
 impl Suppression {
-    fn matches(&self, file: &str, d: &Diagnostic) -> bool {
-        self.file == file
-            && self.rule == d.rule
+    fn matches(&self, key: &FindingKey) -> bool {
+        self.file == key.file
+            && self.rule == key.rule
             && self
                 .state
                 .as_ref()
-                .is_none_or(|s| d.state.as_ref() == Some(s))
+                .is_none_or(|s| key.state.as_ref() == Some(s))
             && self
                 .event
                 .as_ref()
-                .is_none_or(|e| d.event.as_ref() == Some(e))
+                .is_none_or(|e| key.event.as_ref() == Some(e))
     }
 }
-
-/// Reported on the configuration file, by the suppression engine rather than a flow rule.
-pub static UNUSED_SUPPRESSION: RuleMeta = RuleMeta {
-    id: "unused-suppression",
-    severity: Severity::Warning,
-    summary: "a `[[suppress]]` entry in flowcheck.toml matches no finding",
-    doc: include_str!("../rules/unused-suppression.md"),
-};
 
 /// The absolute form of a path with `.` and `..` resolved lexically (symbolic links are not
 /// followed, so a path names the file the user typed).
@@ -357,12 +352,36 @@ fn absolute(path: &Path) -> PathBuf {
     out
 }
 
-/// `./a\b.json` → `a/b.json`.
-pub fn normalize(path: &str) -> String {
-    let slashed = path.replace('\\', "/");
-    let mut trimmed = slashed.as_str();
-    while let Some(rest) = trimmed.strip_prefix("./") {
-        trimmed = rest;
+/// The lowest severity that makes the exit status 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    pub fn parse(text: &str) -> Option<FailOn> {
+        <FailOn as ValueEnum>::from_str(text, false).ok()
     }
-    trimmed.to_string()
+
+    /// "error, warning, info, never", for messages.
+    pub fn names() -> String {
+        FailOn::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value())
+            .map(|v| v.get_name().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
 }

@@ -8,8 +8,9 @@ use fixedbitset::FixedBitSet;
 use petgraph::algo::dominators::{self, Dominators};
 use petgraph::graph::NodeIndex;
 
+use crate::catalog::{self, Role};
 use crate::flow::{Flow, State};
-use crate::rule::Context;
+use crate::graph::FlowGraph;
 
 /// The dominator tree from the flow's start, numbered so that "does A run on every path
 /// to B" is answered in constant time.
@@ -20,12 +21,12 @@ pub struct DominatorTree {
 
 impl DominatorTree {
     /// `None` when the flow has no start.
-    pub fn compute(ctx: &Context) -> Option<DominatorTree> {
-        let root = ctx.graph.root?;
-        let dominators: Dominators<NodeIndex> = dominators::simple_fast(&ctx.graph.graph, root);
-        let count = ctx.graph.graph.node_count();
+    pub fn compute(graph: &FlowGraph) -> Option<DominatorTree> {
+        let root = graph.root?;
+        let dominators: Dominators<NodeIndex> = dominators::simple_fast(&graph.graph, root);
+        let count = graph.graph.node_count();
         let mut children: Vec<Vec<NodeIndex>> = vec![Vec::new(); count];
-        for node in ctx.graph.graph.node_indices() {
+        for node in graph.graph.node_indices() {
             if let Some(parent) = dominators.immediate_dominator(node) {
                 children[parent.index()].push(node);
             }
@@ -66,18 +67,18 @@ pub struct PathsAvoiding {
 }
 
 impl PathsAvoiding {
-    pub fn new(ctx: &Context, avoid: NodeIndex) -> PathsAvoiding {
-        let count = ctx.graph.graph.node_count();
+    pub fn new(graph: &FlowGraph, avoid: NodeIndex) -> PathsAvoiding {
+        let count = graph.graph.node_count();
         let mut parent = vec![None; count];
         let mut reached = FixedBitSet::with_capacity(count);
-        if let Some(root) = ctx.graph.root.filter(|&r| r != avoid) {
+        if let Some(root) = graph.root.filter(|&r| r != avoid) {
             let mut seen = FixedBitSet::with_capacity(count);
             seen.insert(root.index());
             seen.insert(avoid.index());
             let mut queue = VecDeque::from([root]);
             while let Some(node) = queue.pop_front() {
                 reached.insert(node.index());
-                for next in ctx.graph.graph.neighbors(node) {
+                for next in graph.graph.neighbors(node) {
                     if !seen.put(next.index()) {
                         parent[next.index()] = Some(node);
                         queue.push_back(next);
@@ -111,7 +112,7 @@ pub fn variables_set_by(flow: &Flow, state: &State) -> Vec<String> {
 
 /// The keys a set-variables widget sets, with their positions in its `variables`.
 pub fn keys_set_by<'f>(flow: &'f Flow, state: &State) -> impl Iterator<Item = (usize, &'f str)> {
-    let items = (state.kind == "set-variables")
+    let items = (catalog::role(&state.kind) == Role::SetVariables)
         .then(|| flow.properties(state))
         .flatten()
         .and_then(|p| p.get("variables"))
@@ -139,12 +140,14 @@ pub struct VariablesSet<'c> {
 impl<'c> VariablesSet<'c> {
     /// `read` names the variables whose reads will be asked about.
     pub fn compute<'r>(
-        ctx: &'c Context,
+        flow: &Flow,
+        graph: &FlowGraph,
+        dominators: Option<&'c DominatorTree>,
         read: impl IntoIterator<Item = &'r str>,
     ) -> VariablesSet<'c> {
         let mut setters: HashMap<String, Vec<NodeIndex>> = HashMap::new();
-        for (index, state) in ctx.flow.states.iter().enumerate() {
-            for key in variables_set_by(ctx.flow, state) {
+        for (index, state) in flow.states.iter().enumerate() {
+            for key in variables_set_by(flow, state) {
                 setters.entry(key).or_default().push(NodeIndex::new(index));
             }
         }
@@ -152,14 +155,14 @@ impl<'c> VariablesSet<'c> {
         for name in read {
             match setters.get(name) {
                 Some(nodes) if nodes.len() > 1 && !unset_regions.contains_key(name) => {
-                    unset_regions.insert(name.to_string(), reachable_avoiding(ctx, nodes));
+                    unset_regions.insert(name.to_string(), reachable_avoiding(graph, nodes));
                 }
                 _ => {}
             }
         }
         VariablesSet {
             setters,
-            dominators: ctx.dominators(),
+            dominators,
             unset_regions,
         }
     }
@@ -190,22 +193,21 @@ impl<'c> VariablesSet<'c> {
 }
 
 /// The states reachable from the start along paths that never run one of `avoid`.
-fn reachable_avoiding(ctx: &Context, avoid: &[NodeIndex]) -> FixedBitSet {
-    let count = ctx.graph.graph.node_count();
+fn reachable_avoiding(graph: &FlowGraph, avoid: &[NodeIndex]) -> FixedBitSet {
+    let count = graph.graph.node_count();
     let mut seen = FixedBitSet::with_capacity(count);
     for node in avoid {
         seen.insert(node.index());
     }
     let mut reached = FixedBitSet::with_capacity(count);
-    let mut stack: Vec<NodeIndex> = ctx
-        .graph
+    let mut stack: Vec<NodeIndex> = graph
         .root
         .into_iter()
         .filter(|r| !seen.put(r.index()))
         .collect();
     while let Some(node) = stack.pop() {
         reached.insert(node.index());
-        for next in ctx.graph.graph.neighbors(node) {
+        for next in graph.graph.neighbors(node) {
             if !seen.put(next.index()) {
                 stack.push(next);
             }

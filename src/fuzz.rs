@@ -4,31 +4,27 @@
 
 use serde_json::Value;
 
-use crate::analyze::{self, FileReport};
+use crate::analyze::FileReport;
 use crate::export::{Diagram, dot, mermaid, svg};
 use crate::flow;
-use crate::graph::FlowGraph;
 use crate::report;
-use crate::rules::RULES;
+use crate::session::Session;
 
 /// Panics (which is what a fuzzer looks for) when any output is malformed.
 pub fn run_everything(text: &str) -> FileReport {
     let loaded = flow::load_text("fuzz.json".to_string(), text.to_string());
-    if let Ok(flow) = &loaded.flow {
-        let graph = FlowGraph::build(flow);
-        let findings = analyze::check_graph(flow, &graph, &loaded.source, RULES);
-        let diagram = Diagram::build("fuzz", flow, &graph, &loaded.source, Some(&findings));
+    let report = Session::all_rules().process_loaded(loaded).report;
+    if let Some(diagram) = Diagram::build("fuzz", &report, true) {
         let dot_text = dot::render(&diagram, dot::Layout::Studio);
         graphviz_rust::parse(&dot_text).expect("the DOT output parses back");
         assert!(mermaid::render(&diagram).starts_with("flowchart TD\n"));
         // The built-in SVG layout is slow on big graphs; small ones cover its code.
         // An error (layout-rs gave up) is fine; a panic or a broken document is not.
-        let small = flow.states.len() <= 40;
+        let small = diagram.nodes.len() <= 40;
         if let Some(Ok(svg_text)) = small.then(|| svg::render_builtin(&diagram)) {
             assert!(svg_text.contains("<svg") && svg_text.trim_end().ends_with("</svg>"));
         }
     }
-    let report = analyze::analyze_loaded(loaded, RULES);
     let reports = std::slice::from_ref(&report);
     serde_json::from_str::<Value>(&report::json::render(reports)).expect("the JSON report parses");
     serde_json::from_str::<Value>(&report::sarif::render(reports)).expect("the SARIF parses");

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 
+use crate::catalog::{self, Role};
 use crate::flow::Flow;
 
 /// An edge: the transition at `transition` of the source state, labelled by its event.
@@ -48,7 +49,7 @@ impl FlowGraph {
             .or_else(|| {
                 flow.states
                     .iter()
-                    .position(|s| s.kind == "trigger")
+                    .position(|s| catalog::role(&s.kind) == Role::Trigger)
                     .map(NodeIndex::new)
             });
         FlowGraph {
@@ -99,19 +100,6 @@ impl FlowGraph {
     /// Nodes reachable from the root; all `false` when the flow has no root.
     pub fn reachable(&self) -> Vec<bool> {
         self.reachable_from(self.root)
-    }
-
-    /// Nodes a live call can reach: those reachable from the trigger's `incomingCall`.
-    pub fn reachable_by_call(&self, flow: &Flow) -> Vec<bool> {
-        let starts = self.root.into_iter().flat_map(|root| {
-            let trigger = &flow.states[self.state_index(root)];
-            trigger
-                .connected()
-                .filter(|(t, _)| t.event == "incomingCall")
-                .filter_map(|(_, next)| self.node(next))
-                .collect::<Vec<_>>()
-        });
-        self.reachable_from(starts)
     }
 
     /// Kosaraju's algorithm, because petgraph's Tarjan recurses once per state on a chain and

@@ -3,13 +3,12 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use crate::analyze;
+use crate::analyze::FileReport;
 use crate::cli::{DiagramFormat, EXIT_CLEAN, EXIT_TROUBLE, GraphArgs, LayoutChoice, usage_error};
 use crate::export::dot::Layout;
 use crate::export::{Diagram, dot, mermaid, svg};
-use crate::flow::{self, Input, LoadedFile};
-use crate::graph::FlowGraph;
-use crate::rules::RULES;
+use crate::flow::{self, Input};
+use crate::session::Session;
 
 pub fn run(args: &GraphArgs) -> u8 {
     let inputs = flow::expand_inputs(&args.paths);
@@ -27,6 +26,10 @@ pub fn run(args: &GraphArgs) -> u8 {
     if to_directory && args.output.is_none() {
         return usage_error("several flows give several diagrams: name a directory with -o DIR");
     }
+    let session = match Session::new(&args.rules, None) {
+        Ok(session) => session,
+        Err(message) => return usage_error(&message),
+    };
     let layout = match args.layout {
         LayoutChoice::Auto => Layout::Auto,
         LayoutChoice::Studio => Layout::Studio,
@@ -35,25 +38,25 @@ pub fn run(args: &GraphArgs) -> u8 {
     let mut used_names = HashSet::new();
     let mut warned_builtin = false;
     for input in &inputs {
-        let file = flow::load(input);
-        if !flow::is_explicit(input, &args.paths) && !flow::looks_like_flow(&file) {
+        let Some(processed) = session.process(input, &args.paths) else {
             continue;
-        }
-        let Some(diagram) = diagram_of(&file, args.no_findings) else {
-            report_load_error(&file);
+        };
+        let report = processed.report;
+        let Some(diagram) = Diagram::build(&title(&report), &report, !args.no_findings) else {
+            report_load_error(&report);
             status = EXIT_TROUBLE;
             continue;
         };
         if layout == Layout::Studio && !diagram.has_studio_layout() {
             eprintln!(
                 "note: {}: not every widget has a Studio offset; laid out automatically",
-                file.name
+                report.name
             );
         }
         let text = match render(&diagram, args.format, layout, &mut warned_builtin) {
             Ok(text) => text,
             Err(message) => {
-                eprintln!("error: {}: {message}", file.name);
+                eprintln!("error: {}: {message}", report.name);
                 status = EXIT_TROUBLE;
                 continue;
             }
@@ -73,26 +76,15 @@ pub fn run(args: &GraphArgs) -> u8 {
     status
 }
 
-/// The diagram of a loaded flow, or `None` when it did not load.
-fn diagram_of(file: &LoadedFile, no_findings: bool) -> Option<Diagram> {
-    let flow = file.flow.as_ref().ok()?;
-    let graph = FlowGraph::build(flow);
-    let findings = (!no_findings).then(|| analyze::check_graph(flow, &graph, &file.source, RULES));
-    let title = flow
-        .node(&flow.definition_pointer("description"))
-        .and_then(|d| {
-            d.as_str()
-                .filter(|d| !d.trim().is_empty())
-                .map(str::to_string)
-        })
-        .unwrap_or_else(|| file.name.clone());
-    Some(Diagram::build(
-        &title,
-        flow,
-        &graph,
-        &file.source,
-        findings.as_deref(),
-    ))
+/// The flow's description, or its file name.
+fn title(report: &FileReport) -> String {
+    report
+        .flow
+        .as_ref()
+        .and_then(|flow| flow.node(&flow.definition_pointer("description")))
+        .and_then(|d| d.as_str())
+        .filter(|d| !d.trim().is_empty())
+        .map_or_else(|| report.name.clone(), str::to_string)
 }
 
 fn render(
@@ -118,14 +110,14 @@ fn render(
     }
 }
 
-fn report_load_error(file: &LoadedFile) {
-    if let Err(error) = &file.flow {
+fn report_load_error(report: &FileReport) {
+    if let Some(error) = &report.error {
         match error.position {
             Some(p) => eprintln!(
                 "error: {}:{}:{}: {}",
-                file.name, p.line, p.column, error.message
+                report.name, p.line, p.column, error.message
             ),
-            None => eprintln!("error: {}: {}", file.name, error.message),
+            None => eprintln!("error: {}: {}", report.name, error.message),
         }
     }
 }

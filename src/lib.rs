@@ -4,15 +4,19 @@
 //! petgraph graph ([`graph`]), checked by the registered rules ([`rules`]) that read the
 //! widget [`catalog`], and reported in the formats of [`report`].
 
+#[macro_use]
+pub mod rule;
 pub mod analyze;
 pub mod analyze_command;
 pub mod baseline;
 pub mod catalog;
 pub mod channels;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod dataflow;
 pub mod export;
+pub mod facts;
 pub mod flow;
 pub mod fuzz;
 pub mod graph;
@@ -20,7 +24,7 @@ pub mod graph_command;
 pub mod liquid;
 pub mod loops;
 pub mod report;
-pub mod rule;
 pub mod rules;
 pub mod schema;
+pub mod session;
 pub mod suggest;

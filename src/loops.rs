@@ -1,4 +1,6 @@
-//! Loop analysis shared by `infinite-loop` and `loop-without-wait`.
+//! Loop analysis shared by `infinite-loop`, `loop-without-wait` and the diagrams. Linear in
+//! states plus transitions: strongly connected sets by Kosaraju's algorithm, then one pass
+//! over each set.
 
 use std::collections::HashSet;
 
@@ -6,20 +8,21 @@ use petgraph::graph::NodeIndex;
 use petgraph::visit::NodeFiltered;
 
 use crate::catalog::{self, EventKind};
-use crate::rule::Context;
+use crate::flow::Flow;
+use crate::graph::FlowGraph;
 
 /// Whether `scc` is closed: every event each of its widgets can emit (a hangup aside, which
 /// is the caller giving up, not the flow leaving) goes to a state inside the set.
 /// Widgets whose events are not known are assumed to have a way out.
-pub fn is_closed(ctx: &Context, scc: &[NodeIndex]) -> bool {
+pub fn is_closed(flow: &Flow, graph: &FlowGraph, scc: &[NodeIndex]) -> bool {
     // A set, not a vector of every state: a flow can have many small loops.
     let inside: HashSet<NodeIndex> = scc.iter().copied().collect();
     let stays_inside = |next: Option<&str>| {
-        next.and_then(|n| ctx.graph.node(n))
+        next.and_then(|n| graph.node(n))
             .is_some_and(|n| inside.contains(&n))
     };
     scc.iter().all(|&node| {
-        let state = ctx.state(ctx.graph.state_index(node));
+        let state = &flow.states[graph.state_index(node)];
         let Some(spec) = catalog::widget(&state.kind).filter(|w| w.events.is_some()) else {
             return false;
         };
@@ -39,31 +42,37 @@ fn is_hangup(kind: &str, event: &str) -> bool {
         .is_some_and(|e| e.kind == EventKind::Hangup)
 }
 
-/// The cycles of the flow that no event leaves, reachable from the trigger. Rules read them
-/// through [`Context::closed_cycles`], which computes them once.
-pub fn find_closed_cycles(ctx: &Context) -> Vec<Vec<NodeIndex>> {
-    let reachable = ctx.reachable();
-    ctx.graph
+/// The cycles of the flow that no event leaves, among the `reachable` states.
+pub fn find_closed_cycles(
+    flow: &Flow,
+    graph: &FlowGraph,
+    reachable: &[bool],
+) -> Vec<Vec<NodeIndex>> {
+    graph
         .cycles()
         .into_iter()
-        .filter(|scc| reachable[scc[0].index()] && is_closed(ctx, scc))
+        .filter(|scc| reachable[scc[0].index()] && is_closed(flow, graph, scc))
         .collect()
 }
 
-/// The cycles made only of widgets that wait on nothing, reachable from the trigger, that
-/// are not closed cycles (those are infinite loops, a stronger finding). Each is sorted.
-pub fn spinning_cycles(ctx: &Context) -> Vec<Vec<NodeIndex>> {
-    let reachable = ctx.reachable();
-    let mut closed = vec![false; ctx.graph.graph.node_count()];
-    for &node in ctx.closed_cycles().iter().flatten() {
-        closed[node.index()] = true;
+/// The cycles made only of widgets that wait on nothing, among the `reachable` states, that
+/// are not `closed` cycles (those are infinite loops, a stronger finding). Each is sorted.
+pub fn spinning_cycles(
+    flow: &Flow,
+    graph: &FlowGraph,
+    reachable: &[bool],
+    closed: &[Vec<NodeIndex>],
+) -> Vec<Vec<NodeIndex>> {
+    let mut in_closed = vec![false; graph.graph.node_count()];
+    for &node in closed.iter().flatten() {
+        in_closed[node.index()] = true;
     }
-    let spinning = NodeFiltered::from_fn(&ctx.graph.graph, |node| !waits(ctx, node));
+    let spinning = NodeFiltered::from_fn(&graph.graph, |node| !waits(flow, graph, node));
     // Kosaraju, not Tarjan: petgraph's Tarjan recurses once per state on a chain.
     petgraph::algo::kosaraju_scc(&spinning)
         .into_iter()
-        .filter(|scc| scc.len() > 1 || ctx.graph.graph.contains_edge(scc[0], scc[0]))
-        .filter(|scc| reachable[scc[0].index()] && !scc.iter().all(|n| closed[n.index()]))
+        .filter(|scc| scc.len() > 1 || graph.graph.contains_edge(scc[0], scc[0]))
+        .filter(|scc| reachable[scc[0].index()] && !scc.iter().all(|n| in_closed[n.index()]))
         .map(|mut scc| {
             scc.sort_unstable();
             scc
@@ -72,17 +81,17 @@ pub fn spinning_cycles(ctx: &Context) -> Vec<Vec<NodeIndex>> {
 }
 
 /// Widgets of unknown type are assumed to wait: flowcheck cannot tell.
-fn waits(ctx: &Context, node: NodeIndex) -> bool {
-    let state = ctx.state(ctx.graph.state_index(node));
+fn waits(flow: &Flow, graph: &FlowGraph, node: NodeIndex) -> bool {
+    let state = &flow.states[graph.state_index(node)];
     catalog::widget(&state.kind).is_none_or(|w| w.waits)
 }
 
 /// "`a`, `b`, `c`", at most `limit` names, in file order.
-pub fn describe(ctx: &Context, scc: &[NodeIndex], limit: usize) -> String {
+pub fn describe(flow: &Flow, graph: &FlowGraph, scc: &[NodeIndex], limit: usize) -> String {
     let names: Vec<String> = scc
         .iter()
         .take(limit)
-        .map(|&n| format!("`{}`", ctx.state(ctx.graph.state_index(n)).name))
+        .map(|&n| format!("`{}`", flow.states[graph.state_index(n)].name))
         .collect();
     let more = scc.len().saturating_sub(limit);
     if more > 0 {

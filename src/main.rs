@@ -8,5 +8,5 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    flowcheck::cli::run(flowcheck::cli::Cli::parse())
+    flowcheck::commands::run(flowcheck::cli::Cli::parse())
 }

@@ -1,15 +1,12 @@
 //! The rule contract: metadata, severities, the context rules read, and what they report.
 
-use std::cell::OnceCell;
 use std::fmt;
 
-use crate::channels::Channels;
-use crate::dataflow::DominatorTree;
+use crate::facts::Facts;
 use crate::flow::json::Span;
-use crate::flow::{Flow, SourceText, State};
+use crate::flow::{Flow, SourceText};
 use crate::graph::FlowGraph;
 use crate::liquid::Reference;
-use petgraph::graph::NodeIndex;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -45,94 +42,62 @@ pub struct RuleMeta {
     pub doc: &'static str,
 }
 
-/// A check over one flow.
-pub trait Rule: Sync {
+/// What a rule is, as [`declare_rule!`] writes it.
+pub trait Declared {
     fn meta(&self) -> &'static RuleMeta;
+}
+
+/// A check over one flow.
+pub trait Rule: Declared + Sync {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>);
 }
 
-/// Everything a rule may read about the flow under analysis, with the facts several rules
-/// need computed once, on first use.
+/// Declares a rule in one place: its type and its metadata, the id spelled once. The
+/// documentation is `rules/<id>.md`, embedded in the binary.
+///
+/// ```ignore
+/// declare_rule!(UnreachableState, "unreachable-state", Warning, "a state nothing leads to");
+/// ```
+#[macro_export]
+macro_rules! declare_rule {
+    ($name:ident, $id:literal, $severity:ident, $summary:expr) => {
+        pub struct $name;
+
+        $crate::declare_rule!(meta $id, $severity, $summary);
+
+        impl $crate::rule::Declared for $name {
+            fn meta(&self) -> &'static $crate::rule::RuleMeta {
+                &META
+            }
+        }
+    };
+    // Only the metadata, for a rule the engine reports itself (`unused-suppression`).
+    (meta $id:literal, $severity:ident, $summary:expr) => {
+        pub static META: $crate::rule::RuleMeta = $crate::rule::RuleMeta {
+            id: $id,
+            severity: $crate::rule::Severity::$severity,
+            summary: $summary,
+            doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $id, ".md")),
+        };
+    };
+}
+
+/// Everything a rule may read about the flow under analysis: the shared [`Facts`], and the
+/// helpers that turn them into findings.
 pub struct Context<'a> {
-    pub flow: &'a Flow,
-    pub graph: &'a FlowGraph,
-    /// The file's text, for rules that look inside string values (Liquid).
-    pub source: &'a SourceText,
-    reachable: OnceCell<Vec<bool>>,
-    references: OnceCell<Vec<Reference>>,
-    closed_cycles: OnceCell<Vec<Vec<NodeIndex>>>,
-    dominators: OnceCell<Option<DominatorTree>>,
-    channels: OnceCell<Channels>,
-    cycle_of: OnceCell<Vec<Option<usize>>>,
+    facts: Facts<'a>,
 }
 
 impl<'a> Context<'a> {
     pub fn new(flow: &'a Flow, graph: &'a FlowGraph, source: &'a SourceText) -> Self {
         Context {
-            flow,
-            graph,
-            source,
-            reachable: OnceCell::new(),
-            references: OnceCell::new(),
-            closed_cycles: OnceCell::new(),
-            dominators: OnceCell::new(),
-            channels: OnceCell::new(),
-            cycle_of: OnceCell::new(),
+            facts: Facts::new(flow, graph, source),
         }
     }
 
-    pub fn state(&self, index: usize) -> &State {
-        &self.flow.states[index]
-    }
-
-    /// Which states the start reaches (see [`FlowGraph::reachable`]).
-    pub fn reachable(&self) -> &[bool] {
-        self.reachable.get_or_init(|| self.graph.reachable())
-    }
-
-    /// Every Liquid reference in the flow (see [`crate::liquid::references`]).
-    pub fn references(&self) -> &[Reference] {
-        self.references
-            .get_or_init(|| crate::liquid::references(self.flow, &self.source.text))
-    }
-
-    /// The reachable cycles no event leaves (see [`crate::loops::find_closed_cycles`]); both
-    /// loop rules and the diagrams ask.
-    pub fn closed_cycles(&self) -> &[Vec<NodeIndex>] {
-        self.closed_cycles
-            .get_or_init(|| crate::loops::find_closed_cycles(self))
-    }
-
-    /// The dominator tree from the start, `None` without a start; the Liquid rules share it.
-    pub fn dominators(&self) -> Option<&DominatorTree> {
-        self.dominators
-            .get_or_init(|| DominatorTree::compute(self))
-            .as_ref()
-    }
-
-    /// Which kinds of execution reach each state (see [`Channels`]).
-    pub fn channels(&self) -> &Channels {
-        self.channels
-            .get_or_init(|| Channels::compute(self.flow, self.graph))
-    }
-
-    /// Whether `a` and `b` lie on a common cycle (one strongly connected set of states).
-    pub fn same_cycle(&self, a: NodeIndex, b: NodeIndex) -> bool {
-        self.cycle_of(a).is_some() && self.cycle_of(a) == self.cycle_of(b)
-    }
-
-    /// Which cycle (strongly connected set of states with a cycle) `node` lies on, if any.
-    pub fn cycle_of(&self, node: NodeIndex) -> Option<usize> {
-        let cycle_of = self.cycle_of.get_or_init(|| {
-            let mut cycle_of = vec![None; self.graph.graph.node_count()];
-            for (i, scc) in self.graph.cycles().iter().enumerate() {
-                for node in scc {
-                    cycle_of[node.index()] = Some(i);
-                }
-            }
-            cycle_of
-        });
-        cycle_of[node.index()]
+    /// The facts computed so far, for the diagrams.
+    pub fn into_facts(self) -> Facts<'a> {
+        self.facts
     }
 
     /// A finding about a Liquid reference: underlines the name inside its string.
@@ -145,6 +110,14 @@ impl<'a> Context<'a> {
         Diagnostic::new(meta, &reference.pointer, message)
             .anchor(Anchor::Bytes(reference.span.clone()))
             .state(&self.state(reference.state).name)
+    }
+}
+
+impl<'a> std::ops::Deref for Context<'a> {
+    type Target = Facts<'a>;
+
+    fn deref(&self) -> &Facts<'a> {
+        &self.facts
     }
 }
 
@@ -168,6 +141,20 @@ pub struct Related {
     pub label: String,
 }
 
+/// What a finding is about, in terms that diagrams and fixes read without knowing rule ids.
+/// States are indexes into `Flow::states`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Subject {
+    #[default]
+    Other,
+    /// A state that never runs.
+    Unreachable { state: usize },
+    /// The states of a reported loop, sorted.
+    Loop { states: Vec<usize> },
+    /// An event of a state that ends the execution, unconnected.
+    DroppedEvent { state: usize, event: String },
+}
+
 /// One finding, located by JSON Pointer; the reporters turn it into line:column.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
@@ -181,6 +168,7 @@ pub struct Diagnostic {
     pub pointer: String,
     pub anchor: Anchor,
     pub related: Vec<Related>,
+    pub subject: Subject,
 }
 
 impl Diagnostic {
@@ -195,6 +183,7 @@ impl Diagnostic {
             pointer: pointer.into(),
             anchor: Anchor::Value,
             related: Vec::new(),
+            subject: Subject::Other,
         }
     }
 
@@ -220,6 +209,11 @@ impl Diagnostic {
 
     pub fn anchor(mut self, anchor: Anchor) -> Self {
         self.anchor = anchor;
+        self
+    }
+
+    pub fn subject(mut self, subject: Subject) -> Self {
+        self.subject = subject;
         self
     }
 

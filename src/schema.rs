@@ -148,7 +148,8 @@ fn compile() -> SchemaSet {
 fn without_transition_events(name: &str, document: &Value) -> Value {
     let mut schema = document.clone();
     let properties = schema.get_mut("properties").and_then(Value::as_object_mut);
-    if let Some(properties) = properties.filter(|_| name != "split-based-on") {
+    let is_split = crate::catalog::role(name) == crate::catalog::Role::Split;
+    if let Some(properties) = properties.filter(|_| !is_split) {
         properties.remove("transitions");
     }
     schema

@@ -104,3 +104,34 @@ fn catalog_knows_every_type_the_flow_schema_lists() {
         assert!(catalog::widget(kind).is_some(), "catalog lacks `{kind}`");
     }
 }
+
+/// The README's rule table lists every rule the registry has, in its order, with its
+/// default severity.
+#[test]
+fn readme_rule_table_matches_the_registry() {
+    let readme = std::fs::read_to_string(common::repo_root().join("README.md")).unwrap();
+    let section = readme
+        .split("\n## Rules\n")
+        .nth(1)
+        .expect("README has a Rules section");
+    let section = section.split("\n## ").next().unwrap();
+    let rows: Vec<(String, String)> = section
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| id ") && !l.starts_with("|--"))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            (cells[1].to_string(), cells[2].to_string())
+        })
+        .collect();
+    let metas: Vec<_> = flowcheck::rules::all_metas().collect();
+    let ids: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
+    let registry: Vec<&str> = metas.iter().map(|m| m.id).collect();
+    assert_eq!(ids, registry, "README rule table vs `flowcheck rules`");
+    for ((id, severity), meta) in rows.iter().zip(&metas) {
+        assert!(
+            severity.contains(meta.severity.as_str()),
+            "{id}: the README says {severity}, the rule {}",
+            meta.severity
+        );
+    }
+}

@@ -18,6 +18,8 @@ fn corpus_flows_load_and_their_findings_are_snapshotted() {
     let mut listing = String::new();
     for path in &files {
         let report = common::analyze_path(path, RULES);
+        let unresolved = common::unresolved_locations(&report);
+        assert!(unresolved.is_empty(), "{}", unresolved.join("\n"));
         let name = path.file_name().unwrap().to_string_lossy();
         assert!(
             report.error.is_none(),

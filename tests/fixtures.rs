@@ -30,6 +30,7 @@ fn every_fixture_behaves_and_matches_its_snapshot() {
                 failures.push(format!("{id}/{case}: does not load: {}", error.message));
                 continue;
             }
+            failures.extend(common::unresolved_locations(&report));
             let own = report
                 .findings
                 .iter()

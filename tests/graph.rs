@@ -6,12 +6,11 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use flowcheck::analyze;
 use flowcheck::export::dot::Layout;
 use flowcheck::export::{Diagram, dot, mermaid, svg};
 use flowcheck::flow::{self, Flow};
 use flowcheck::graph::FlowGraph;
-use flowcheck::rules::RULES;
+use flowcheck::session::Session;
 use graphviz_rust::dot_structures::{Graph, Stmt};
 
 fn load(path: &Path) -> (flow::LoadedFile, String) {
@@ -20,14 +19,14 @@ fn load(path: &Path) -> (flow::LoadedFile, String) {
     (flow::load_text(name.clone(), text), name)
 }
 
+/// The diagram of a flow as `flowcheck graph` draws it, and its graph for counting.
 fn diagram(file: &flow::LoadedFile, with_findings: bool) -> (Diagram, FlowGraph) {
-    let flow: &Flow = file.flow.as_ref().expect("flow loads");
+    let reloaded = flow::load_text(file.name.clone(), file.source.text.clone());
+    let report = Session::all_rules().process_loaded(reloaded).report;
+    let flow: &Flow = report.flow.as_ref().expect("flow loads");
     let graph = FlowGraph::build(flow);
-    let findings = with_findings.then(|| analyze::check_graph(flow, &graph, &file.source, RULES));
-    (
-        Diagram::build(&file.name, flow, &graph, &file.source, findings.as_deref()),
-        graph,
-    )
+    let diagram = Diagram::build(&file.name, &report, with_findings).expect("flow loads");
+    (diagram, graph)
 }
 
 fn statements(graph: &Graph) -> &[Stmt] {
@@ -283,4 +282,36 @@ fn builtin_layout_failures_are_errors_not_panics() {
         Ok(text) => assert!(text.contains("<svg")),
         Err(message) => assert!(message.contains("install Graphviz"), "{message}"),
     }
+}
+
+/// `graph` runs through the same session as `analyze`: a rule the configuration turns off,
+/// ignores or suppresses is not drawn, and `--select`/`--ignore` work as they do there.
+#[test]
+fn graph_honours_the_configuration_and_rule_selection() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("graph_config");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("flowcheck.toml");
+    std::fs::write(&config, "[severity]\nunhandled-event = \"off\"\n").unwrap();
+    let flow = common::repo_root().join("examples/ivr-with-defects.json");
+    let dot = |extra: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_flowcheck"))
+            .arg("graph")
+            .args(extra)
+            .arg(&flow)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{extra:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let everything = dot(&["--no-config"]);
+    assert!(everything.contains("unhandled-event:"));
+    assert!(everything.contains("unreachable-state:"));
+    let configured = dot(&["--config", config.to_str().unwrap()]);
+    assert!(!configured.contains("unhandled-event:"), "{configured}");
+    assert!(configured.contains("unreachable-state:"));
+    let selected = dot(&["--no-config", "--select", "unreachable-state"]);
+    assert!(!selected.contains("unhandled-event:") && selected.contains("unreachable-state:"));
+    let ignored = dot(&["--no-config", "--ignore", "unreachable-state"]);
+    assert!(ignored.contains("unhandled-event:") && !ignored.contains("unreachable-state:"));
 }

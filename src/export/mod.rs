@@ -7,12 +7,11 @@ pub mod dot;
 pub mod mermaid;
 pub mod svg;
 
-use crate::analyze::Finding;
+use crate::analyze::{FileReport, Finding};
 use crate::catalog::{self, Category};
-use crate::flow::{Flow, SourceText};
+use crate::flow::Flow;
 use crate::graph::FlowGraph;
-use crate::loops;
-use crate::rule::{Context, Severity};
+use crate::rule::{Severity, Subject};
 
 /// How a state looks because of its findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -64,14 +63,11 @@ pub struct Diagram {
 }
 
 impl Diagram {
-    /// Builds the diagram of a flow; `findings` is empty with `--no-findings`.
-    pub fn build(
-        title: &str,
-        flow: &Flow,
-        graph: &FlowGraph,
-        source: &SourceText,
-        findings: Option<&[Finding]>,
-    ) -> Diagram {
+    /// The diagram of an analysed flow, with its findings drawn on unless `with_findings` is
+    /// false; `None` when the flow did not load.
+    pub fn build(title: &str, report: &FileReport, with_findings: bool) -> Option<Diagram> {
+        let flow = report.flow.as_ref()?;
+        let graph = FlowGraph::build(flow);
         let mut nodes: Vec<DiagramNode> = flow
             .states
             .iter()
@@ -84,20 +80,19 @@ impl Diagram {
                 offset: offset(flow, s),
             })
             .collect();
-        let mut edges = edges(flow, graph);
+        let mut edges = edges(flow, &graph);
         let mut drops = Vec::new();
-        if let Some(findings) = findings {
-            mark_findings(flow, &mut nodes, &mut drops, findings);
-            let ctx = Context::new(flow, graph, source);
-            mark_loops(&ctx, &mut edges, findings);
+        if with_findings {
+            mark_findings(flow, &mut nodes, &mut drops, &report.findings);
+            mark_loops(flow, &mut edges, &report.findings);
         }
-        Diagram {
+        Some(Diagram {
             title: title.to_string(),
             nodes,
             edges,
             drops,
-            with_findings: findings.is_some(),
-        }
+            with_findings,
+        })
     }
 
     /// Whether every widget has a canvas position (for `--layout studio`).
@@ -140,7 +135,7 @@ fn edge_label(flow: &Flow, transition: &crate::flow::Transition) -> String {
         .and_then(|n| n.as_str())
         .filter(|s| !s.is_empty());
     match friendly {
-        Some(name) if transition.event == "match" => name.to_string(),
+        Some(name) if transition.event == catalog::MATCH => name.to_string(),
         _ => transition.event.clone(),
     }
 }
@@ -158,16 +153,16 @@ fn mark_findings(
         };
         let node = &mut nodes[index];
         node.notes.push(format!("{}: {}", d.rule, d.message));
-        let status = match (d.rule, d.severity) {
-            ("unreachable-state", _) => Status::Unreachable,
+        let status = match (&d.subject, d.severity) {
+            (Subject::Unreachable { .. }, _) => Status::Unreachable,
             (_, Severity::Error) => Status::Error,
             (_, Severity::Warning) => Status::Warning,
             (_, Severity::Info) => Status::Clean,
         };
         node.status = node.status.max(status);
-        if let (Some(event), "unhandled-event") = (&d.event, d.rule) {
+        if let Subject::DroppedEvent { state, event } = &d.subject {
             drops.push(DiagramDrop {
-                from: index,
+                from: *state,
                 event: event.clone(),
             });
         }
@@ -181,29 +176,18 @@ fn state_index(flow: &Flow, pointer: &str) -> Option<usize> {
     (index < flow.states.len()).then_some(index)
 }
 
-fn mark_loops(ctx: &Context, edges: &mut [DiagramEdge], findings: &[Finding]) {
-    let (flow, graph) = (ctx.flow, ctx.graph);
-    // A loop rule reports a loop at its first state; only reported loops are drawn bold.
-    let reported = |rule: &str, scc: &[petgraph::graph::NodeIndex]| {
-        let first = &flow.states[graph.state_index(scc[0])].name;
-        findings
-            .iter()
-            .any(|f| f.diagnostic.rule == rule && f.diagnostic.state.as_ref() == Some(first))
-    };
-    let spinning = loops::spinning_cycles(ctx);
-    let loops = ctx
-        .closed_cycles()
-        .iter()
-        .filter(|scc| reported("infinite-loop", scc))
-        .chain(
-            spinning
-                .iter()
-                .filter(|scc| reported("loop-without-wait", scc)),
-        );
+/// Draws bold the edges inside each loop a finding reports.
+fn mark_loops(flow: &Flow, edges: &mut [DiagramEdge], findings: &[Finding]) {
     let mut in_loop = vec![None; flow.states.len()];
-    for (id, scc) in loops.enumerate() {
-        for node in scc {
-            in_loop[graph.state_index(*node)] = Some(id);
+    let loops = findings.iter().filter_map(|f| match &f.diagnostic.subject {
+        Subject::Loop { states } => Some(states),
+        _ => None,
+    });
+    for (id, states) in loops.enumerate() {
+        for &state in states {
+            if let Some(slot) = in_loop.get_mut(state) {
+                *slot = Some(id);
+            }
         }
     }
     for edge in edges {

@@ -1,13 +1,13 @@
 //! `--format github`: GitHub Actions workflow commands, one annotation per finding.
 
 use crate::analyze::FileReport;
-use crate::config::normalize;
+use crate::analyze::normalize_path;
 use crate::rule::Severity;
 
 pub fn render(reports: &[FileReport]) -> String {
     let mut out = String::new();
     for report in reports {
-        let file = property(&normalize(&report.name));
+        let file = property(&normalize_path(&report.name));
         if let Some(error) = &report.error {
             let position = error
                 .position

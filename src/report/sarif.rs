@@ -2,8 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::analyze::{FileReport, Finding};
-use crate::config::normalize;
+use crate::analyze::{FileReport, Finding, normalize_path};
 use crate::rule::{RuleMeta, Severity};
 use crate::rules;
 
@@ -108,7 +107,7 @@ fn result(report: &FileReport, finding: &Finding, metas: &[&RuleMeta]) -> Value 
 }
 
 fn artifact(name: &str) -> Value {
-    let uri = normalize(name);
+    let uri = normalize_path(name);
     if uri.starts_with('/') || uri == "-" {
         json!({"uri": uri})
     } else {
@@ -119,13 +118,14 @@ fn artifact(name: &str) -> Value {
 /// Stable across edits elsewhere in the file: built from what the finding is about (file,
 /// rule, widget, event, message), not from where it stands.
 fn fingerprint(report: &FileReport, finding: &Finding) -> String {
-    let d = &finding.diagnostic;
+    // The finding's key, and its message so that two findings of one key differ.
+    let key = report.key(finding);
     let key = [
-        normalize(&report.name).as_str(),
-        d.rule,
-        d.state.as_deref().unwrap_or(""),
-        d.event.as_deref().unwrap_or(""),
-        d.message.as_str(),
+        key.file.as_str(),
+        key.rule.as_str(),
+        key.state.as_deref().unwrap_or(""),
+        key.event.as_deref().unwrap_or(""),
+        finding.diagnostic.message.as_str(),
     ]
     .join("\u{1f}");
     format!("{:016x}", fnv1a(key.as_bytes()))

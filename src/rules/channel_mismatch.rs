@@ -2,22 +2,16 @@
 //! REST-only widget (start/resume a conversation) that other triggers reach.
 
 use crate::catalog::{self, Channel};
-use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
+use crate::rule::{Context, Diagnostic, Rule};
 
-pub struct ChannelMismatch;
-
-pub static META: RuleMeta = RuleMeta {
-    id: "channel-mismatch",
-    severity: Severity::Warning,
-    summary: "a voice widget only messaging reaches, or a REST-only widget other triggers reach",
-    doc: include_str!("../../rules/channel-mismatch.md"),
-};
+declare_rule!(
+    ChannelMismatch,
+    "channel-mismatch",
+    Warning,
+    "a voice widget only messaging reaches, or a REST-only widget other triggers reach"
+);
 
 impl Rule for ChannelMismatch {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         let channels = ctx.channels();
         for (index, state) in ctx.flow.states.iter().enumerate() {

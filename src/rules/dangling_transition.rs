@@ -1,22 +1,16 @@
 //! `dangling-transition`: a transition's `next` names a state that does not exist.
 
-use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
+use crate::rule::{Context, Diagnostic, Rule};
 use crate::suggest;
 
-pub struct DanglingTransition;
-
-pub static META: RuleMeta = RuleMeta {
-    id: "dangling-transition",
-    severity: Severity::Error,
-    summary: "a transition's `next` names no state",
-    doc: include_str!("../../rules/dangling-transition.md"),
-};
+declare_rule!(
+    DanglingTransition,
+    "dangling-transition",
+    Error,
+    "a transition's `next` names no state"
+);
 
 impl Rule for DanglingTransition {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         for state in &ctx.flow.states {
             for (transition, next) in state.connected() {

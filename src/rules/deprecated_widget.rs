@@ -1,22 +1,16 @@
 //! `deprecated-widget`: a widget type Twilio has retired or superseded.
 
 use crate::catalog;
-use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
+use crate::rule::{Context, Diagnostic, Rule};
 
-pub struct DeprecatedWidget;
-
-pub static META: RuleMeta = RuleMeta {
-    id: "deprecated-widget",
-    severity: Severity::Warning,
-    summary: "Autopilot widgets, make-outgoing-call-v1, connect-virtual-agent v1",
-    doc: include_str!("../../rules/deprecated-widget.md"),
-};
+declare_rule!(
+    DeprecatedWidget,
+    "deprecated-widget",
+    Warning,
+    "Autopilot widgets, make-outgoing-call-v1, connect-virtual-agent v1"
+);
 
 impl Rule for DeprecatedWidget {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         for state in &ctx.flow.states {
             let Some(why) = catalog::widget(&state.kind).and_then(|w| w.deprecated) else {

@@ -2,22 +2,16 @@
 
 use std::collections::HashMap;
 
-use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
+use crate::rule::{Context, Diagnostic, Rule};
 
-pub struct DuplicateStateName;
-
-pub static META: RuleMeta = RuleMeta {
-    id: "duplicate-state-name",
-    severity: Severity::Error,
-    summary: "two states share one name",
-    doc: include_str!("../../rules/duplicate-state-name.md"),
-};
+declare_rule!(
+    DuplicateStateName,
+    "duplicate-state-name",
+    Error,
+    "two states share one name"
+);
 
 impl Rule for DuplicateStateName {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         let mut first_seen: HashMap<&str, usize> = HashMap::new();
         for (index, state) in ctx.flow.states.iter().enumerate() {

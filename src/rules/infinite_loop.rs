@@ -1,22 +1,16 @@
 //! `infinite-loop`: a set of states that no event ever leaves.
 
-use crate::loops;
-use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
+use crate::rule::{Context, Diagnostic, Rule, Subject};
+use petgraph::graph::NodeIndex;
 
-pub struct InfiniteLoop;
-
-pub static META: RuleMeta = RuleMeta {
-    id: "infinite-loop",
-    severity: Severity::Error,
-    summary: "a cycle of states that no event ever leaves",
-    doc: include_str!("../../rules/infinite-loop.md"),
-};
+declare_rule!(
+    InfiniteLoop,
+    "infinite-loop",
+    Error,
+    "a cycle of states that no event ever leaves"
+);
 
 impl Rule for InfiniteLoop {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         for scc in ctx.closed_cycles() {
             let first = ctx.state(ctx.graph.state_index(scc[0]));
@@ -28,12 +22,13 @@ impl Rule for InfiniteLoop {
             } else {
                 format!(
                     "no event leaves the loop through {}: the execution can never get out",
-                    loops::describe(ctx, scc, 6)
+                    ctx.describe(scc, 6)
                 )
             };
             out.push(
                 Diagnostic::new(&META, first.member_pointer("name"), message)
                     .state(&first.name)
+                    .subject(loop_subject(ctx, scc))
                     .help(
                         "give the loop a way out: connect a failure, timeout or `noMatch` \
                          event to a state outside it, or leave one unconnected to end there",
@@ -41,4 +36,11 @@ impl Rule for InfiniteLoop {
             );
         }
     }
+}
+
+/// The loop's states, for the diagrams; shared with `loop-without-wait`.
+pub(crate) fn loop_subject(ctx: &Context, states: &[NodeIndex]) -> Subject {
+    let mut states: Vec<usize> = states.iter().map(|&n| ctx.graph.state_index(n)).collect();
+    states.sort_unstable();
+    Subject::Loop { states }
 }

@@ -1,22 +1,17 @@
 //! `invalid-initial-state`: the flow must start at its trigger widget.
 
-use crate::rule::{Anchor, Context, Diagnostic, Rule, RuleMeta, Severity};
+use crate::catalog::{self, Role};
+use crate::rule::{Anchor, Context, Diagnostic, Rule};
 use crate::suggest;
 
-pub struct InvalidInitialState;
-
-pub static META: RuleMeta = RuleMeta {
-    id: "invalid-initial-state",
-    severity: Severity::Error,
-    summary: "`initial_state` is missing, names no state, or names a state that is not the trigger",
-    doc: include_str!("../../rules/invalid-initial-state.md"),
-};
+declare_rule!(
+    InvalidInitialState,
+    "invalid-initial-state",
+    Error,
+    "`initial_state` is missing, names no state, or names a state that is not the trigger"
+);
 
 impl Rule for InvalidInitialState {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         let flow = ctx.flow;
         let pointer = flow.definition_pointer("initial_state");
@@ -39,7 +34,7 @@ impl Rule for InvalidInitialState {
             }
             Some(node) => {
                 let state = ctx.state(ctx.graph.state_index(node));
-                if state.kind != "trigger" {
+                if catalog::role(&state.kind) != Role::Trigger {
                     out.push(
                         Diagnostic::new(
                             &META,
@@ -74,7 +69,12 @@ fn missing(ctx: &Context, pointer: &str) -> Diagnostic {
 }
 
 fn trigger_help(ctx: &Context) -> String {
-    match ctx.flow.states.iter().find(|s| s.kind == "trigger") {
+    match ctx
+        .flow
+        .states
+        .iter()
+        .find(|s| catalog::role(&s.kind) == Role::Trigger)
+    {
         Some(trigger) => format!(
             "set `initial_state` to `{}`, the trigger widget",
             trigger.name

@@ -8,20 +8,18 @@ use std::collections::{HashMap, HashSet};
 use petgraph::graph::NodeIndex;
 use petgraph::visit::NodeFiltered;
 
-use crate::catalog::{self, EventKind};
+use crate::catalog::{self, EventKind, NO_MATCH, Role};
 use crate::dataflow;
 use crate::liquid::Root;
-use crate::loops;
-use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
+use crate::rule::{Context, Diagnostic, Rule};
+use crate::rules::infinite_loop::loop_subject;
 
-pub struct LoopWithoutWait;
-
-pub static META: RuleMeta = RuleMeta {
-    id: "loop-without-wait",
-    severity: Severity::Warning,
-    summary: "a cycle with no waiting widget in it, which spins to Studio's step limit",
-    doc: include_str!("../../rules/loop-without-wait.md"),
-};
+declare_rule!(
+    LoopWithoutWait,
+    "loop-without-wait",
+    Warning,
+    "a cycle with no waiting widget in it, which spins to Studio's step limit"
+);
 
 /// Studio stops an execution after this many steps (errors 81000 / 84000).
 const STEP_LIMIT: usize = 1000;
@@ -31,18 +29,14 @@ const REPEAT_LIMIT: usize = 10;
 const MAX_COUNTERS: usize = 4;
 
 impl Rule for LoopWithoutWait {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
-        let loops = loops::spinning_cycles(ctx);
+        let loops = ctx.spinning_cycles();
         if loops.is_empty() {
             return;
         }
         let counters = Counters::of(ctx);
         for scc in loops {
-            for family in unbounded_families(ctx, &scc, &counters) {
+            for family in unbounded_families(ctx, scc, &counters) {
                 out.push(finding(ctx, &family));
             }
         }
@@ -64,6 +58,7 @@ fn finding(ctx: &Context, family: &[NodeIndex]) -> Diagnostic {
         );
         return Diagnostic::new(&META, first.member_pointer("name"), message)
             .state(&first.name)
+            .subject(loop_subject(ctx, family))
             .event(event)
             .help(
                 "send the failure to a widget that handles it, or count the retries with a \
@@ -80,12 +75,13 @@ fn finding(ctx: &Context, family: &[NodeIndex]) -> Diagnostic {
         format!(
             "the loop through {} waits on nothing: it can run about {} times before Studio's \
              1,000-step limit stops the execution",
-            loops::describe(ctx, family, 6),
+            ctx.describe(family, 6),
             STEP_LIMIT / family.len()
         )
     };
     Diagnostic::new(&META, first.member_pointer("name"), message)
         .state(&first.name)
+        .subject(loop_subject(ctx, family))
         .help(help)
 }
 
@@ -128,7 +124,7 @@ impl<'c> Counters<'c> {
         for r in reads {
             let state = ctx.state(r.state);
             let node = NodeIndex::new(r.state);
-            if state.kind == "split-based-on" {
+            if catalog::role(&state.kind) == Role::Split {
                 counters
                     .tested
                     .entry(node)
@@ -259,7 +255,7 @@ fn merge_overlapping(mut families: Vec<Vec<NodeIndex>>) -> Vec<Vec<NodeIndex>> {
 /// Whether some event of the split ends the execution or goes outside the loop.
 fn leaves(ctx: &Context, split: NodeIndex, inside: &HashSet<NodeIndex>) -> bool {
     let split = ctx.state(ctx.graph.state_index(split));
-    let has_no_match = split.transitions.iter().any(|t| t.event == "noMatch");
+    let has_no_match = split.transitions.iter().any(|t| t.event == NO_MATCH);
     !has_no_match
         || split.transitions.iter().any(|t| {
             t.next

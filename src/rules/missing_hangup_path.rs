@@ -10,22 +10,16 @@ use petgraph::algo::dominators;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::catalog::{self, EventKind};
-use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
+use crate::rule::{Context, Diagnostic, Rule};
 
-pub struct MissingHangupPath;
-
-pub static META: RuleMeta = RuleMeta {
-    id: "missing-hangup-path",
-    severity: Severity::Warning,
-    summary: "a caller hangup at a voice widget skips the post-call work",
-    doc: include_str!("../../rules/missing-hangup-path.md"),
-};
+declare_rule!(
+    MissingHangupPath,
+    "missing-hangup-path",
+    Warning,
+    "a caller hangup at a voice widget skips the post-call work"
+);
 
 impl Rule for MissingHangupPath {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         let reachable = ctx.reachable();
         let candidates: Vec<NodeIndex> = ctx

@@ -4,7 +4,7 @@ mod channel_mismatch;
 mod dangling_transition;
 mod deprecated_widget;
 mod duplicate_state_name;
-mod infinite_loop;
+pub(crate) mod infinite_loop;
 mod invalid_initial_state;
 mod loop_without_wait;
 mod missing_hangup_path;
@@ -17,8 +17,11 @@ mod unknown_widget_type;
 mod unreachable_state;
 mod unset_flow_variable;
 mod unset_widget_reference;
+mod unused_suppression;
 
 use crate::rule::{Rule, RuleMeta};
+
+pub use unused_suppression::META as UNUSED_SUPPRESSION;
 
 pub static RULES: &[&dyn Rule] = &[
     &invalid_initial_state::InvalidInitialState,
@@ -47,10 +50,7 @@ pub fn find(id: &str) -> Option<&'static dyn Rule> {
 
 /// Every rule's metadata: the flow rules, then those the engine reports itself.
 pub fn all_metas() -> impl Iterator<Item = &'static RuleMeta> {
-    RULES
-        .iter()
-        .map(|r| r.meta())
-        .chain([&crate::config::UNUSED_SUPPRESSION])
+    RULES.iter().map(|r| r.meta()).chain([&UNUSED_SUPPRESSION])
 }
 
 /// The metadata of the rule with this id, flow rule or not.

@@ -7,23 +7,17 @@
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
 
-use crate::rule::{Anchor, Context, Diagnostic, Rule, RuleMeta, Severity};
+use crate::rule::{Anchor, Context, Diagnostic, Rule};
 use crate::schema::{self, Violation, WidgetSchema};
 
-pub struct SchemaViolation;
-
-pub static META: RuleMeta = RuleMeta {
-    id: "schema-violation",
-    severity: Severity::Error,
-    summary: "widget properties or the flow's shape break the official Studio schema",
-    doc: include_str!("../../rules/schema-violation.md"),
-};
+declare_rule!(
+    SchemaViolation,
+    "schema-violation",
+    Error,
+    "widget properties or the flow's shape break the official Studio schema"
+);
 
 impl Rule for SchemaViolation {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         let set = schema::schemas();
         for violation in schema::violations(ctx.flow) {

@@ -5,23 +5,17 @@ use std::collections::HashSet;
 
 use crate::dataflow;
 use crate::liquid::Root;
-use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
+use crate::rule::{Context, Diagnostic, Rule};
 use crate::suggest;
 
-pub struct UndefinedFlowVariable;
-
-pub static META: RuleMeta = RuleMeta {
-    id: "undefined-flow-variable",
-    severity: Severity::Warning,
-    summary: "`flow.variables.x` is read, and no set-variables widget sets `x`",
-    doc: include_str!("../../rules/undefined-flow-variable.md"),
-};
+declare_rule!(
+    UndefinedFlowVariable,
+    "undefined-flow-variable",
+    Warning,
+    "`flow.variables.x` is read, and no set-variables widget sets `x`"
+);
 
 impl Rule for UndefinedFlowVariable {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         let set: HashSet<String> = ctx
             .flow

@@ -3,23 +3,17 @@
 use std::collections::HashSet;
 
 use crate::liquid::Root;
-use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
+use crate::rule::{Context, Diagnostic, Rule};
 use crate::suggest;
 
-pub struct UndefinedWidgetReference;
-
-pub static META: RuleMeta = RuleMeta {
-    id: "undefined-widget-reference",
-    severity: Severity::Error,
-    summary: "Liquid names a widget that does not exist",
-    doc: include_str!("../../rules/undefined-widget-reference.md"),
-};
+declare_rule!(
+    UndefinedWidgetReference,
+    "undefined-widget-reference",
+    Error,
+    "Liquid names a widget that does not exist"
+);
 
 impl Rule for UndefinedWidgetReference {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         let mut reported = HashSet::new();
         for reference in ctx.references() {

@@ -6,25 +6,19 @@
 
 use std::collections::HashSet;
 
-use crate::catalog::{self, Category, EventKind, EventSpec, WidgetSpec};
+use crate::catalog::{self, Category, EventKind, EventSpec, MATCH, NO_MATCH, WidgetSpec};
 use crate::flow::State;
 use crate::liquid;
-use crate::rule::{Anchor, Context, Diagnostic, Rule, RuleMeta, Severity};
+use crate::rule::{Anchor, Context, Diagnostic, Rule, Severity, Subject};
 
-pub struct UnhandledEvent;
-
-pub static META: RuleMeta = RuleMeta {
-    id: "unhandled-event",
-    severity: Severity::Error,
-    summary: "a required event of a widget is left unconnected",
-    doc: include_str!("../../rules/unhandled-event.md"),
-};
+declare_rule!(
+    UnhandledEvent,
+    "unhandled-event",
+    Error,
+    "a required event of a widget is left unconnected"
+);
 
 impl Rule for UnhandledEvent {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         let reachable = ctx.reachable();
         let channels = ctx.channels();
@@ -42,6 +36,7 @@ impl Rule for UnhandledEvent {
                 continue;
             }
             let place = Place {
+                index,
                 state,
                 spec,
                 on_call: channels.call[index],
@@ -64,6 +59,7 @@ impl Rule for UnhandledEvent {
 
 /// A widget and what reaches it.
 struct Place<'a> {
+    index: usize,
     state: &'a State,
     spec: &'a WidgetSpec,
     /// An incoming call reaches it: a caller is on the line.
@@ -122,7 +118,7 @@ fn check_required(ctx: &Context, place: &Place, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        if event.name == "noMatch" && !split_needs_no_match(ctx, state) {
+        if event.name == NO_MATCH && !split_needs_no_match(ctx, state) {
             continue;
         }
         let transition = state.transitions.iter().find(|t| t.event == event.name);
@@ -145,6 +141,10 @@ fn check_required(ctx: &Context, place: &Place, out: &mut Vec<Diagnostic>) {
                 .anchor(anchor)
                 .state(&state.name)
                 .event(event.name)
+                .subject(Subject::DroppedEvent {
+                    state: place.index,
+                    event: event.name.to_string(),
+                })
                 .help(format!(
                     "connect `{}` to a widget that tells {who} what happened, retries, or \
                      hands over to a person",
@@ -161,7 +161,7 @@ fn message(place: &Place, event: &str, kind: EventKind) -> String {
     } else {
         "the flow silently ends"
     };
-    if event == "noMatch" {
+    if event == NO_MATCH {
         return format!(
             "`noMatch` of `{name}` is not connected: an answer that matches no condition ends \
              the flow"
@@ -252,7 +252,7 @@ fn split_needs_no_match(ctx: &Context, state: &State) -> bool {
     let matches = state
         .transitions
         .iter()
-        .filter(|t| t.event == "match")
+        .filter(|t| t.event == MATCH)
         .count();
     matches > 1 && !split_matches_anything(ctx, state) && tests_open_input(ctx, state)
 }

@@ -5,26 +5,20 @@ use std::collections::HashSet;
 
 use crate::catalog;
 use crate::flow::State;
-use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
+use crate::rule::{Context, Diagnostic, Rule};
 use crate::suggest;
 
-pub struct UnknownEvent;
-
-pub static META: RuleMeta = RuleMeta {
-    id: "unknown-event",
-    severity: Severity::Error,
-    summary: "an event the widget type never emits, or the same event twice",
-    doc: include_str!("../../rules/unknown-event.md"),
-};
+declare_rule!(
+    UnknownEvent,
+    "unknown-event",
+    Error,
+    "an event the widget type never emits, or the same event twice"
+);
 
 /// The one event that may appear many times: each split condition is its own `match`.
-const REPEATABLE: &str = "match";
+const REPEATABLE: &str = catalog::MATCH;
 
 impl Rule for UnknownEvent {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         for state in &ctx.flow.states {
             // Unknown types are `unknown-widget-type`'s finding; their events are unknown too.

@@ -1,10 +1,15 @@
 //! `unknown-widget-type`: a state whose `type` is not a Studio widget flowcheck knows.
 
 use crate::catalog;
-use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
+use crate::rule::{Context, Diagnostic, Rule};
 use crate::suggest;
 
-pub struct UnknownWidgetType;
+declare_rule!(
+    UnknownWidgetType,
+    "unknown-widget-type",
+    Warning,
+    "a widget `type` flowcheck does not know"
+);
 
 /// Studio has no hang-up widget, yet flows written by hand often invent one.
 const HANG_UP_HELP: &str = "Studio has no hang-up widget: to end the call, leave the `next` of \
@@ -18,18 +23,7 @@ fn is_hang_up(kind: &str) -> bool {
     )
 }
 
-pub static META: RuleMeta = RuleMeta {
-    id: "unknown-widget-type",
-    severity: Severity::Warning,
-    summary: "a widget `type` flowcheck does not know",
-    doc: include_str!("../../rules/unknown-widget-type.md"),
-};
-
 impl Rule for UnknownWidgetType {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         for state in &ctx.flow.states {
             if catalog::widget(&state.kind).is_some() {

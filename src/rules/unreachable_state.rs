@@ -1,21 +1,15 @@
 //! `unreachable-state`: a state no path of connected transitions reaches from the trigger.
 
-use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
+use crate::rule::{Context, Diagnostic, Rule, Subject};
 
-pub struct UnreachableState;
-
-pub static META: RuleMeta = RuleMeta {
-    id: "unreachable-state",
-    severity: Severity::Warning,
-    summary: "a state not reachable from the trigger through connected transitions",
-    doc: include_str!("../../rules/unreachable-state.md"),
-};
+declare_rule!(
+    UnreachableState,
+    "unreachable-state",
+    Warning,
+    "a state not reachable from the trigger through connected transitions"
+);
 
 impl Rule for UnreachableState {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         // Without a start there is no reachability to speak of: invalid-initial-state says so.
         if ctx.graph.root.is_none() {
@@ -59,6 +53,9 @@ impl Rule for UnreachableState {
             out.push(
                 Diagnostic::new(&META, state.member_pointer("name"), message)
                     .state(&state.name)
+                    .subject(Subject::Unreachable {
+                        state: ctx.graph.state_index(node),
+                    })
                     .help("connect a transition to it, or delete it if it is no longer used"),
             );
         }

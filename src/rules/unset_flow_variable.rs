@@ -7,22 +7,16 @@ use petgraph::graph::NodeIndex;
 
 use crate::dataflow::{self, VariablesSet};
 use crate::liquid::Root;
-use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
+use crate::rule::{Context, Diagnostic, Rule};
 
-pub struct UnsetFlowVariable;
-
-pub static META: RuleMeta = RuleMeta {
-    id: "unset-flow-variable",
-    severity: Severity::Info,
-    summary: "some path reaches a read of a flow variable without setting it",
-    doc: include_str!("../../rules/unset-flow-variable.md"),
-};
+declare_rule!(
+    UnsetFlowVariable,
+    "unset-flow-variable",
+    Info,
+    "some path reaches a read of a flow variable without setting it"
+);
 
 impl Rule for UnsetFlowVariable {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         let references: Vec<_> = ctx
             .references()
@@ -32,7 +26,12 @@ impl Rule for UnsetFlowVariable {
         if references.is_empty() {
             return;
         }
-        let variables = VariablesSet::compute(ctx, references.iter().map(|r| r.name.as_str()));
+        let variables = VariablesSet::compute(
+            ctx.flow,
+            ctx.graph,
+            ctx.dominators(),
+            references.iter().map(|r| r.name.as_str()),
+        );
         let reachable = ctx.reachable();
         let loop_setters = setters_on_loops(ctx);
         let mut reported = HashSet::new();

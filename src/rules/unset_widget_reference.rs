@@ -5,28 +5,23 @@ use std::collections::{HashMap, HashSet};
 
 use petgraph::graph::NodeIndex;
 
+use crate::catalog::{self, Role};
 use crate::dataflow::PathsAvoiding;
 use crate::liquid::{Reference, Root};
-use crate::rule::{Context, Diagnostic, Rule, RuleMeta, Severity};
+use crate::rule::{Context, Diagnostic, Rule};
 
-pub struct UnsetWidgetReference;
-
-pub static META: RuleMeta = RuleMeta {
-    id: "unset-widget-reference",
-    severity: Severity::Warning,
-    summary: "Liquid reads a widget that has not run on every path to the reader",
-    doc: include_str!("../../rules/unset-widget-reference.md"),
-};
+declare_rule!(
+    UnsetWidgetReference,
+    "unset-widget-reference",
+    Warning,
+    "Liquid reads a widget that has not run on every path to the reader"
+);
 
 /// Beyond this many distinct widgets, findings name no example path: each example costs a
 /// search of the graph, and a flow with that many is better read in the diagram.
 const MAX_EXAMPLE_SEARCHES: usize = 64;
 
 impl Rule for UnsetWidgetReference {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Some(dominators) = ctx.dominators() else {
             return;
@@ -51,7 +46,7 @@ impl Rule for UnsetWidgetReference {
                 // there; only a split has no output of its own to test.
                 // On a loop, a widget's properties read its output from the previous turn.
                 let in_conditions = reference.pointer.contains("/transitions/");
-                let is_split = ctx.state(reference.state).kind == "split-based-on";
+                let is_split = catalog::role(&ctx.state(reference.state).kind) == Role::Split;
                 if is_split || !(in_conditions || ctx.same_cycle(widget, reader)) {
                     out.push(self_read(ctx, reference));
                 }
@@ -70,7 +65,7 @@ impl Rule for UnsetWidgetReference {
             if searches.len() < MAX_EXAMPLE_SEARCHES || searches.contains_key(&widget) {
                 let search = searches
                     .entry(widget)
-                    .or_insert_with(|| PathsAvoiding::new(ctx, widget));
+                    .or_insert_with(|| PathsAvoiding::new(ctx.graph, widget));
                 let path = search.path_to(reader);
                 out.push(not_dominated(ctx, reference, path.as_deref()));
             } else {
@@ -83,7 +78,7 @@ impl Rule for UnsetWidgetReference {
 fn self_read(ctx: &Context, reference: &Reference) -> Diagnostic {
     let state = ctx.state(reference.state);
     let name = &state.name;
-    let message = if state.kind == "split-based-on" {
+    let message = if catalog::role(&state.kind) == Role::Split {
         format!("`{name}` tests `widgets.{name}`, but a split has no output: it is always empty")
     } else {
         format!("`{name}` reads its own output (`widgets.{name}`), which is empty while it runs")

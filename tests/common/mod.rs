@@ -3,9 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use flowcheck::analyze::{self, FileReport};
+use flowcheck::analyze::FileReport;
 use flowcheck::flow;
 use flowcheck::rule::Rule;
+use flowcheck::session::Session;
 
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -22,14 +23,32 @@ pub fn snapshot_settings() -> insta::Settings {
 }
 
 /// Analyses one file, named in reports by its path relative to the repository.
-pub fn analyze_path(path: &Path, rules: &[&dyn Rule]) -> FileReport {
+pub fn analyze_path(path: &Path, rules: &[&'static dyn Rule]) -> FileReport {
     let name = path
         .strip_prefix(repo_root())
         .unwrap_or(path)
         .display()
         .to_string();
     let text = std::fs::read_to_string(path).expect("fixture is readable UTF-8");
-    analyze::analyze_loaded(flow::load_text(name, text), rules)
+    Session::with_rules(rules)
+        .process_loaded(flow::load_text(name, text))
+        .report
+}
+
+/// Every finding's pointer (and related pointers) names a place in its file: none falls
+/// back to line 1, column 1 unnoticed. Returns the findings that do not.
+pub fn unresolved_locations(report: &FileReport) -> Vec<String> {
+    let Some(flow) = &report.flow else {
+        return Vec::new();
+    };
+    let resolves = |pointer: &str| flow.span(&report.source.text, pointer).is_some();
+    report
+        .findings
+        .iter()
+        .map(|f| &f.diagnostic)
+        .filter(|d| !resolves(&d.pointer) || d.related.iter().any(|r| !resolves(&r.pointer)))
+        .map(|d| format!("{}: {} at {}", report.name, d.rule, d.pointer))
+        .collect()
 }
 
 /// The corpus of real flows: `FLOWCHECK_CORPUS`, else `../shared/corpus/flows`.
