@@ -77,7 +77,7 @@ def is_exempt(error):
 
 
 def keys(validator, instance, keep):
-    found = set()
+    found = {}
     for error in validator.iter_errors(instance):
         path = pointer(error.absolute_path)
         if not keep(path):
@@ -87,10 +87,16 @@ def keys(validator, instance, keep):
         if error.validator == "required":
             for name in error.validator_value:
                 if isinstance(error.instance, dict) and name not in error.instance:
-                    found.add(path + "/" + name.replace("~", "~0").replace("/", "~1"))
+                    key = path + "/" + name.replace("~", "~0").replace("/", "~1")
+                    found.setdefault(key, set()).add("required")
         else:
-            found.add(path)
+            found.setdefault(path, set()).add(error.validator)
     return found
+
+
+def unreadable_name_or_type(key, kinds):
+    """A state's missing or non-string `name`/`type` is malformed-flow's finding."""
+    return key in ("/name", "/type") and kinds <= {"type", "required"}
 
 
 def keep_state_path(path):
@@ -114,8 +120,9 @@ def main():
         for state in document.get("states", []):
             validator = validators.get(state.get("type"))
             if validator is not None:
-                for key in keys(validator, state, keep_state_path):
-                    pairs.add((state["name"], key))
+                for key, kinds in keys(validator, state, keep_state_path).items():
+                    if not unreadable_name_or_type(key, kinds):
+                        pairs.add((state["name"], key))
         result[path.name] = sorted(pairs, key=lambda p: (p[0] or "", p[1]))
     json.dump(result, sys.stdout, indent=1, sort_keys=True)
 

@@ -31,8 +31,11 @@ impl FlowGraph {
         let mut by_name = HashMap::with_capacity(flow.states.len());
         for (i, state) in flow.states.iter().enumerate() {
             let node = graph.add_node(i);
-            // With duplicate names the first state wins, as the rules report the others.
-            by_name.entry(state.name.clone()).or_insert(node);
+            // With duplicate names the first state wins, as the rules report the others; an
+            // anonymous state (no readable name) is nobody's target.
+            if !state.name.is_empty() {
+                by_name.entry(state.name.clone()).or_insert(node);
+            }
         }
         for (i, state) in flow.states.iter().enumerate() {
             for (t, transition) in state.transitions.iter().enumerate() {

@@ -26,6 +26,10 @@ pub fn is_closed(flow: &Flow, graph: &FlowGraph, scc: &[NodeIndex]) -> bool {
         let Some(spec) = catalog::widget(&state.kind).filter(|w| w.events.is_some()) else {
             return false;
         };
+        // An unreadable transition may be the way out: assume it is.
+        if state.incomplete {
+            return false;
+        }
         let listed_events_stay = state
             .transitions
             .iter()

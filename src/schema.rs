@@ -232,6 +232,20 @@ pub fn violations(flow: &crate::flow::Flow) -> Vec<Violation> {
     found
 }
 
+impl Violation {
+    /// A state's `name` or `type` missing or not a string: `malformed-flow`'s finding. An
+    /// empty string is still this rule's.
+    pub fn is_unreadable_name_or_type(&self) -> bool {
+        matches!(self.pointer.as_str(), "/name" | "/type")
+            && self.errors.iter().all(|(kind, ..)| {
+                matches!(
+                    kind,
+                    ValidationErrorKind::Type { .. } | ValidationErrorKind::Required { .. }
+                )
+            })
+    }
+}
+
 /// Groups the validator's errors by property. Missing properties are keyed by the pointer
 /// they would have, so `required` and a type error never merge by accident.
 fn collect(

@@ -479,16 +479,19 @@ fn nesting_just_under_the_limit_goes_through_every_rule() {
 }
 
 #[test]
-fn duplicate_keys_take_the_last_value() {
+fn duplicate_keys_take_the_last_value_and_are_reported() {
     let dir = scratch("duplicate_keys");
     let hello = r#"{"name": "first", "name": "hello", "type": "say-play", "transitions": [{"event": "audioComplete"}], "properties": {"say": "hi"}}"#;
     let output = analyze_state(&dir, "dup.json", hello);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "`hello` exists, so nothing dangles: {}",
-        stdout(&output)
-    );
+    let value = json(&output);
+    let rules: Vec<&str> = value["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    // `hello` exists (the last `name` wins), so nothing dangles; the repeated key is reported.
+    assert_eq!(rules, ["malformed-flow"], "{}", stdout(&output));
 }
 
 #[test]
@@ -528,14 +531,24 @@ fn numbers_where_strings_belong() {
                 e["message"].as_str().unwrap()
             ),
             None => {
-                let d = &entry["diagnostics"][0];
+                let findings: Vec<String> = entry["diagnostics"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|d| {
+                        format!(
+                            "\n  {}:{}: {} {}",
+                            d["line"],
+                            d["column"],
+                            d["rule"].as_str().unwrap(),
+                            d["message"].as_str().unwrap()
+                        )
+                    })
+                    .collect();
                 format!(
-                    "{file}: exit {:?}: {}:{}: {} {}",
+                    "{file}: exit {:?}:{}",
                     output.status.code(),
-                    d["line"],
-                    d["column"],
-                    d["rule"].as_str().unwrap(),
-                    d["message"].as_str().unwrap()
+                    findings.concat()
                 )
             }
         };

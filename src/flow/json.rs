@@ -20,6 +20,9 @@ pub const MAX_DEPTH: usize = 256;
 pub struct Document {
     pub value: Value,
     pub spans: SpanIndex,
+    /// Keys that repeat an earlier key of the same object (the later value wins), with the
+    /// byte span of the repeated key, quotes included.
+    pub duplicate_keys: Vec<Span>,
 }
 
 /// A strict-JSON parse failure at a byte offset.
@@ -67,6 +70,7 @@ pub fn parse(text: &str) -> Result<Document, ParseError> {
         pos: 0,
         nodes: Vec::new(),
         children: Vec::new(),
+        duplicate_keys: Vec::new(),
     };
     parser.skip_whitespace();
     if parser.pos == text.len() {
@@ -83,6 +87,7 @@ pub fn parse(text: &str) -> Result<Document, ParseError> {
             nodes: parser.nodes,
             children: parser.children,
         },
+        duplicate_keys: parser.duplicate_keys,
     })
 }
 
@@ -92,6 +97,7 @@ struct Parser<'a> {
     pos: usize,
     nodes: Vec<SpanNode>,
     children: Vec<u32>,
+    duplicate_keys: Vec<Span>,
 }
 
 impl Parser<'_> {
@@ -177,7 +183,9 @@ impl Parser<'_> {
             self.nodes[child].key_end = key_end as u32;
             members.push(child as u32);
             // Duplicate keys: the last one wins, as in JavaScript and serde_json.
-            map.insert(key, value);
+            if map.insert(key, value).is_some() {
+                self.duplicate_keys.push(key_start..key_end);
+            }
             self.skip_whitespace();
             match self.peek() {
                 Some(b',') => {

@@ -7,7 +7,7 @@ pub mod source;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-pub use model::{Flow, State, Transition};
+pub use model::{Defect, Flow, State, Transition};
 pub use source::{Position, SourceText};
 
 /// Larger inputs are refused before they are read.

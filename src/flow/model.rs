@@ -1,8 +1,10 @@
 //! The typed flow: states and their transitions, read from the parsed document.
 //!
-//! Only the shape the rules rely on is enforced here (a `states` array of objects with string
-//! `name` and `type`, transitions with a string `event`); everything else is left to the rules,
-//! so a flow with odd properties is still analysed.
+//! Only a document that is not an object, or has no usable `states` array, is refused. Any
+//! other shape defect (a state that is not an object or has no string `name` or `type`, a
+//! transition without `event`, a `next` that is not a string, `transitions` that is not an
+//! array, a duplicate key) is recorded as a [`Defect`] and the part is kept with what is
+//! readable, so that every rule still runs on the rest of the flow.
 
 use serde_json::Value;
 
@@ -17,25 +19,43 @@ pub struct Flow {
     pub base: String,
     pub initial_state: Option<String>,
     pub states: Vec<State>,
+    /// Parts of the flow that could not be read as Studio writes them.
+    pub defects: Vec<Defect>,
 }
 
 #[derive(Debug)]
 pub struct State {
+    /// Empty for a state without a readable name: no transition can lead to it.
     pub name: String,
-    /// The widget type, e.g. `say-play`.
+    /// The widget type, e.g. `say-play`; empty when it cannot be read.
     pub kind: String,
     /// Pointer to the state object.
     pub pointer: String,
     pub transitions: Vec<Transition>,
+    /// Some transition could not be read (no `event`, a `next` that is not a string, or no
+    /// transition list at all): which events are connected is not known for sure.
+    pub incomplete: bool,
 }
 
 #[derive(Debug)]
 pub struct Transition {
+    /// Empty when the transition has no readable `event`.
     pub event: String,
     /// The target state; `None` when `next` is missing or empty, which ends the execution.
     pub next: Option<String>,
     /// Pointer to the transition object.
     pub pointer: String,
+}
+
+/// A part of the flow that could not be read, reported by `malformed-flow`.
+#[derive(Debug, Clone)]
+pub struct Defect {
+    pub message: String,
+    pub help: String,
+    /// The offending value, or the object that lacks a member.
+    pub pointer: String,
+    /// An exact place when the pointer cannot name it (a repeated key).
+    pub span: Option<super::json::Span>,
 }
 
 /// A document whose shape is not a flow, with the pointer of the offending value.
@@ -51,13 +71,27 @@ impl Flow {
     /// Reads a flow from a document parsed from `text`: a bare definition or a Flows API
     /// resource. A shape error carries the offset of the value it is about.
     pub fn from_document(document: Document, text: &str) -> Result<Flow, ShapeError> {
-        match read_definition(&document.value) {
-            Ok((base, initial_state, states)) => Ok(Flow {
-                base,
-                initial_state,
-                states,
-                document,
-            }),
+        let mut defects = Vec::new();
+        match read_definition(&document.value, &mut defects) {
+            Ok((base, initial_state, states)) => {
+                defects.extend(document.duplicate_keys.iter().map(|span| {
+                    Defect {
+                        message: "this key repeats an earlier key of the same object: the earlier \
+                              value is ignored"
+                            .to_string(),
+                        help: "remove one of the two members".to_string(),
+                        pointer: String::new(),
+                        span: Some(span.clone()),
+                    }
+                }));
+                Ok(Flow {
+                    base,
+                    initial_state,
+                    states,
+                    defects,
+                    document,
+                })
+            }
             Err(mut err) => {
                 let span = document.spans.resolve(text, &err.pointer);
                 err.offset = span.map_or(0, |(_, value)| value.start);
@@ -136,11 +170,14 @@ fn shape(message: impl Into<String>, pointer: impl Into<String>) -> ShapeError {
     }
 }
 
-/// The definition's pointer, start state and states.
-fn read_definition(root: &Value) -> Result<(String, Option<String>, Vec<State>), ShapeError> {
+/// The definition's pointer, start state and states; defects of the parts go to `defects`.
+fn read_definition(
+    root: &Value,
+    defects: &mut Vec<Defect>,
+) -> Result<(String, Option<String>, Vec<State>), ShapeError> {
     let base = definition_base(root)?;
     let definition = root.pointer(&base).unwrap_or(root);
-    let states = read_states(definition, &base)?;
+    let states = read_states(definition, &base, defects)?;
     let initial_state = definition
         .get("initial_state")
         .and_then(Value::as_str)
@@ -170,7 +207,11 @@ fn definition_base(root: &Value) -> Result<String, ShapeError> {
     }
 }
 
-fn read_states(definition: &Value, base: &str) -> Result<Vec<State>, ShapeError> {
+fn read_states(
+    definition: &Value,
+    base: &str,
+    defects: &mut Vec<Defect>,
+) -> Result<Vec<State>, ShapeError> {
     let pointer = format!("{base}/states");
     let Some(states) = definition.get("states") else {
         return Err(shape(
@@ -184,86 +225,156 @@ fn read_states(definition: &Value, base: &str) -> Result<Vec<State>, ShapeError>
             pointer,
         ));
     };
-    items
+    Ok(items
         .iter()
         .enumerate()
-        .map(|(i, value)| read_state(value, format!("{pointer}/{i}")))
-        .collect()
+        .map(|(i, value)| read_state(value, format!("{pointer}/{i}"), defects))
+        .collect())
 }
 
-fn read_state(value: &Value, pointer: String) -> Result<State, ShapeError> {
-    if !value.is_object() {
-        let found = type_name(value);
-        return Err(shape(
-            format!("a state must be an object, found {found}"),
-            pointer,
-        ));
-    }
-    let name = required_string(value, "name", &pointer)?;
-    let kind = required_string(value, "type", &pointer)?;
-    let transitions = match value.get("transitions") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(list) => read_transitions(list, &pointer)?,
-    };
-    Ok(State {
-        name,
-        kind,
+/// A state, kept even when broken so that positions and indexes stay those of the file.
+fn read_state(value: &Value, pointer: String, defects: &mut Vec<Defect>) -> State {
+    let mut state = State {
+        name: String::new(),
+        kind: String::new(),
         pointer,
-        transitions,
-    })
-}
-
-fn read_transitions(list: &Value, state: &str) -> Result<Vec<Transition>, ShapeError> {
-    let pointer = format!("{state}/transitions");
-    let Some(items) = list.as_array() else {
-        let found = type_name(list);
-        return Err(shape(
-            format!("`transitions` must be an array, found {found}"),
-            pointer,
-        ));
+        transitions: Vec::new(),
+        incomplete: true,
     };
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, value)| read_transition(value, format!("{pointer}/{i}")))
-        .collect()
+    if !value.is_object() {
+        defects.push(defect(
+            format!("a state must be an object, found {}", type_name(value)),
+            "write the widget as an object with `name`, `type`, `transitions` and `properties`",
+            &state.pointer,
+        ));
+        return state;
+    }
+    state.name = string_member(value, "name", "this widget", &state.pointer, defects);
+    let owner = match state.name.as_str() {
+        "" => "this widget".to_string(),
+        name => format!("`{name}`"),
+    };
+    state.kind = string_member(value, "type", &owner, &state.pointer, defects);
+    state.incomplete = false;
+    match value.get("transitions") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                let pointer = format!("{}/transitions/{i}", state.pointer);
+                let (transition, complete) = read_transition(item, pointer, &owner, defects);
+                state.incomplete |= !complete;
+                state.transitions.extend(transition);
+            }
+        }
+        Some(other) => {
+            defects.push(defect(
+                format!("`transitions` must be an array, found {}", type_name(other)),
+                "write the transitions as an array of `{\"event\": …, \"next\": …}` objects",
+                &format!("{}/transitions", state.pointer),
+            ));
+            state.incomplete = true;
+        }
+    }
+    state
 }
 
-fn read_transition(value: &Value, pointer: String) -> Result<Transition, ShapeError> {
+/// A transition with what is readable of it, and whether all of it was.
+fn read_transition(
+    value: &Value,
+    pointer: String,
+    owner: &str,
+    defects: &mut Vec<Defect>,
+) -> (Option<Transition>, bool) {
     if !value.is_object() {
-        let found = type_name(value);
-        return Err(shape(
-            format!("a transition must be an object, found {found}"),
-            pointer,
+        defects.push(defect(
+            format!("a transition must be an object, found {}", type_name(value)),
+            "write the transition as `{\"event\": …, \"next\": …}`",
+            &pointer,
         ));
+        return (None, false);
     }
-    let event = required_string(value, "event", &pointer)?;
+    let before = defects.len();
+    let event = string_member(
+        value,
+        "event",
+        &format!("a transition of {owner}"),
+        &pointer,
+        defects,
+    );
     let next = match value.get("next") {
         None | Some(Value::Null) => None,
         Some(Value::String(name)) if name.is_empty() => None,
         Some(Value::String(name)) => Some(name.clone()),
         Some(other) => {
-            let found = type_name(other);
-            return Err(shape(
-                format!("`next` must be a state name (a string), found {found}"),
-                format!("{pointer}/next"),
+            defects.push(defect(
+                format!(
+                    "`next` must be a state name (a string), found {}",
+                    type_name(other)
+                ),
+                "name the widget this event leads to, or write `\"\"` to end here",
+                &format!("{pointer}/next"),
             ));
+            None
         }
     };
-    Ok(Transition {
+    let complete = defects.len() == before;
+    let transition = Transition {
         event,
         next,
         pointer,
-    })
+    };
+    (Some(transition), complete)
 }
 
-fn required_string(value: &Value, key: &str, pointer: &str) -> Result<String, ShapeError> {
+/// A member that must be a string: its value, or empty with a defect that names `owner`.
+fn string_member(
+    value: &Value,
+    key: &str,
+    owner: &str,
+    pointer: &str,
+    defects: &mut Vec<Defect>,
+) -> String {
+    let consequence = match key {
+        "name" => ": no transition can lead to it",
+        "event" => ": it never fires",
+        "type" => ": flowcheck cannot tell what it does",
+        _ => "",
+    };
+    let help = match key {
+        "name" => "give the widget a unique name: transitions lead to it by that name",
+        "type" => "give the widget its Studio type, such as `say-play` or `split-based-on`",
+        "event" => "name the event this transition handles, such as `success` or `noMatch`",
+        _ => "write it as a string",
+    };
     match value.get(key) {
-        Some(Value::String(text)) => Ok(text.clone()),
-        Some(other) => Err(shape(
-            format!("`{key}` must be a string, found {}", type_name(other)),
-            format!("{pointer}/{key}"),
-        )),
-        None => Err(shape(format!("this object has no `{key}`"), pointer)),
+        Some(Value::String(text)) => text.clone(),
+        Some(other) => {
+            defects.push(defect(
+                format!(
+                    "`{key}` of {owner} must be a string, found {}{consequence}",
+                    type_name(other)
+                ),
+                help,
+                &format!("{pointer}/{key}"),
+            ));
+            String::new()
+        }
+        None => {
+            defects.push(defect(
+                format!("{owner} has no `{key}`{consequence}"),
+                help,
+                pointer,
+            ));
+            String::new()
+        }
+    }
+}
+
+fn defect(message: impl Into<String>, help: &str, pointer: &str) -> Defect {
+    Defect {
+        message: message.into(),
+        help: help.to_string(),
+        pointer: pointer.to_string(),
+        span: None,
     }
 }

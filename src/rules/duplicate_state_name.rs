@@ -14,7 +14,14 @@ declare_rule!(
 impl Rule for DuplicateStateName {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         let mut first_seen: HashMap<&str, usize> = HashMap::new();
-        for (index, state) in ctx.flow.states.iter().enumerate() {
+        // Anonymous states (no readable name) are malformed-flow's finding.
+        let named = ctx
+            .flow
+            .states
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| !s.name.is_empty());
+        for (index, state) in named {
             let first = *first_seen.entry(state.name.as_str()).or_insert(index);
             if first == index {
                 continue;

@@ -7,6 +7,7 @@ mod duplicate_state_name;
 pub(crate) mod infinite_loop;
 mod invalid_initial_state;
 mod loop_without_wait;
+mod malformed_flow;
 mod missing_hangup_path;
 mod schema_violation;
 mod undefined_flow_variable;
@@ -24,6 +25,7 @@ use crate::rule::{Rule, RuleMeta};
 pub use unused_suppression::META as UNUSED_SUPPRESSION;
 
 pub static RULES: &[&dyn Rule] = &[
+    &malformed_flow::MalformedFlow,
     &invalid_initial_state::InvalidInitialState,
     &duplicate_state_name::DuplicateStateName,
     &dangling_transition::DanglingTransition,

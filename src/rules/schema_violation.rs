@@ -22,8 +22,10 @@ impl Rule for SchemaViolation {
         let set = schema::schemas();
         for violation in schema::violations(ctx.flow) {
             let diagnostic = match violation.state {
-                // `invalid-initial-state` reports a missing or wrong `initial_state`.
+                // `invalid-initial-state` reports a missing or wrong `initial_state`, and
+                // `malformed-flow` a widget's missing or non-string `name` and `type`.
                 None if violation.pointer == "/initial_state" => continue,
+                Some(_) if violation.is_unreadable_name_or_type() => continue,
                 None => {
                     let target = format!("{}{}", ctx.flow.base, violation.pointer);
                     violation.diagnostic(ctx, &target, "flow definition", None, None)
@@ -58,10 +60,10 @@ impl Violation {
             Some(name) => missing_message(name, label, state),
             None => {
                 let subject = match state {
-                    Some(state) => format!("`{property}` of `{state}`"),
+                    Some(state) => format!("`{property}` of {}", widget_name(state)),
                     None => format!("`{property}`"),
                 };
-                let owner = state.map_or_else(|| "the flow".to_string(), |s| format!("`{s}`"));
+                let owner = state.map_or_else(|| "the flow".to_string(), widget_name);
                 value_message(kind, value, &subject, &owner, label, widget, pointer)
             }
         };
@@ -128,6 +130,15 @@ fn example(property: &str) -> Option<(&'static str, &'static str)> {
     })
 }
 
+/// "`name`", or "this widget" for one without a readable name.
+fn widget_name(state: &str) -> String {
+    if state.is_empty() {
+        "this widget".to_string()
+    } else {
+        format!("`{state}`")
+    }
+}
+
 /// The pointer's parent, underlined at its key when it has one.
 fn parent_target(ctx: &Context, pointer: &str) -> (String, Anchor) {
     key_target(ctx, pointer.rsplit_once('/').map_or("", |(p, _)| p))
@@ -149,7 +160,7 @@ fn property_name(pointer: &str) -> String {
 
 fn missing_message(name: &str, label: &str, state: Option<&str>) -> String {
     let subject = match state {
-        Some(state) => format!("`{state}` has no `{name}`"),
+        Some(state) => format!("{} has no `{name}`", widget_name(state)),
         None => format!("the flow has no `{name}`"),
     };
     match reason(name) {

@@ -35,6 +35,11 @@ impl Rule for UnhandledEvent {
             if !is_trigger && (!reachable[index] || channels.subflow_only(index)) {
                 continue;
             }
+            // With a transition that could not be read, which events are connected is not
+            // known: malformed-flow reports it, and nothing is guessed here.
+            if state.incomplete {
+                continue;
+            }
             let place = Place {
                 index,
                 state,

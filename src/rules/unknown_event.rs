@@ -32,7 +32,8 @@ impl Rule for UnknownEvent {
 
 fn check_state(state: &State, spec: &catalog::WidgetSpec, out: &mut Vec<Diagnostic>) {
     let mut seen = HashSet::new();
-    for transition in &state.transitions {
+    // A transition without a readable event is malformed-flow's finding.
+    for transition in state.transitions.iter().filter(|t| !t.event.is_empty()) {
         let event = transition.event.as_str();
         if !spec.emits(event) {
             out.push(never_emitted(

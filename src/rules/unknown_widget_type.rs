@@ -26,7 +26,8 @@ fn is_hang_up(kind: &str) -> bool {
 impl Rule for UnknownWidgetType {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         for state in &ctx.flow.states {
-            if catalog::widget(&state.kind).is_some() {
+            // An unreadable type is malformed-flow's finding.
+            if state.kind.is_empty() || catalog::widget(&state.kind).is_some() {
                 continue;
             }
             let help = match suggest::closest(&state.kind, catalog::known_types()) {

@@ -23,7 +23,8 @@ impl Rule for UnreachableState {
             let state = ctx.state(ctx.graph.state_index(node));
             // Only the first of several same-named states is a graph target; the others are
             // duplicate-state-name's finding.
-            if ctx.graph.node(&state.name) != Some(node) {
+            // Anonymous states are malformed-flow's.
+            if state.name.is_empty() || ctx.graph.node(&state.name) != Some(node) {
                 continue;
             }
             let mut predecessors: Vec<&str> = ctx
