@@ -618,3 +618,39 @@ fn a_directory_with_an_unreadable_file_reports_it_and_the_rest() {
     assert_eq!(files[0]["error"]["message"], "no such file or directory");
     assert_eq!(files[1]["states"], 7);
 }
+
+/// A flow in Studio's pre-2019 format gets one clear message and exit 2 from `analyze` and
+/// `graph`, instead of a finding for every widget; the other files are still analysed.
+#[test]
+fn legacy_export_format_gets_one_message() {
+    let legacy = common::repo_root().join("tests/data/legacy/studio-2018-export.json");
+    let clean = common::repo_root().join("examples/ivr-clean.json");
+    let output = flowcheck(&[
+        "analyze",
+        "--format",
+        "json",
+        legacy.to_str().unwrap(),
+        clean.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let value = json(&output);
+    let files = value["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    assert!(files[0]["diagnostics"].as_array().unwrap().is_empty());
+    let error = &files[0]["error"];
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("pre-2019 definition format"),
+        "{error}"
+    );
+    assert_eq!(
+        (error["line"].as_u64(), error["column"].as_u64()),
+        (Some(7), Some(15))
+    );
+    assert_eq!(files[1]["states"], 7, "the other file is analysed");
+    let drawn = flowcheck(&["graph", legacy.to_str().unwrap()]);
+    assert_eq!(drawn.status.code(), Some(2));
+    assert!(stderr(&drawn).contains("pre-2019 definition format"));
+}

@@ -1,6 +1,7 @@
 //! Loading flows: inputs (files, directories, stdin), parsing with positions, and the model.
 
 pub mod json;
+mod legacy;
 pub mod model;
 pub mod source;
 
@@ -185,6 +186,17 @@ fn parse_flow(source: &SourceText) -> Result<Flow, LoadError> {
         position: Some(source.position(err.offset)),
         offset: Some(err.offset),
     })?;
+    if let Some(evidence) = legacy::evidence(&document.value) {
+        let offset = document
+            .spans
+            .resolve(&source.text, &evidence)
+            .map_or(0, |(_, value)| value.start);
+        return Err(LoadError {
+            message: legacy::MESSAGE.to_string(),
+            position: Some(source.position(offset)),
+            offset: Some(offset),
+        });
+    }
     Flow::from_document(document, &source.text).map_err(|err| {
         let location = if err.pointer.is_empty() {
             String::new()
