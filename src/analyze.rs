@@ -101,6 +101,9 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
     /// The flow, for the diagrams; `None` when it did not load or was dropped to save memory.
     pub flow: Option<Flow>,
+    /// A report on the configuration file itself (unused suppressions), not on a flow: it is
+    /// not counted among the files checked.
+    pub is_configuration: bool,
 }
 
 impl FileReport {
@@ -128,6 +131,7 @@ pub fn analyze_loaded(file: LoadedFile, rules: &[&dyn Rule]) -> FileReport {
             error: Some(error),
             findings: Vec::new(),
             flow: None,
+            is_configuration: false,
         },
         Ok(flow) => {
             let findings = check_flow(&flow, &source, rules);
@@ -138,6 +142,7 @@ pub fn analyze_loaded(file: LoadedFile, rules: &[&dyn Rule]) -> FileReport {
                 error: None,
                 findings,
                 flow: Some(flow),
+                is_configuration: false,
             }
         }
     }

@@ -9,7 +9,7 @@ use crate::cli::{
     wants_color, writes_over_input,
 };
 use crate::config::{Config, SuppressionUse};
-use crate::flow::{self, Input};
+use crate::flow::Input;
 use crate::report;
 use crate::rule::Severity;
 use crate::session::{Processed, Session};
@@ -19,7 +19,7 @@ pub fn run(args: &AnalyzeArgs) -> u8 {
         Ok(session) => session,
         Err(message) => return usage_error(&message),
     };
-    let inputs = flow::expand_inputs(&args.paths);
+    let inputs = session.inputs(&args.paths);
     for output in [&args.output, &args.write_baseline].into_iter().flatten() {
         if writes_over_input(output, &inputs) {
             return usage_error(&format!(
@@ -49,6 +49,11 @@ pub fn run(args: &AnalyzeArgs) -> u8 {
         rendered.push_str(&file_text);
         reports.push(file.report);
     }
+    if reports.is_empty()
+        && let Some(message) = nothing_found(&args.paths)
+    {
+        return usage_error(&message);
+    }
     if let Some(report) = session.unused_suppressions(&usage) {
         if let Some(styled) = text {
             rendered.push_str(&report::text::render_file(&report, styled));
@@ -66,6 +71,22 @@ pub fn run(args: &AnalyzeArgs) -> u8 {
         return usage_error(&message);
     }
     exit_status(&reports, fail_on(args, session.config.as_ref()))
+}
+
+/// A directory that held no flow is most likely a wrong path: in CI it would pass green.
+/// Files named one by one (a pre-commit hook passing every JSON file) may all be other JSON.
+fn nothing_found(paths: &[std::path::PathBuf]) -> Option<String> {
+    let directories: Vec<String> = paths
+        .iter()
+        .filter(|p| p.is_dir())
+        .map(|p| p.display().to_string())
+        .collect();
+    (!directories.is_empty()).then(|| {
+        format!(
+            "no Studio flow found in {}: check the path (flows are *.json files with `states`)",
+            directories.join(", ")
+        )
+    })
 }
 
 fn fail_on(args: &AnalyzeArgs, config: Option<&Config>) -> FailOn {
@@ -99,7 +120,13 @@ fn run_parallel<T: Send>(
     work: impl Fn(&Input) -> T + Sync + Send,
 ) -> Result<Vec<T>, String> {
     use rayon::prelude::*;
-    let threads = jobs.map_or(0, usize::from);
+    // More workers than files or CPUs only costs threads (`-j 65535` used to start them all).
+    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+    let threads = jobs
+        .map_or(cpus, usize::from)
+        .min(cpus)
+        .min(inputs.len())
+        .max(1);
     // Nesting is capped at 256 levels, but a debug build's frames are large: give workers
     // the main thread's stack size rather than rayon's 2 MiB.
     let pool = rayon::ThreadPoolBuilder::new()

@@ -63,7 +63,7 @@ pub struct AnalyzeArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     #[command(flatten)]
-    pub rules: RuleArgs,
+    pub rules: SessionArgs,
     /// Lowest severity that makes the exit status 1 [default: warning, or the config's].
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
@@ -104,19 +104,32 @@ pub struct GraphArgs {
     #[arg(long, value_enum, default_value_t = LayoutChoice::Auto)]
     pub layout: LayoutChoice,
     #[command(flatten)]
-    pub rules: RuleArgs,
+    pub rules: SessionArgs,
 }
 
-/// Which rules run and which configuration applies: the same for every command that
-/// analyses flows.
+/// Which rules run, which configuration applies and which files a directory search leaves
+/// out: the same for every command that analyses flows.
 #[derive(Debug, Default, Clone, clap::Args)]
-pub struct RuleArgs {
+pub struct SessionArgs {
     /// Run only these rules (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     pub select: Option<Vec<String>>,
+    /// Also run these rules, on top of the configuration's or `--select`'s (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub extend_select: Vec<String>,
     /// Do not run these rules (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     pub ignore: Vec<String>,
+    /// The file name that findings on stdin (`-`) carry, for reports and per-path settings.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<String>,
+    /// Leave out files and folders matching these globs in directory searches, instead of the
+    /// configuration's `exclude` (default: node_modules).
+    #[arg(long, value_delimiter = ',', value_name = "GLOBS")]
+    pub exclude: Option<Vec<String>>,
+    /// Leave out these too, on top of `--exclude` and the configuration's `extend-exclude`.
+    #[arg(long, value_delimiter = ',', value_name = "GLOBS")]
+    pub extend_exclude: Vec<String>,
     /// Use this configuration file instead of searching for flowcheck.toml.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,

@@ -70,6 +70,8 @@ struct RawConfig {
     severity: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     per_path_ignores: Option<BTreeMap<Spanned<String>, Vec<Spanned<String>>>>,
     suppress: Option<Vec<Spanned<RawSuppression>>>,
+    exclude: Option<Vec<Spanned<String>>>,
+    extend_exclude: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -108,6 +110,10 @@ pub struct Config {
     pub severity: BTreeMap<&'static str, Option<Severity>>,
     pub per_path_ignores: Vec<(GlobMatcher, Vec<&'static str>)>,
     pub suppressions: Vec<Suppression>,
+    /// Globs that directory searches leave out, replacing the default (`node_modules`).
+    pub exclude: Option<Vec<String>>,
+    /// Globs left out on top of `exclude`.
+    pub extend_exclude: Vec<String>,
 }
 
 /// The configuration file for a run: `explicit` when given, else the first `flowcheck.toml`
@@ -139,12 +145,14 @@ impl Config {
         let raw: RawConfig =
             toml::from_str(&source.text).map_err(|e| error(e.message().to_string(), e.span()))?;
         let rule_id = |id: &Spanned<String>| {
-            rules::find_meta(id.get_ref()).map(|m| m.id).ok_or_else(|| {
-                error(
-                    crate::analyze::unknown_rule_message(id.get_ref()),
-                    Some(id.span()),
-                )
-            })
+            rules::find_meta(id.get_ref().trim())
+                .map(|m| m.id)
+                .ok_or_else(|| {
+                    error(
+                        crate::analyze::unknown_rule_message(id.get_ref()),
+                        Some(id.span()),
+                    )
+                })
         };
         let ids =
             |list: &[Spanned<String>]| list.iter().map(rule_id).collect::<Result<Vec<_>, _>>();
@@ -194,7 +202,25 @@ impl Config {
                 span,
             });
         }
+        let globs =
+            |list: Option<Vec<Spanned<String>>>| -> Result<Option<Vec<String>>, ConfigError> {
+                list.map(|list| {
+                    list.into_iter()
+                        .map(|pattern| {
+                            Glob::new(pattern.get_ref()).map_err(|e| {
+                                error(format!("invalid glob: {}", e.kind()), Some(pattern.span()))
+                            })?;
+                            Ok(pattern.into_inner())
+                        })
+                        .collect()
+                })
+                .transpose()
+            };
+        let exclude = globs(raw.exclude)?;
+        let extend_exclude = globs(raw.extend_exclude)?.unwrap_or_default();
         Ok(Config {
+            exclude,
+            extend_exclude,
             path: path.to_path_buf(),
             source,
             select,
@@ -269,6 +295,7 @@ impl Config {
             .collect();
         (!findings.is_empty()).then(|| FileReport {
             flow: None,
+            is_configuration: true,
             name: self.path.display().to_string(),
             source: SourceText::new(self.source.text.clone()),
             states: 0,

@@ -7,11 +7,15 @@ use crate::analyze::FileReport;
 use crate::cli::{DiagramFormat, EXIT_CLEAN, EXIT_TROUBLE, GraphArgs, LayoutChoice, usage_error};
 use crate::export::dot::Layout;
 use crate::export::{Diagram, dot, mermaid, svg};
-use crate::flow::{self, Input};
+use crate::flow::Input;
 use crate::session::Session;
 
 pub fn run(args: &GraphArgs) -> u8 {
-    let inputs = flow::expand_inputs(&args.paths);
+    let session = match Session::new(&args.rules, None) {
+        Ok(session) => session,
+        Err(message) => return usage_error(&message),
+    };
+    let inputs = session.inputs(&args.paths);
     if let Some(output) = args
         .output
         .as_deref()
@@ -26,10 +30,6 @@ pub fn run(args: &GraphArgs) -> u8 {
     if to_directory && args.output.is_none() {
         return usage_error("several flows give several diagrams: name a directory with -o DIR");
     }
-    let session = match Session::new(&args.rules, None) {
-        Ok(session) => session,
-        Err(message) => return usage_error(&message),
-    };
     let layout = match args.layout {
         LayoutChoice::Auto => Layout::Auto,
         LayoutChoice::Studio => Layout::Studio,

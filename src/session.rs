@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::analyze::{self, FileReport, FindingKey, RuleSelection};
 use crate::baseline::Baseline;
-use crate::cli::RuleArgs;
+use crate::cli::SessionArgs;
 use crate::config::{self, Config, SuppressionUse};
 use crate::flow::{self, Input, LoadedFile};
 use crate::rule::Rule;
@@ -18,6 +18,10 @@ pub struct Session {
     pub config: Option<Config>,
     /// What the baseline allows: findings per key.
     allowances: Option<BTreeMap<FindingKey, usize>>,
+    /// The name stdin's findings carry (`--stdin-filename`).
+    pub stdin_name: Option<String>,
+    /// What directory searches leave out.
+    pub exclude: globset::GlobSet,
 }
 
 /// One input taken through the session: its report, and which suppressions it used.
@@ -34,6 +38,8 @@ impl Session {
             selection: RuleSelection::default(),
             config: None,
             allowances: None,
+            stdin_name: None,
+            exclude: default_exclusions(),
         }
     }
 
@@ -47,7 +53,7 @@ impl Session {
 
     /// The session the command-line options and the configuration they lead to describe.
     /// Errors are usage errors, ready to print.
-    pub fn new(args: &RuleArgs, baseline: Option<&Path>) -> Result<Session, String> {
+    pub fn new(args: &SessionArgs, baseline: Option<&Path>) -> Result<Session, String> {
         let config = load_config(args)?;
         let selection = selection(args, config.as_ref());
         let rules = selection.rules()?;
@@ -55,20 +61,47 @@ impl Session {
             .map(Baseline::load)
             .transpose()?
             .map(|b| b.allowances());
+        for id in &args.extend_select {
+            if crate::rules::find_meta(id.trim()).is_none() {
+                return Err(analyze::unknown_rule_message(id.trim()));
+            }
+        }
+        if let Some(config) = &config {
+            warn_selected_but_off(args, config);
+        }
+        let exclude = exclusions(args, config.as_ref())?;
         Ok(Session {
             rules,
             selection,
             config,
             allowances,
+            stdin_name: args.stdin_filename.clone(),
+            exclude,
         })
+    }
+
+    /// The inputs the paths name: files, directories searched (with this session's
+    /// exclusions), stdin.
+    pub fn inputs(&self, paths: &[PathBuf]) -> Vec<Input> {
+        flow::expand_inputs(paths, &self.exclude)
     }
 
     /// Loads one input and analyses it; `None` when a directory search found a JSON file
     /// that is not a flow (passed over without a word).
     pub fn process(&self, input: &Input, explicit: &[PathBuf]) -> Option<Processed> {
-        let file = flow::load(input);
+        let mut file = flow::load(input);
         if !flow::is_explicit(input, explicit) && !flow::looks_like_flow(&file) {
             return None;
+        }
+        if flow::is_other_json(&file) {
+            eprintln!(
+                "note: {}: not a Studio flow (no `states`), skipped",
+                file.name
+            );
+            return None;
+        }
+        if let (Input::Stdin, Some(name)) = (input, &self.stdin_name) {
+            file.name = name.clone();
         }
         Some(self.process_loaded(file))
     }
@@ -103,7 +136,7 @@ impl Session {
     }
 }
 
-fn load_config(args: &RuleArgs) -> Result<Option<Config>, String> {
+fn load_config(args: &SessionArgs) -> Result<Option<Config>, String> {
     if args.no_config {
         return Ok(None);
     }
@@ -118,14 +151,74 @@ fn load_config(args: &RuleArgs) -> Result<Option<Config>, String> {
         .transpose()
 }
 
-/// Command-line `--select` replaces the configuration's; `--ignore` adds to it.
-fn selection(args: &RuleArgs, config: Option<&Config>) -> RuleSelection {
+/// Command-line `--select` replaces the configuration's; `--extend-select` adds to whichever
+/// applies (to every rule when neither selects); `--ignore` adds to the configuration's.
+/// Ids are trimmed, so `--select "a, b"` works.
+fn selection(args: &SessionArgs, config: Option<&Config>) -> RuleSelection {
     let from_config = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let select = args
+    let trimmed = |ids: &[String]| -> Vec<String> {
+        ids.iter()
+            .map(|id| id.trim().to_string())
+            .filter(|id| !id.is_empty())
+            .collect()
+    };
+    let mut select = args
         .select
-        .clone()
+        .as_deref()
+        .map(trimmed)
         .or_else(|| config.and_then(|c| c.select.as_deref()).map(from_config));
+    if let Some(ids) = select.as_mut() {
+        ids.extend(trimmed(&args.extend_select));
+    }
     let mut ignore = config.map(|c| from_config(&c.ignore)).unwrap_or_default();
-    ignore.extend(args.ignore.iter().cloned());
+    ignore.extend(trimmed(&args.ignore));
     RuleSelection { select, ignore }
+}
+
+/// A rule asked for on the command line that the configuration turns off is a surprise:
+/// say so once, on stderr.
+fn warn_selected_but_off(args: &SessionArgs, config: &Config) {
+    let asked = args.select.iter().flatten().chain(&args.extend_select);
+    for id in asked.map(|id| id.trim()) {
+        if matches!(config.severity.get(id), Some(None)) {
+            eprintln!(
+                "note: `{id}` is selected, but {} turns it off (`{id} = \"off\"`)",
+                config.path.display()
+            );
+        }
+    }
+}
+
+/// Directory searches leave `node_modules` out unless told otherwise.
+const DEFAULT_EXCLUDE: &[&str] = &["node_modules"];
+
+fn default_exclusions() -> globset::GlobSet {
+    build_globs(DEFAULT_EXCLUDE.iter().copied()).unwrap_or_else(|_| globset::GlobSet::empty())
+}
+
+/// `--exclude` replaces the configuration's `exclude` (default `node_modules`); the
+/// configuration's `extend-exclude` and `--extend-exclude` add to it.
+fn exclusions(args: &SessionArgs, config: Option<&Config>) -> Result<globset::GlobSet, String> {
+    let base: Vec<String> = match (&args.exclude, config.and_then(|c| c.exclude.clone())) {
+        (Some(list), _) => list.clone(),
+        (None, Some(list)) => list,
+        (None, None) => DEFAULT_EXCLUDE.iter().map(|s| s.to_string()).collect(),
+    };
+    let extended = config
+        .map(|c| c.extend_exclude.clone())
+        .unwrap_or_default()
+        .into_iter()
+        .chain(args.extend_exclude.iter().cloned());
+    let all: Vec<String> = base.into_iter().chain(extended).collect();
+    build_globs(all.iter().map(|s| s.trim()))
+}
+
+fn build_globs<'a>(patterns: impl Iterator<Item = &'a str>) -> Result<globset::GlobSet, String> {
+    let mut builder = globset::GlobSetBuilder::new();
+    for pattern in patterns.filter(|p| !p.is_empty()) {
+        let glob = globset::Glob::new(pattern)
+            .map_err(|e| format!("invalid exclude glob `{pattern}`: {}", e.kind()))?;
+        builder.add(glob);
+    }
+    builder.build().map_err(|e| e.to_string())
 }

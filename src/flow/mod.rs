@@ -54,34 +54,51 @@ pub struct LoadedFile {
     pub flow: Result<Flow, LoadError>,
 }
 
-/// Expands the command-line paths: files as given, directories searched recursively for
-/// `*.json` in sorted order (skipping hidden files and folders, `node_modules`, and what
-/// `.gitignore` and `.ignore` files exclude), `-` as stdin.
-pub fn expand_inputs(paths: &[PathBuf]) -> Vec<Input> {
+/// The inputs the command-line paths name: files as given, directories searched recursively
+/// for `*.json` (sorted; hidden and git-ignored entries left out, and those matching
+/// `exclude`, as walked or by name), `-` for stdin. A file named on the command line is never
+/// excluded. The same file named twice, or found twice, is analysed once; so is stdin.
+pub fn expand_inputs(paths: &[PathBuf], exclude: &globset::GlobSet) -> Vec<Input> {
     let mut inputs = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
             inputs.push(Input::Stdin);
         } else if path.is_dir() {
-            walk_directory(path, &mut inputs);
+            walk_directory(path, exclude, &mut inputs);
         } else {
             inputs.push(Input::File(path.clone()));
         }
     }
-    inputs
+    dedupe(inputs)
 }
 
-fn walk_directory(root: &Path, inputs: &mut Vec<Input>) {
+/// Drops later inputs that name a file already listed (by canonical path) and repeated stdin.
+fn dedupe(inputs: Vec<Input>) -> Vec<Input> {
+    let mut seen = std::collections::HashSet::new();
+    inputs
+        .into_iter()
+        .filter(|input| {
+            let key = match input {
+                Input::File(path) => path
+                    .canonicalize()
+                    .unwrap_or_else(|_| path.clone())
+                    .into_os_string(),
+                Input::Stdin => "-".into(),
+                Input::Broken { .. } => return true,
+            };
+            seen.insert(key)
+        })
+        .collect()
+}
+
+fn walk_directory(root: &Path, exclude: &globset::GlobSet, inputs: &mut Vec<Input>) {
+    let exclude = exclude.clone();
     let walker = ignore::WalkBuilder::new(root)
         .follow_links(true)
         // Honour .gitignore even outside a git checkout, as ruff does.
         .require_git(false)
         .sort_by_file_name(|a, b| a.cmp(b))
-        .filter_entry(|entry| {
-            entry.depth() == 0
-                || !(entry.file_type().is_some_and(|t| t.is_dir())
-                    && entry.file_name() == "node_modules")
-        })
+        .filter_entry(move |entry| entry.depth() == 0 || !is_excluded(&exclude, entry.path()))
         .build();
     for entry in walker {
         match entry {
@@ -92,14 +109,34 @@ fn walk_directory(root: &Path, inputs: &mut Vec<Input>) {
                 inputs.push(Input::File(entry.into_path()));
             }
             Ok(_) => {}
-            // A broken .gitignore line is the user's business, not a reason to stop.
-            Err(err) if err.is_partial() => {}
+            // A broken .gitignore line is the user's business, not a reason to stop; a link
+            // back to a parent folder (common in mixed repositories) was walked already.
+            Err(err) if err.is_partial() || is_loop(&err) => {}
             Err(err) => inputs.push(Input::Broken {
                 path: error_path(&err).unwrap_or_else(|| root.to_path_buf()),
                 message: walk_error_message(&err),
             }),
         }
     }
+}
+
+fn is_loop(err: &ignore::Error) -> bool {
+    match err {
+        ignore::Error::Loop { .. } => true,
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => is_loop(err),
+        _ => false,
+    }
+}
+
+/// Whether a walked path, or its name alone, matches an exclusion glob.
+fn is_excluded(exclude: &globset::GlobSet, path: &Path) -> bool {
+    if exclude.is_empty() {
+        return false;
+    }
+    let relative = path.strip_prefix(".").unwrap_or(path);
+    exclude.is_match(relative) || path.file_name().is_some_and(|name| exclude.is_match(name))
 }
 
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {
@@ -141,6 +178,18 @@ pub fn is_explicit(input: &Input, paths: &[PathBuf]) -> bool {
     }
 }
 
+/// Whether a file that loaded as JSON is plainly not a flow (no `states`, no `definition`):
+/// named on the command line, it is skipped with a note rather than failing the run, so that
+/// hooks can pass every JSON file of a repository.
+pub fn is_other_json(file: &LoadedFile) -> bool {
+    file.flow.is_err()
+        && json::parse(&file.source.text).is_ok_and(|doc| {
+            doc.value.is_object()
+                && doc.value.get("states").is_none()
+                && doc.value.get("definition").is_none()
+        })
+}
+
 /// Whether a discovered file is a flow at all: directories hold other JSON files too
 /// (package.json, tsconfig.json), which are passed over rather than reported.
 pub fn looks_like_flow(file: &LoadedFile) -> bool {
@@ -148,7 +197,9 @@ pub fn looks_like_flow(file: &LoadedFile) -> bool {
         Ok(_) => true,
         Err(_) => match json::parse(&file.source.text) {
             Ok(doc) => doc.value.get("states").is_some() || doc.value.get("definition").is_some(),
-            Err(_) => true,
+            // Not JSON at all: a broken flow still names its states; a tsconfig.json with
+            // comments does not. A file that could not be read at all is reported.
+            Err(_) => file.source.text.is_empty() || file.source.text.contains("\"states\""),
         },
     }
 }

@@ -44,7 +44,10 @@ struct DiagnosticOutput<'a> {
 
 #[derive(Serialize)]
 struct SummaryOutput {
+    /// Flow files checked (the configuration file is not one).
     files: usize,
+    /// Of those, the ones that could not be read or parsed.
+    failed: usize,
     errors: usize,
     warnings: usize,
     infos: usize,
@@ -58,6 +61,7 @@ pub fn render(reports: &[FileReport]) -> String {
         files: reports.iter().map(file_output).collect(),
         summary: SummaryOutput {
             files: summary.files,
+            failed: summary.failed,
             errors: summary.errors,
             warnings: summary.warnings,
             infos: summary.infos,

@@ -12,8 +12,14 @@ use crate::rule::Severity;
 /// Totals over all files.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
+    /// Flow files checked, including those that could not be analysed.
     pub files: usize,
+    /// Of those, the ones that could not be read or parsed.
     pub failed: usize,
+    /// Of those, the ones with at least one finding.
+    pub with_findings: usize,
+    /// Whether the configuration file itself has findings (unused suppressions).
+    pub configuration_findings: bool,
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
@@ -21,11 +27,14 @@ pub struct Summary {
 
 impl Summary {
     pub fn of(reports: &[FileReport]) -> Summary {
-        let mut summary = Summary {
-            files: reports.len(),
-            ..Summary::default()
-        };
+        let mut summary = Summary::default();
         for report in reports {
+            if report.is_configuration {
+                summary.configuration_findings |= !report.findings.is_empty();
+            } else {
+                summary.files += 1;
+                summary.with_findings += usize::from(!report.findings.is_empty());
+            }
             summary.failed += usize::from(report.error.is_some());
             summary.errors += report.count(Severity::Error);
             summary.warnings += report.count(Severity::Warning);

@@ -131,6 +131,15 @@ impl<'a> Excerpt<'a> {
 pub fn summary_line(summary: &Summary) -> String {
     let analysed = summary.files - summary.failed;
     let files = plural(analysed, "file", "files");
+    let flows = match summary.with_findings {
+        n if n == analysed => files.clone(),
+        n => format!("{n} of {files}"),
+    };
+    let with_findings = match (summary.with_findings, summary.configuration_findings) {
+        (0, true) => "the configuration file".to_string(),
+        (_, true) => format!("{flows} and the configuration file"),
+        (_, false) => flows,
+    };
     let mut sentences = Vec::new();
     if summary.errors + summary.warnings + summary.infos > 0 {
         let parts: Vec<String> = [
@@ -142,7 +151,7 @@ pub fn summary_line(summary: &Summary) -> String {
         .filter(|(count, ..)| *count > 0)
         .map(|(count, one, many)| plural(count, one, many))
         .collect();
-        sentences.push(format!("Found {} in {files}.", join_and(&parts)));
+        sentences.push(format!("Found {} in {with_findings}.", join_and(&parts)));
     } else if analysed > 0 || summary.failed == 0 {
         sentences.push(format!("No problems found in {files}."));
     }
