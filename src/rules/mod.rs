@@ -3,6 +3,7 @@
 mod channel_mismatch;
 mod dangling_transition;
 mod deprecated_widget;
+mod duplicate_event;
 mod duplicate_state_name;
 pub(crate) mod infinite_loop;
 mod invalid_initial_state;
@@ -31,6 +32,7 @@ pub static RULES: &[&dyn Rule] = &[
     &dangling_transition::DanglingTransition,
     &unknown_widget_type::UnknownWidgetType,
     &unknown_event::UnknownEvent,
+    &duplicate_event::DuplicateEvent,
     &unreachable_state::UnreachableState,
     &unhandled_event::UnhandledEvent,
     &infinite_loop::InfiniteLoop,

@@ -1,7 +1,4 @@
-//! `unknown-event`: a transition on an event the widget type never emits, or the same event
-//! twice (only a split's `match` may repeat: one per condition).
-
-use std::collections::HashSet;
+//! `unknown-event`: a transition on an event the widget type never emits.
 
 use crate::catalog;
 use crate::flow::State;
@@ -12,11 +9,8 @@ declare_rule!(
     UnknownEvent,
     "unknown-event",
     Error,
-    "an event the widget type never emits, or the same event twice"
+    "an event the widget type never emits"
 );
-
-/// The one event that may appear many times: each split condition is its own `match`.
-const REPEATABLE: &str = catalog::MATCH;
 
 impl Rule for UnknownEvent {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -31,7 +25,6 @@ impl Rule for UnknownEvent {
 }
 
 fn check_state(state: &State, spec: &catalog::WidgetSpec, out: &mut Vec<Diagnostic>) {
-    let mut seen = HashSet::new();
     // A transition without a readable event is malformed-flow's finding.
     for transition in state.transitions.iter().filter(|t| !t.event.is_empty()) {
         let event = transition.event.as_str();
@@ -42,24 +35,6 @@ fn check_state(state: &State, spec: &catalog::WidgetSpec, out: &mut Vec<Diagnost
                 event,
                 &transition.event_pointer(),
             ));
-        } else if !seen.insert(event) && event != REPEATABLE {
-            let first = state
-                .transitions
-                .iter()
-                .find(|t| t.event == event)
-                .map(|t| t.event_pointer())
-                .unwrap_or_default();
-            out.push(
-                Diagnostic::new(
-                    &META,
-                    transition.event_pointer(),
-                    format!("`{}` has a second `{event}` transition", state.name),
-                )
-                .state(&state.name)
-                .event(event)
-                .help("Studio follows only one of them; delete the other")
-                .related(first, "first defined here"),
-            );
         }
     }
 }

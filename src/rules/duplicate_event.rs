@@ -1,0 +1,54 @@
+//! `duplicate-event`: a widget lists the same event twice. Only a split's `match` may repeat,
+//! once per condition.
+
+use std::collections::HashSet;
+
+use crate::catalog;
+use crate::flow::State;
+use crate::rule::{Context, Diagnostic, Rule};
+
+declare_rule!(
+    DuplicateEvent,
+    "duplicate-event",
+    Error,
+    "a widget lists the same event twice"
+);
+
+/// The one event that may appear many times: each split condition is its own `match`.
+const REPEATABLE: &str = catalog::MATCH;
+
+impl Rule for DuplicateEvent {
+    fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
+        for state in &ctx.flow.states {
+            check_state(state, out);
+        }
+    }
+}
+
+fn check_state(state: &State, out: &mut Vec<Diagnostic>) {
+    let mut seen = HashSet::new();
+    let named = state.transitions.iter().filter(|t| !t.event.is_empty());
+    for transition in named {
+        let event = transition.event.as_str();
+        if seen.insert(event) || event == REPEATABLE {
+            continue;
+        }
+        let first = state
+            .transitions
+            .iter()
+            .find(|t| t.event == event)
+            .map(|t| t.event_pointer())
+            .unwrap_or_default();
+        out.push(
+            Diagnostic::new(
+                &META,
+                transition.event_pointer(),
+                format!("`{}` has a second `{event}` transition", state.name),
+            )
+            .state(&state.name)
+            .event(event)
+            .help("Studio follows only one of them; delete the other")
+            .related(first, "first defined here"),
+        );
+    }
+}
