@@ -149,6 +149,8 @@ fn render(args: &AnalyzeArgs, reports: &[FileReport], rendered: String) -> Resul
         OutputFormat::Json => report::json::render(reports),
         OutputFormat::Sarif => report::sarif::render(reports),
         OutputFormat::Github => report::github::render(reports),
+        OutputFormat::Concise => report::concise::render(reports),
+        OutputFormat::Markdown => report::markdown::render(reports),
         OutputFormat::Text => {
             let mut text = rendered;
             if !args.quiet {

@@ -163,10 +163,18 @@ pub enum LayoutChoice {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
+    /// Findings with source excerpts, for people.
     Text,
+    /// One line per finding: `path:line:col: severity[rule] message`.
+    Concise,
+    /// The version 1 JSON report.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
     Sarif,
+    /// GitHub Actions annotations.
     Github,
+    /// A Markdown summary, for `$GITHUB_STEP_SUMMARY` and pull-request comments.
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -290,8 +290,16 @@ impl Config {
             .suppressions
             .iter()
             .zip(usage)
-            .filter(|(s, u)| u.file_seen && !u.used && selected.contains(&s.rule))
-            .map(|(s, _)| self.unused_finding(s))
+            .filter(|(s, u)| !u.used && selected.contains(&s.rule))
+            .filter_map(|(s, u)| {
+                if u.file_seen {
+                    Some(self.unused_finding(s))
+                } else {
+                    // A file this run did not analyse may still have its finding; a file that
+                    // does not exist never will (a typo, a renamed file, a glob).
+                    (!self.base().join(&s.file).exists()).then(|| self.missing_file_finding(s))
+                }
+            })
             .collect();
         (!findings.is_empty()).then(|| FileReport {
             flow: None,
@@ -304,6 +312,16 @@ impl Config {
         })
     }
 
+    fn missing_file_finding(&self, s: &Suppression) -> Finding {
+        let message = format!(
+            "this suppression of `{}` names `{}`, which does not exist",
+            s.rule, s.file
+        );
+        let help = "write the flow's path relative to this file (globs are not supported here: \
+                    use [per-path-ignores] for many files), or delete the suppression";
+        self.finding_at(s, message, help)
+    }
+
     fn unused_finding(&self, s: &Suppression) -> Finding {
         let mut what = format!("`{}` in {}", s.rule, s.file);
         if let Some(state) = &s.state {
@@ -312,13 +330,15 @@ impl Config {
         if let Some(event) = &s.event {
             what.push_str(&format!(" (`{event}`)"));
         }
-        let diagnostic = Diagnostic::new(
-            &rules::UNUSED_SUPPRESSION,
-            "",
-            format!("this suppression of {what} matches no finding"),
-        )
-        .anchor(Anchor::Bytes(s.span.clone()))
-        .help("the finding is gone: delete the suppression");
+        let message = format!("this suppression of {what} matches no finding");
+        self.finding_at(s, message, "the finding is gone: delete the suppression")
+    }
+
+    /// An `unused-suppression` finding underlining the `[[suppress]]` entry.
+    fn finding_at(&self, s: &Suppression, message: String, help: &str) -> Finding {
+        let diagnostic = Diagnostic::new(&rules::UNUSED_SUPPRESSION, "", message)
+            .anchor(Anchor::Bytes(s.span.clone()))
+            .help(help);
         Finding {
             start: self.source.position(s.span.start),
             end: self.source.position(s.span.end),

@@ -35,6 +35,13 @@ pub fn run_everything(text: &str) -> FileReport {
         );
     }
     assert!(!report::text::render(reports, false, true).is_empty());
+    assert!(report::markdown::render(reports).starts_with("## flowcheck"));
+    for line in report::concise::render(reports).lines() {
+        assert!(
+            line.starts_with("fuzz.json:"),
+            "a concise line spans lines: {line}"
+        );
+    }
     for finding in &report.findings {
         assert!(finding.span.start <= finding.span.end);
         assert!(

@@ -781,3 +781,38 @@ fn exclude_globs_leave_folders_out_of_directory_searches() {
     ]);
     assert_eq!(configured.status.code(), Some(0), "{}", stdout(&configured));
 }
+
+#[test]
+fn concise_and_markdown_reports_on_examples() {
+    let concise = flowcheck(&["analyze", "--no-config", "--format", "concise", "examples"]);
+    assert_eq!(concise.status.code(), Some(1));
+    snapshot("cli__concise_examples", &stdout(&concise));
+    let markdown = flowcheck(&["analyze", "--no-config", "--format", "markdown", "examples"]);
+    assert_eq!(markdown.status.code(), Some(1));
+    snapshot("cli__markdown_examples", &stdout(&markdown));
+}
+
+#[test]
+fn crlf_files_show_no_carriage_returns_in_excerpts() {
+    let dir = scratch("crlf");
+    let text = std::fs::read_to_string(common::repo_root().join("examples/ivr-with-defects.json"))
+        .unwrap()
+        .replace('\n', "\r\n");
+    let path = dir.join("crlf.json");
+    std::fs::write(&path, text).unwrap();
+    let output = flowcheck(&[
+        "analyze",
+        "--no-config",
+        "--color",
+        "never",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let printed = stdout(&output);
+    assert!(
+        !printed.contains('␍') && !printed.contains('\r'),
+        "{printed}"
+    );
+    // Positions are the same as in the LF file.
+    assert!(printed.contains("crlf.json:56:19"), "{printed}");
+}

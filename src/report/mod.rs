@@ -1,7 +1,9 @@
 //! Output formats. Every reporter reads the same located findings.
 
+pub mod concise;
 pub mod github;
 pub mod json;
+pub mod markdown;
 pub mod sarif;
 pub mod statistics;
 pub mod text;

@@ -54,7 +54,7 @@ fn render_finding(renderer: &Renderer, report: &FileReport, finding: &Finding) -
     let mut spans = vec![finding.span.clone()];
     spans.extend(finding.related.iter().map(|(span, _)| span.clone()));
     let excerpt = Excerpt::covering(source, &spans);
-    let mut snippet = Snippet::source(excerpt.text)
+    let mut snippet = Snippet::source(&*excerpt.text)
         .line_start(excerpt.first_line)
         .path(report.name.as_str())
         .fold(true)
@@ -95,7 +95,7 @@ fn render_load_error(
     };
     let span = offset..offset;
     let excerpt = Excerpt::covering(&report.source, std::slice::from_ref(&span));
-    let snippet = Snippet::source(excerpt.text)
+    let snippet = Snippet::source(&*excerpt.text)
         .line_start(excerpt.first_line)
         .path(report.name.as_str())
         .annotation(AnnotationKind::Primary.span(excerpt.local(&span)));
@@ -104,7 +104,9 @@ fn render_load_error(
 
 /// The lines of the source a finding touches, so the renderer never sees the whole file.
 struct Excerpt<'a> {
-    text: &'a str,
+    /// The lines, with carriage returns blanked: CRLF files would show `␍` on every line.
+    /// A space keeps every byte offset where it was.
+    text: std::borrow::Cow<'a, str>,
     offset: usize,
     first_line: usize,
 }
@@ -114,8 +116,14 @@ impl<'a> Excerpt<'a> {
         let start = spans.iter().map(|s| s.start).min().unwrap_or(0);
         let end = spans.iter().map(|s| s.end).max().unwrap_or(0);
         let range = source.line_range(start, end);
+        let raw = &source.text[range.clone()];
+        let text = if raw.contains('\r') {
+            std::borrow::Cow::Owned(raw.replace('\r', " "))
+        } else {
+            std::borrow::Cow::Borrowed(raw)
+        };
         Excerpt {
-            text: &source.text[range.clone()],
+            text,
             offset: range.start,
             first_line: source.position(range.start).line,
         }
