@@ -103,14 +103,19 @@ fn process(
     input: &Input,
     explicit: &[std::path::PathBuf],
     text: Option<bool>,
-) -> Option<(Processed, String)> {
-    let mut file = session.process(input, explicit)?;
-    let rendered = text
-        .map(|styled| report::text::render_file(&file.report, styled))
-        .unwrap_or_default();
-    file.report.source = crate::flow::SourceText::new(String::new());
-    file.report.flow = None;
-    Some((file, rendered))
+) -> Vec<(Processed, String)> {
+    session
+        .process(input, explicit)
+        .into_iter()
+        .map(|mut file| {
+            let rendered = text
+                .map(|styled| report::text::render_file(&file.report, styled))
+                .unwrap_or_default();
+            file.report.source = crate::flow::SourceText::new(String::new());
+            file.report.flow = None;
+            (file, rendered)
+        })
+        .collect()
 }
 
 /// Maps `work` over the inputs on `jobs` threads, keeping the inputs' order.

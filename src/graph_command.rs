@@ -37,10 +37,12 @@ pub fn run(args: &GraphArgs) -> u8 {
     let mut status = EXIT_CLEAN;
     let mut used_names = HashSet::new();
     let mut warned_builtin = false;
-    for input in &inputs {
-        let Some(processed) = session.process(input, &args.paths) else {
-            continue;
-        };
+    // A file may hold several flows (a twilio CLI list): one diagram each.
+    let processed = inputs.iter().flat_map(|input| {
+        let flows = session.process(input, &args.paths);
+        flows.into_iter().map(move |flow| (input, flow))
+    });
+    for (input, processed) in processed {
         let report = processed.report;
         let Some(diagram) = Diagram::build(&title(&report), &report, !args.no_findings) else {
             report_load_error(&report);

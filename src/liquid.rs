@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::flow::Flow;
-use crate::flow::json::{Span, escape, escape_pointer_token};
+use crate::flow::json::{Span, decode, escape_pointer_token};
 
 /// What a reference reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,10 +165,12 @@ impl<'v> Walker<'_, 'v> {
     /// Scans one JSON string literal, working on its decoded text and mapping every
     /// position back through the escapes to the source.
     fn scan_string(&mut self, pointer: &str) {
-        let Some((_, span)) = self.flow.span(self.source, pointer) else {
+        // Inner coordinates for an embedded definition; mapped to the file at the end.
+        let text = self.flow.text(self.source);
+        let Some((_, span)) = self.flow.document.spans.resolve(text, pointer) else {
             return;
         };
-        let Some(raw) = self.source.get(span.start + 1..span.end.saturating_sub(1)) else {
+        let Some(raw) = text.get(span.start + 1..span.end.saturating_sub(1)) else {
             return;
         };
         let (text, offsets) = decode(raw);
@@ -177,7 +179,9 @@ impl<'v> Walker<'_, 'v> {
             self.out.push(Reference {
                 root: found.root,
                 name: found.name,
-                span: base + offsets[found.span.start]..base + offsets[found.span.end],
+                span: self
+                    .flow
+                    .to_file_span(base + offsets[found.span.start]..base + offsets[found.span.end]),
                 state: self.state,
                 pointer: pointer.to_string(),
                 guarded: found.guarded,
@@ -192,30 +196,6 @@ fn has_liquid(text: &str) -> bool {
     text.as_bytes()
         .windows(2)
         .any(|w| w[0] == b'{' && (w[1] == b'{' || w[1] == b'%'))
-}
-
-/// Decodes a JSON string body; `offsets[i]` is the raw offset of decoded byte `i`, with one
-/// extra entry for the end.
-pub fn decode(raw: &str) -> (String, Vec<usize>) {
-    let mut text = String::with_capacity(raw.len());
-    let mut offsets = Vec::with_capacity(raw.len() + 1);
-    let bytes = raw.as_bytes();
-    let mut i = 0;
-    while i < raw.len() {
-        let (c, width) = if bytes[i] == b'\\' {
-            escape(raw, i).unwrap_or(('\u{fffd}', 2))
-        } else {
-            let c = raw[i..].chars().next().unwrap_or('\u{fffd}');
-            (c, c.len_utf8())
-        };
-        for _ in 0..c.len_utf8() {
-            offsets.push(i);
-        }
-        text.push(c);
-        i += width.max(1);
-    }
-    offsets.push(raw.len());
-    (text, offsets)
 }
 
 /// A reference found in decoded text, with its span in that text.

@@ -86,24 +86,28 @@ impl Session {
         flow::expand_inputs(paths, &self.exclude)
     }
 
-    /// Loads one input and analyses it; `None` when a directory search found a JSON file
-    /// that is not a flow (passed over without a word).
-    pub fn process(&self, input: &Input, explicit: &[PathBuf]) -> Option<Processed> {
+    /// Loads one input and analyses it; nothing when a directory search found a JSON file
+    /// that is not a flow (passed over without a word), or when a named file is other JSON.
+    /// A file may hold several flows (a twilio CLI list): one result each.
+    pub fn process(&self, input: &Input, explicit: &[PathBuf]) -> Vec<Processed> {
         let mut file = flow::load(input);
         if !flow::is_explicit(input, explicit) && !flow::looks_like_flow(&file) {
-            return None;
+            return Vec::new();
         }
         if flow::is_other_json(&file) {
             eprintln!(
                 "note: {}: not a Studio flow (no `states`), skipped",
                 file.name
             );
-            return None;
+            return Vec::new();
         }
         if let (Input::Stdin, Some(name)) = (input, &self.stdin_name) {
             file.name = name.clone();
         }
-        Some(self.process_loaded(file))
+        flow::split_resource_list(file)
+            .into_iter()
+            .map(|file| self.process_loaded(file))
+            .collect()
     }
 
     /// Analyses a loaded file: the selected rules, then the configuration's severities and

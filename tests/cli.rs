@@ -816,3 +816,82 @@ fn crlf_files_show_no_carriage_returns_in_excerpts() {
     // Positions are the same as in the LF file.
     assert!(printed.contains("crlf.json:56:19"), "{printed}");
 }
+
+/// The twilio CLI's `api:studio:v2:flows:fetch -o json` writes a JSON array of Flows API
+/// resources: each flow is analysed, with positions in the file.
+#[test]
+fn a_twilio_cli_list_of_flows_is_analysed_flow_by_flow() {
+    let dir = scratch("cli_list");
+    let read = |name: &str| -> serde_json::Value {
+        let text =
+            std::fs::read_to_string(common::repo_root().join("examples").join(name)).unwrap();
+        serde_json::from_str(&text).unwrap()
+    };
+    let list = serde_json::json!([
+        {"sid": "FW00000000000000000000000000000001", "friendly_name": "clean", "definition": read("ivr-clean.json")},
+        {"sid": "FW00000000000000000000000000000002", "friendly_name": "defects", "definition": read("ivr-with-defects.json")},
+    ]);
+    let path = dir.join("flows.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&list).unwrap()).unwrap();
+    let output = flowcheck(&[
+        "analyze",
+        "--no-config",
+        "--format",
+        "json",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let value = json(&output);
+    let files = value["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    assert!(files[0]["diagnostics"].as_array().unwrap().is_empty());
+    let findings = files[1]["diagnostics"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    let text = std::fs::read_to_string(&path).unwrap();
+    for d in findings {
+        let pointer = d["pointer"].as_str().unwrap();
+        assert!(pointer.starts_with("/1/definition/"), "{pointer}");
+        // The line really is inside the second resource, after all of the first one.
+        let line = d["line"].as_u64().unwrap() as usize;
+        let first_ends = text.find("\"FW00000000000000000000000000000001\"").unwrap();
+        assert!(line > text[..first_ends].lines().count(), "{d}");
+    }
+}
+
+/// Terraform's `jsonencode` and Pulumi store the definition as a JSON string: it is analysed,
+/// and findings point inside the string.
+#[test]
+fn a_definition_written_as_a_json_string_is_analysed() {
+    let dir = scratch("string_definition");
+    let definition =
+        std::fs::read_to_string(common::repo_root().join("examples/ivr-with-defects.json"))
+            .unwrap();
+    let resource =
+        serde_json::json!({"sid": "FW00000000000000000000000000000003", "definition": definition});
+    let path = dir.join("resource.json");
+    let text = serde_json::to_string(&resource).unwrap();
+    std::fs::write(&path, &text).unwrap();
+    let output = flowcheck(&[
+        "analyze",
+        "--no-config",
+        "--format",
+        "json",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    let value = json(&output);
+    let findings = value["files"][0]["diagnostics"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    // Each finding underlines its value inside the string: e.g. the dangling `next`.
+    let dangling = findings
+        .iter()
+        .find(|d| d["rule"] == "dangling-transition")
+        .expect("the example has a dangling transition");
+    let column = dangling["column"].as_u64().unwrap() as usize;
+    let end = dangling["end_column"].as_u64().unwrap() as usize;
+    let underlined: String = text.chars().skip(column - 1).take(end - column).collect();
+    assert!(
+        underlined.contains("\\\""),
+        "quoted inside the string: {underlined}"
+    );
+}

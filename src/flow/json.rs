@@ -16,7 +16,7 @@ pub type Span = Range<usize>;
 pub const MAX_DEPTH: usize = 256;
 
 /// A parsed file: its value and where each part of it stands.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Document {
     pub value: Value,
     pub spans: SpanIndex,
@@ -34,7 +34,7 @@ pub struct ParseError {
 
 /// Spans of every value in document order. Children follow their parent; siblings are
 /// linked, so a pointer is resolved by walking only the members along its path.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct SpanIndex {
     nodes: Vec<SpanNode>,
     /// The children of every array and object, each container's as one contiguous run, so
@@ -518,6 +518,30 @@ pub fn type_name(value: &Value) -> &'static str {
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     }
+}
+
+/// Decodes a JSON string body; `offsets[i]` is the raw offset of decoded byte `i`, with one
+/// extra entry for the end.
+pub fn decode(raw: &str) -> (String, Vec<usize>) {
+    let mut text = String::with_capacity(raw.len());
+    let mut offsets = Vec::with_capacity(raw.len() + 1);
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    while i < raw.len() {
+        let (c, width) = if bytes[i] == b'\\' {
+            escape(raw, i).unwrap_or(('\u{fffd}', 2))
+        } else {
+            let c = raw[i..].chars().next().unwrap_or('\u{fffd}');
+            (c, c.len_utf8())
+        };
+        for _ in 0..c.len_utf8() {
+            offsets.push(i);
+        }
+        text.push(c);
+        i += width.max(1);
+    }
+    offsets.push(raw.len());
+    (text, offsets)
 }
 
 #[cfg(test)]

@@ -196,7 +196,16 @@ pub fn looks_like_flow(file: &LoadedFile) -> bool {
     match &file.flow {
         Ok(_) => true,
         Err(_) => match json::parse(&file.source.text) {
-            Ok(doc) => doc.value.get("states").is_some() || doc.value.get("definition").is_some(),
+            Ok(doc) => {
+                let is_flow = |v: &serde_json::Value| {
+                    v.get("states").is_some() || v.get("definition").is_some()
+                };
+                is_flow(&doc.value)
+                    || doc
+                        .value
+                        .as_array()
+                        .is_some_and(|items| items.iter().any(is_flow))
+            }
             // Not JSON at all: a broken flow still names its states; a tsconfig.json with
             // comments does not. A file that could not be read at all is reported.
             Err(_) => file.source.text.is_empty() || file.source.text.contains("\"states\""),
@@ -218,6 +227,41 @@ pub fn load(input: &Input) -> LoadedFile {
         }
     };
     load_text(name, text)
+}
+
+/// Reads one input as one or more flows: the twilio CLI writes a JSON array of Flows API
+/// resources (`twilio api:studio:v2:flows:fetch -o json`), one flow each, all reported under
+/// the file's name with their own positions in it.
+pub fn load_all(input: &Input) -> Vec<LoadedFile> {
+    split_resource_list(load(input))
+}
+
+/// One loaded file per resource of a JSON array of Flows API resources; anything else as is.
+pub fn split_resource_list(file: LoadedFile) -> Vec<LoadedFile> {
+    if file.flow.is_ok() || !file.source.text.trim_start().starts_with('[') {
+        return vec![file];
+    }
+    let Ok(document) = json::parse(&file.source.text) else {
+        return vec![file];
+    };
+    let is_resource =
+        |v: &serde_json::Value| v.get("definition").is_some() || v.get("states").is_some();
+    let count = match document.value.as_array() {
+        Some(items) if !items.is_empty() && items.iter().all(is_resource) => items.len(),
+        _ => return vec![file],
+    };
+    let text = &file.source.text;
+    (0..count)
+        .map(|k| {
+            let flow = Flow::from_document_at(document.clone(), text, &format!("/{k}"))
+                .map_err(|err| shape_load_error(&file.source, err));
+            LoadedFile {
+                name: file.name.clone(),
+                source: SourceText::new(text.clone()),
+                flow,
+            }
+        })
+        .collect()
 }
 
 /// Parses text that is already in memory (stdin, tests, benchmarks).
@@ -248,18 +292,20 @@ fn parse_flow(source: &SourceText) -> Result<Flow, LoadError> {
             offset: Some(offset),
         });
     }
-    Flow::from_document(document, &source.text).map_err(|err| {
-        let location = if err.pointer.is_empty() {
-            String::new()
-        } else {
-            format!(" (at {})", err.pointer)
-        };
-        LoadError {
-            message: format!("{}{location}", err.message),
-            position: Some(source.position(err.offset)),
-            offset: Some(err.offset),
-        }
-    })
+    Flow::from_document(document, &source.text).map_err(|err| shape_load_error(source, err))
+}
+
+fn shape_load_error(source: &SourceText, err: model::ShapeError) -> LoadError {
+    let location = if err.pointer.is_empty() {
+        String::new()
+    } else {
+        format!(" (at {})", err.pointer)
+    };
+    LoadError {
+        message: format!("{}{location}", err.message),
+        position: Some(source.position(err.offset)),
+        offset: Some(err.offset),
+    }
 }
 
 fn read_text(input: &Input) -> Result<String, LoadError> {

@@ -13,8 +13,12 @@ use super::json::{Document, escape_pointer_token, type_name};
 /// A flow definition and the document it came from.
 #[derive(Debug)]
 pub struct Flow {
-    /// The whole parsed file; pointers are resolved against it.
+    /// The whole parsed file, or the definition embedded in it as a JSON string; pointers
+    /// are resolved against it.
     pub document: Document,
+    /// Set when the definition is a JSON string inside the file (Terraform's `jsonencode`,
+    /// Pulumi): its text, and where each of its bytes stands in the file.
+    pub embedded: Option<Embedded>,
     /// The pointer of the definition inside the file: "" or "/definition" for an API resource.
     pub base: String,
     pub initial_state: Option<String>,
@@ -47,6 +51,15 @@ pub struct Transition {
     pub pointer: String,
 }
 
+/// A definition written as a JSON string in the file.
+#[derive(Debug)]
+pub struct Embedded {
+    /// The decoded string: the definition's own JSON text.
+    pub text: String,
+    /// `offsets[i]` is the file offset of byte `i` of `text`, with one entry for the end.
+    pub offsets: Vec<usize>,
+}
+
 /// A part of the flow that could not be read, reported by `malformed-flow`.
 #[derive(Debug, Clone)]
 pub struct Defect {
@@ -71,33 +84,83 @@ impl Flow {
     /// Reads a flow from a document parsed from `text`: a bare definition or a Flows API
     /// resource. A shape error carries the offset of the value it is about.
     pub fn from_document(document: Document, text: &str) -> Result<Flow, ShapeError> {
+        Flow::from_document_at(document, text, "")
+    }
+
+    /// Reads the flow at `prefix` in the document (`/3` for the fourth resource of a list).
+    pub fn from_document_at(
+        document: Document,
+        text: &str,
+        prefix: &str,
+    ) -> Result<Flow, ShapeError> {
+        if let Some(Value::String(inner)) = document.value.pointer(&format!("{prefix}/definition"))
+        {
+            return Flow::embedded(&document, text, prefix, inner);
+        }
         let mut defects = Vec::new();
-        match read_definition(&document.value, &mut defects) {
+        let root = document.value.pointer(prefix).unwrap_or(&document.value);
+        match read_definition(root, prefix, &mut defects) {
             Ok((base, initial_state, states)) => {
-                defects.extend(document.duplicate_keys.iter().map(|span| {
-                    Defect {
-                        message: "this key repeats an earlier key of the same object: the earlier \
-                              value is ignored"
-                            .to_string(),
-                        help: "remove one of the two members".to_string(),
-                        pointer: String::new(),
-                        span: Some(span.clone()),
-                    }
-                }));
+                defects.extend(duplicate_key_defects(&document));
                 Ok(Flow {
                     base,
                     initial_state,
                     states,
                     defects,
                     document,
+                    embedded: None,
                 })
             }
             Err(mut err) => {
+                if !err.pointer.starts_with(prefix) {
+                    err.pointer = format!("{prefix}{}", err.pointer);
+                }
                 let span = document.spans.resolve(text, &err.pointer);
                 err.offset = span.map_or(0, |(_, value)| value.start);
                 Err(err)
             }
         }
+    }
+
+    /// A definition written as a JSON string: parsed on its own, positions mapped back into
+    /// the file through the string's escapes.
+    fn embedded(
+        outer: &Document,
+        text: &str,
+        prefix: &str,
+        inner: &str,
+    ) -> Result<Flow, ShapeError> {
+        let pointer = format!("{prefix}/definition");
+        let literal = outer.spans.resolve(text, &pointer).map(|(_, span)| span);
+        let literal = literal.unwrap_or(0..0);
+        let raw = text
+            .get(literal.start + 1..literal.end.saturating_sub(1))
+            .unwrap_or("");
+        let (decoded, offsets) = super::json::decode(raw);
+        let offsets: Vec<usize> = offsets.iter().map(|o| literal.start + 1 + o).collect();
+        let at = |inner_offset: usize| offsets.get(inner_offset).copied().unwrap_or(literal.start);
+        let document = super::json::parse(inner).map_err(|err| ShapeError {
+            message: format!(
+                "`definition` holds a string that is not JSON: {}",
+                err.message
+            ),
+            pointer: pointer.clone(),
+            offset: at(err.offset),
+        })?;
+        let mut flow = Flow::from_document_at(document, &decoded, "").map_err(|mut err| {
+            err.offset = at(err.offset);
+            err
+        })?;
+        for defect in &mut flow.defects {
+            if let Some(span) = &defect.span {
+                defect.span = Some(at(span.start)..at(span.end));
+            }
+        }
+        flow.embedded = Some(Embedded {
+            text: decoded,
+            offsets,
+        });
+        Ok(flow)
     }
 
     /// The value a pointer names; `None` when it names nothing in the document.
@@ -112,7 +175,26 @@ impl Flow {
         text: &str,
         pointer: &str,
     ) -> Option<(Option<super::json::Span>, super::json::Span)> {
-        self.document.spans.resolve(text, pointer)
+        let (key, value) = self.document.spans.resolve(self.text(text), pointer)?;
+        Some((key.map(|k| self.to_file_span(k)), self.to_file_span(value)))
+    }
+
+    /// The text pointers resolve in: the file's, or the embedded definition's.
+    pub fn text<'a>(&'a self, file_text: &'a str) -> &'a str {
+        self.embedded
+            .as_ref()
+            .map_or(file_text, |e| e.text.as_str())
+    }
+
+    /// A span of [`Flow::text`] as a span of the file.
+    pub fn to_file_span(&self, span: super::json::Span) -> super::json::Span {
+        match &self.embedded {
+            None => span,
+            Some(e) => {
+                let at = |o: usize| e.offsets.get(o).or(e.offsets.last()).copied().unwrap_or(0);
+                at(span.start)..at(span.end)
+            }
+        }
     }
 
     /// The `properties` object of a state, if it has one.
@@ -173,10 +255,12 @@ fn shape(message: impl Into<String>, pointer: impl Into<String>) -> ShapeError {
 /// The definition's pointer, start state and states; defects of the parts go to `defects`.
 fn read_definition(
     root: &Value,
+    prefix: &str,
     defects: &mut Vec<Defect>,
 ) -> Result<(String, Option<String>, Vec<State>), ShapeError> {
-    let base = definition_base(root)?;
-    let definition = root.pointer(&base).unwrap_or(root);
+    let relative = definition_base(root)?;
+    let definition = root.pointer(&relative).unwrap_or(root);
+    let base = format!("{prefix}{relative}");
     let states = read_states(definition, &base, defects)?;
     let initial_state = definition
         .get("initial_state")
@@ -368,6 +452,18 @@ fn string_member(
             String::new()
         }
     }
+}
+
+/// Repeated keys of the document, as defects.
+fn duplicate_key_defects(document: &Document) -> impl Iterator<Item = Defect> + '_ {
+    document.duplicate_keys.iter().map(|span| Defect {
+        message: "this key repeats an earlier key of the same object: the earlier value is \
+                  ignored"
+            .to_string(),
+        help: "remove one of the two members".to_string(),
+        pointer: String::new(),
+        span: Some(span.clone()),
+    })
 }
 
 fn defect(message: impl Into<String>, help: &str, pointer: &str) -> Defect {
