@@ -1,0 +1,368 @@
+//! Liquid as Studio renders it: the standard tags and filters of the `liquid` crates
+//! (cobalt-org/liquid-rust), Studio's `to_json` filter, and a variable that does not exist
+//! read as empty instead of an error (DESIGN.md: "a `widgets.<name>` reference to a widget
+//! that does not exist, or that has not run, reads as empty at run time").
+//!
+//! The `liquid` facade crate renders only with strict variables and keeps its runtime to
+//! itself, so this module builds the language from `liquid-core` and `liquid-lib` (the same
+//! project's crates) and renders with a runtime that turns an unknown variable into nil.
+
+use std::fmt;
+use std::io::Write;
+use std::sync::OnceLock;
+
+use liquid_core::model::{KString, KStringCow, KStringRef, ScalarCow, Value, ValueCow, ValueView};
+use liquid_core::parser::{FilterArguments, ParameterReflection};
+use liquid_core::runtime::{PartialStore, Registers, Renderable, RuntimeBuilder};
+use liquid_core::{Filter, FilterReflection, Language, ParseFilter, Runtime, Template};
+
+/// Rendered text is cut off (an error) past this size: a template cannot fill the memory.
+const MAX_OUTPUT: usize = 1 << 20;
+
+/// Renders `text` as Liquid against `context` (a JSON object with `trigger`, `flow`,
+/// `widgets`, `contact`). Text without `{{` or `{%` is returned as it is.
+pub fn render(text: &str, context: &liquid_core::Object) -> Result<String, String> {
+    if !text.contains("{{") && !text.contains("{%") {
+        return Ok(text.to_string());
+    }
+    let elements = liquid_core::parser::parse(text, language()).map_err(|e| clean(&e))?;
+    let template = Template::new(elements);
+    let runtime = RuntimeBuilder::new().set_globals(context).build();
+    let runtime = Lenient(runtime);
+    let mut out = Bounded(Vec::new());
+    template
+        .render_to(&mut out, &runtime)
+        .map_err(|e| clean(&e))?;
+    String::from_utf8(out.0).map_err(|_| "the rendered text is not valid UTF-8".to_string())
+}
+
+/// Converts the JSON context to Liquid's model once per render batch.
+pub fn context(value: &serde_json::Value) -> liquid_core::Object {
+    match liquid_core::model::to_value(value) {
+        Ok(Value::Object(object)) => object,
+        _ => liquid_core::Object::new(),
+    }
+}
+
+/// The first line of a Liquid error, without its backtrace of "from:" lines.
+fn clean(error: &liquid_core::Error) -> String {
+    let text = error.to_string();
+    let mut lines = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("from:"));
+    let first = lines.next().unwrap_or("Liquid error").to_string();
+    let rest: Vec<&str> = lines.take(3).collect();
+    if rest.is_empty() {
+        first
+    } else {
+        format!("{first} ({})", rest.join("; "))
+    }
+}
+
+fn language() -> &'static Language {
+    static LANGUAGE: OnceLock<Language> = OnceLock::new();
+    LANGUAGE.get_or_init(|| {
+        use liquid_lib::stdlib;
+        let mut lang = Language::empty();
+        macro_rules! tags {
+            ($($t:ident),*) => {$(
+                let tag: Box<dyn liquid_core::ParseTag> = Box::new(stdlib::$t);
+                lang.tags.register(tag.reflection().tag().to_owned(), tag);
+            )*};
+        }
+        macro_rules! blocks {
+            ($($b:ident),*) => {$(
+                let block: Box<dyn liquid_core::ParseBlock> = Box::new(stdlib::$b);
+                lang.blocks.register(block.reflection().start_tag().to_owned(), block);
+            )*};
+        }
+        macro_rules! filters {
+            ($($f:expr),*) => {$(
+                let filter: Box<dyn ParseFilter> = Box::new($f);
+                lang.filters.register(filter.reflection().name().to_owned(), filter);
+            )*};
+        }
+        tags!(
+            AssignTag,
+            BreakTag,
+            ContinueTag,
+            CycleTag,
+            IncrementTag,
+            DecrementTag
+        );
+        blocks!(
+            RawBlock,
+            IfBlock,
+            UnlessBlock,
+            IfChangedBlock,
+            ForBlock,
+            TableRowBlock,
+            CommentBlock,
+            CaptureBlock,
+            CaseBlock
+        );
+        filters!(
+            stdlib::Abs,
+            stdlib::Append,
+            stdlib::AtLeast,
+            stdlib::AtMost,
+            stdlib::Capitalize,
+            stdlib::Ceil,
+            stdlib::Compact,
+            stdlib::Concat,
+            stdlib::Date,
+            stdlib::Default,
+            stdlib::DividedBy,
+            stdlib::Downcase,
+            stdlib::Escape,
+            stdlib::EscapeOnce,
+            stdlib::First,
+            stdlib::Floor,
+            stdlib::Join,
+            stdlib::Last,
+            stdlib::Lstrip,
+            stdlib::Map,
+            stdlib::Minus,
+            stdlib::Modulo,
+            stdlib::NewlineToBr,
+            stdlib::Plus,
+            stdlib::Prepend,
+            stdlib::Remove,
+            stdlib::RemoveFirst,
+            stdlib::Replace,
+            stdlib::ReplaceFirst,
+            stdlib::Reverse,
+            stdlib::Round,
+            stdlib::Rstrip,
+            stdlib::Size,
+            stdlib::Slice,
+            stdlib::Sort,
+            stdlib::SortNatural,
+            stdlib::Split,
+            stdlib::Strip,
+            stdlib::StripHtml,
+            stdlib::StripNewlines,
+            stdlib::Times,
+            stdlib::Truncate,
+            stdlib::TruncateWords,
+            stdlib::Uniq,
+            stdlib::Upcase,
+            stdlib::UrlDecode,
+            stdlib::UrlEncode,
+            stdlib::Where,
+            ToJson
+        );
+        lang
+    })
+}
+
+/// A writer that refuses more than [`MAX_OUTPUT`] bytes.
+struct Bounded(Vec<u8>);
+
+impl Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.0.len() + buf.len() > MAX_OUTPUT {
+            return Err(std::io::Error::other(format!(
+                "the rendered text is larger than {} KiB",
+                MAX_OUTPUT / 1024
+            )));
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A runtime where a variable that does not exist is nil, as in Studio.
+struct Lenient<R>(R);
+
+impl<R: Runtime> Runtime for Lenient<R> {
+    fn partials(&self) -> &dyn PartialStore {
+        self.0.partials()
+    }
+
+    fn name(&self) -> Option<KStringRef<'_>> {
+        self.0.name()
+    }
+
+    fn roots(&self) -> std::collections::BTreeSet<KStringCow<'_>> {
+        self.0.roots()
+    }
+
+    fn try_get(&self, path: &[ScalarCow<'_>]) -> Option<ValueCow<'_>> {
+        self.0.try_get(path)
+    }
+
+    fn get(&self, path: &[ScalarCow<'_>]) -> liquid_core::Result<ValueCow<'_>> {
+        Ok(self
+            .0
+            .try_get(path)
+            .unwrap_or(ValueCow::Owned(Value::Nil)))
+    }
+
+    fn set_global(&self, name: KString, val: Value) -> Option<Value> {
+        self.0.set_global(name, val)
+    }
+
+    fn set_index(&self, name: KString, val: Value) -> Option<Value> {
+        self.0.set_index(name, val)
+    }
+
+    fn get_index<'a>(&'a self, name: &str) -> Option<ValueCow<'a>> {
+        self.0.get_index(name)
+    }
+
+    fn registers(&self) -> &Registers {
+        self.0.registers()
+    }
+}
+
+/// Studio's `to_json`: the value as JSON text (a string comes out quoted).
+#[derive(Clone)]
+struct ToJson;
+
+impl FilterReflection for ToJson {
+    fn name(&self) -> &str {
+        "to_json"
+    }
+
+    fn description(&self) -> &str {
+        "Renders the value as JSON (Twilio Studio)."
+    }
+
+    fn positional_parameters(&self) -> &'static [ParameterReflection] {
+        &[]
+    }
+
+    fn keyword_parameters(&self) -> &'static [ParameterReflection] {
+        &[]
+    }
+}
+
+impl ParseFilter for ToJson {
+    fn parse(&self, mut arguments: FilterArguments) -> liquid_core::Result<Box<dyn Filter>> {
+        if arguments.positional.next().is_some() || arguments.keyword.next().is_some() {
+            return Err(liquid_core::Error::with_msg(
+                "to_json takes no arguments",
+            ));
+        }
+        Ok(Box::new(ToJsonFilter))
+    }
+
+    fn reflection(&self) -> &dyn FilterReflection {
+        self
+    }
+}
+
+#[derive(Debug)]
+struct ToJsonFilter;
+
+impl fmt::Display for ToJsonFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("to_json")
+    }
+}
+
+impl Filter for ToJsonFilter {
+    fn evaluate(&self, input: &dyn ValueView, _runtime: &dyn Runtime) -> liquid_core::Result<Value> {
+        let json = to_json(&input.to_value());
+        Ok(Value::scalar(json.to_string()))
+    }
+}
+
+/// Liquid's model as JSON: dates as their text, nil and query states as null.
+fn to_json(value: &Value) -> serde_json::Value {
+    match value {
+        Value::Nil | Value::State(_) => serde_json::Value::Null,
+        Value::Array(items) => items.iter().map(to_json).collect(),
+        Value::Object(object) => object
+            .iter()
+            .map(|(k, v)| (k.to_string(), to_json(v)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+        Value::Scalar(scalar) => {
+            if let Some(b) = scalar.to_bool() {
+                b.into()
+            } else if let Some(i) = integer(scalar) {
+                i.into()
+            } else if let Some(f) = float(scalar) {
+                serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, Into::into)
+            } else {
+                scalar.to_kstr().as_str().into()
+            }
+        }
+    }
+}
+
+/// An integer scalar (not a string that happens to hold digits).
+fn integer(scalar: &ScalarCow<'_>) -> Option<i64> {
+    (scalar.type_name() == "whole number")
+        .then(|| scalar.to_integer())
+        .flatten()
+}
+
+fn float(scalar: &ScalarCow<'_>) -> Option<f64> {
+    (scalar.type_name() == "fractional number")
+        .then(|| scalar.to_float())
+        .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn r(text: &str, ctx: serde_json::Value) -> String {
+        render(text, &context(&ctx)).unwrap()
+    }
+
+    #[test]
+    fn renders_studio_variables() {
+        let ctx = json!({"widgets": {"menu": {"Digits": "1"}}, "flow": {"variables": {"n": 2}}});
+        assert_eq!(r("You pressed {{widgets.menu.Digits}}", ctx.clone()), "You pressed 1");
+        assert_eq!(r("{{flow.variables.n | plus: 1}}", ctx), "3");
+    }
+
+    #[test]
+    fn unknown_variables_are_empty() {
+        let ctx = json!({"widgets": {}});
+        assert_eq!(r("[{{widgets.nobody.parsed.x}}]", ctx.clone()), "[]");
+        assert_eq!(r("[{{ nothing }}]", ctx.clone()), "[]");
+        assert_eq!(
+            r("{% if widgets.nobody.Digits %}y{% else %}n{% endif %}", ctx),
+            "n"
+        );
+    }
+
+    #[test]
+    fn to_json_quotes_and_serialises() {
+        let ctx = json!({"flow": {"data": {"name": "Ann", "n": 3, "ok": true, "list": [1, "a"]}}});
+        assert_eq!(r("{{flow.data.name | to_json}}", ctx.clone()), "\"Ann\"");
+        assert_eq!(
+            r("{{flow.data | to_json}}", ctx),
+            r#"{"list":[1,"a"],"n":3,"name":"Ann","ok":true}"#
+        );
+    }
+
+    #[test]
+    fn unknown_filters_are_errors() {
+        let err = render("{{ 'a' | shout }}", &context(&json!({}))).unwrap_err();
+        assert!(err.to_lowercase().contains("shout"), "{err}");
+    }
+
+    #[test]
+    fn plain_text_is_untouched() {
+        assert_eq!(r("no liquid here {", json!({})), "no liquid here {");
+    }
+
+    #[test]
+    fn output_is_bounded() {
+        let ctx = json!({"s": "x".repeat(1000)});
+        let text = "{% for i in (1..3000) %}{{s}}{% endfor %}";
+        assert!(render(text, &context(&ctx)).is_err());
+    }
+}
