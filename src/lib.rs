@@ -29,3 +29,4 @@ pub mod schema;
 pub mod session;
 pub mod simulate;
 pub mod suggest;
+pub mod test_command;
