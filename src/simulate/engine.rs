@@ -5,9 +5,10 @@
 //! - Each widget run is a step, the trigger included; an execution ends after 1,000 steps and
 //!   when the same widget runs 10 times in a row (Studio FAQ, "What limits are present within
 //!   Studio?", <https://www.twilio.com/docs/studio/user-guide/studio-faq>; error codes 81000
-//!   and 81001 as DESIGN.md records them). Unconfirmed: whether the 10th run in a row happens
-//!   before Studio stops; here the execution stops instead of running it a 10th time, and
-//!   likewise instead of running a 1,001st step.
+//!   and 81001 as DESIGN.md records them). Here a widget runs 10 times in a row and the
+//!   execution stops instead of running it an 11th time, as the loop rules describe it, and
+//!   it stops instead of running a 1,001st step (unconfirmed: whether Studio counts the
+//!   stopping run itself).
 //! - An event whose transition has no `next` (or is not listed) ends the execution there.
 //! - Split Based On tries its `match` transitions in order and takes the first whose
 //!   conditions all hold, else `noMatch` ([`super::conditions`]). Each condition tests its
@@ -92,10 +93,8 @@ impl End {
                  (stopped before `{widget}`)"
             ),
             End::RepeatLimit { widget } => format!(
-                "Studio error 81001: `{widget}` ran {} times in a row, and a {}th run stops \
-                 the execution",
-                MAX_REPEATS - 1,
-                MAX_REPEATS
+                "Studio error 81001: `{widget}` ran {MAX_REPEATS} times in a row, and Studio \
+                 stops the execution"
             ),
             End::Error { widget, message } => format!("error at `{widget}`: {message}"),
             End::Undescribed { message, .. } => message.clone(),
@@ -245,7 +244,7 @@ impl<'a> Simulator<'a> {
             if self.steps.len() >= MAX_STEPS {
                 return End::StepLimit { widget: display };
             }
-            if self.streak.0 == display && self.streak.1 + 1 >= MAX_REPEATS {
+            if self.streak.0 == display && self.streak.1 >= MAX_REPEATS {
                 return End::RepeatLimit { widget: display };
             }
             if self.streak.0 == display {

@@ -44,19 +44,33 @@ pub fn context(value: &serde_json::Value) -> liquid_core::Object {
     }
 }
 
-/// The first line of a Liquid error, without its backtrace of "from:" lines.
+/// A Liquid error on one line: its message, its details (`requested filter=shout`) and, for
+/// a syntax error, the position in the template and what was expected.
 fn clean(error: &liquid_core::Error) -> String {
     let text = error.to_string();
-    let mut lines = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with("from:"));
-    let first = lines.next().unwrap_or("Liquid error").to_string();
-    let rest: Vec<&str> = lines.take(3).collect();
-    if rest.is_empty() {
-        first
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("liquid: error");
+    let first = first.strip_prefix("liquid:").unwrap_or(first).trim();
+    let mut details = Vec::new();
+    for line in lines {
+        if let Some(expected) = line.strip_prefix("= ") {
+            details.push(expected.trim_end_matches('.').to_string());
+        } else if line.contains('=')
+            && !line.starts_with("available")
+            && !line.starts_with('|')
+            && !line.contains(" | ")
+        {
+            details.push(line.to_string());
+        }
+    }
+    let head = match first.strip_prefix("--> ") {
+        Some(position) => format!("Liquid syntax error at {position} of the template"),
+        None => format!("Liquid: {first}"),
+    };
+    if details.is_empty() {
+        head
     } else {
-        format!("{first} ({})", rest.join("; "))
+        format!("{head} ({})", details.join(", "))
     }
 }
 
@@ -103,37 +117,37 @@ fn language() -> &'static Language {
             CaseBlock
         );
         filters!(
-            stdlib::Abs,
+            NilAsZero(stdlib::Abs),
             stdlib::Append,
-            stdlib::AtLeast,
-            stdlib::AtMost,
+            NilAsZero(stdlib::AtLeast),
+            NilAsZero(stdlib::AtMost),
             stdlib::Capitalize,
-            stdlib::Ceil,
+            NilAsZero(stdlib::Ceil),
             stdlib::Compact,
             stdlib::Concat,
             stdlib::Date,
             stdlib::Default,
-            stdlib::DividedBy,
+            NilAsZero(stdlib::DividedBy),
             stdlib::Downcase,
             stdlib::Escape,
             stdlib::EscapeOnce,
             stdlib::First,
-            stdlib::Floor,
+            NilAsZero(stdlib::Floor),
             stdlib::Join,
             stdlib::Last,
             stdlib::Lstrip,
             stdlib::Map,
-            stdlib::Minus,
-            stdlib::Modulo,
+            NilAsZero(stdlib::Minus),
+            NilAsZero(stdlib::Modulo),
             stdlib::NewlineToBr,
-            stdlib::Plus,
+            NilAsZero(stdlib::Plus),
             stdlib::Prepend,
             stdlib::Remove,
             stdlib::RemoveFirst,
             stdlib::Replace,
             stdlib::ReplaceFirst,
             stdlib::Reverse,
-            stdlib::Round,
+            NilAsZero(stdlib::Round),
             stdlib::Rstrip,
             stdlib::Size,
             stdlib::Slice,
@@ -143,7 +157,7 @@ fn language() -> &'static Language {
             stdlib::Strip,
             stdlib::StripHtml,
             stdlib::StripNewlines,
-            stdlib::Times,
+            NilAsZero(stdlib::Times),
             stdlib::Truncate,
             stdlib::TruncateWords,
             stdlib::Uniq,
@@ -218,6 +232,44 @@ impl<R: Runtime> Runtime for Lenient<R> {
 
     fn registers(&self) -> &Registers {
         self.0.registers()
+    }
+}
+
+/// A math filter that reads nil, an empty text or a text that is not a number as 0, as
+/// Shopify's Liquid does (`{{flow.variables.count | plus: 1}}` is 1 before `count` is set);
+/// liquid-rust refuses them.
+#[derive(Clone)]
+struct NilAsZero<F>(F);
+
+impl<F: ParseFilter + Clone + 'static> ParseFilter for NilAsZero<F> {
+    fn parse(&self, arguments: FilterArguments) -> liquid_core::Result<Box<dyn Filter>> {
+        Ok(Box::new(NilAsZeroFilter(self.0.parse(arguments)?)))
+    }
+
+    fn reflection(&self) -> &dyn FilterReflection {
+        self.0.reflection()
+    }
+}
+
+#[derive(Debug)]
+struct NilAsZeroFilter(Box<dyn Filter>);
+
+impl fmt::Display for NilAsZeroFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl Filter for NilAsZeroFilter {
+    fn evaluate(&self, input: &dyn ValueView, runtime: &dyn Runtime) -> liquid_core::Result<Value> {
+        let numeric = input
+            .as_scalar()
+            .is_some_and(|s| s.to_integer().is_some() || s.to_float().is_some());
+        if numeric {
+            self.0.evaluate(input, runtime)
+        } else {
+            self.0.evaluate(&Value::scalar(0i64), runtime)
+        }
     }
 }
 
@@ -352,6 +404,25 @@ mod tests {
     fn unknown_filters_are_errors() {
         let err = render("{{ 'a' | shout }}", &context(&json!({}))).unwrap_err();
         assert!(err.to_lowercase().contains("shout"), "{err}");
+    }
+
+    #[test]
+    fn math_on_nothing_counts_from_zero() {
+        let ctx = json!({"flow": {"variables": {"n": "2", "word": "abc"}}});
+        assert_eq!(r("{{flow.variables.count | plus: 1}}", ctx.clone()), "1");
+        assert_eq!(r("{{flow.variables.n | plus: 1}}", ctx.clone()), "3");
+        assert_eq!(r("{{flow.variables.word | times: 2}}", ctx.clone()), "0");
+        assert_eq!(r("{{ '' | minus: 1 }}", ctx), "-1");
+    }
+
+    #[test]
+    fn errors_are_one_readable_line() {
+        let ctx = context(&json!({}));
+        let err = render("{{ x", &ctx).unwrap_err();
+        assert_eq!(err, "Liquid syntax error at 1:4 of the template (expected Literal)");
+        let err = render("{{ 5 | plus: 'x' }}", &ctx).unwrap_err();
+        assert!(err.starts_with("Liquid: Invalid argument"), "{err}");
+        assert!(!err.contains('\n'));
     }
 
     #[test]
