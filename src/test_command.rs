@@ -51,7 +51,10 @@ pub fn run(args: &TestArgs) -> u8 {
                             let _ = writeln!(out, "        {}", indent(failure));
                         }
                         let _ = writeln!(out, "        path: {}", path_line(&result.execution));
-                        let _ = writeln!(out, "        end: {}", result.execution.end.describe());
+                        let end = result.execution.end.describe();
+                        if !result.verdict.failures.iter().any(|f| f.starts_with(&end)) {
+                            let _ = writeln!(out, "        end: {end}");
+                        }
                     }
                     for warning in &result.verdict.warnings {
                         let _ = writeln!(out, "        warning: {warning}");
@@ -146,7 +149,10 @@ fn init(flow_path: &Path, force: bool) -> u8 {
         Ok(flow) => flow,
         Err(e) => return usage_error(&e),
     };
-    let stem = flow_path.file_stem().and_then(|s| s.to_str()).unwrap_or("flow");
+    let stem = flow_path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("flow");
     let target = flow_path.with_file_name(format!("{stem}.scenarios.toml"));
     if target.exists() && !force {
         return usage_error(&format!(

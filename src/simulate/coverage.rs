@@ -51,7 +51,10 @@ impl Coverage {
             percent(transitions - missed_transitions.len(), transitions),
         );
         if !missed_states.is_empty() {
-            out.push_str(&format!("  widgets never run: {}\n", missed_states.join(", ")));
+            out.push_str(&format!(
+                "  widgets never run: {}\n",
+                missed_states.join(", ")
+            ));
         }
         if !missed_transitions.is_empty() {
             out.push_str("  transitions never taken:\n");

@@ -134,7 +134,11 @@ pub struct Execution {
 impl Execution {
     /// The widgets run after the trigger.
     pub fn path(&self) -> Vec<&str> {
-        self.steps.iter().skip(1).map(|s| s.widget.as_str()).collect()
+        self.steps
+            .iter()
+            .skip(1)
+            .map(|s| s.widget.as_str())
+            .collect()
     }
 }
 
@@ -274,12 +278,9 @@ impl<'a> Simulator<'a> {
             if let Some(step) = self.steps.last_mut() {
                 step.event = Some(exit.event.clone());
             }
-            let chosen = exit.transition.or_else(|| {
-                state
-                    .transitions
-                    .iter()
-                    .position(|t| t.event == exit.event)
-            });
+            let chosen = exit
+                .transition
+                .or_else(|| state.transitions.iter().position(|t| t.event == exit.event));
             if let (Some(t), true) = (chosen, frame.main) {
                 self.covered_transitions.insert((index, t));
             }
@@ -308,7 +309,12 @@ impl<'a> Simulator<'a> {
         }
     }
 
-    fn run_widget(&mut self, frame: &mut Frame<'_>, state: &State, display: &str) -> Result<Exit, End> {
+    fn run_widget(
+        &mut self,
+        frame: &mut Frame<'_>,
+        state: &State,
+        display: &str,
+    ) -> Result<Exit, End> {
         let ctx = template::context(&frame.context);
         let props = render_properties(frame.flow, state, &ctx).map_err(|message| End::Error {
             widget: display.to_string(),
@@ -320,12 +326,12 @@ impl<'a> Simulator<'a> {
                 widget: display.to_string(),
                 message: "a transition leads back to the trigger".to_string(),
             }),
-            "split-based-on" => split(frame.flow, state, &text("input"), &ctx).map_err(|message| {
-                End::Error {
+            "split-based-on" => {
+                split(frame.flow, state, &text("input"), &ctx).map_err(|message| End::Error {
                     widget: display.to_string(),
                     message,
-                }
-            }),
+                })
+            }
             "set-variables" => {
                 let variables = props.get("variables").and_then(Value::as_array);
                 for item in variables.into_iter().flatten() {
@@ -382,10 +388,19 @@ impl<'a> Simulator<'a> {
                     let outputs = json!({"inbound": inbound, "outbound": outbound});
                     return Ok(Exit::with(
                         "incomingMessage",
-                        merge(outputs, &mock.map(|m| m.outputs.clone()).unwrap_or_default()),
+                        merge(
+                            outputs,
+                            &mock.map(|m| m.outputs.clone()).unwrap_or_default(),
+                        ),
                     ));
                 }
-                self.outcome(state, display, mock, None, Some(json!({"outbound": outbound})))
+                self.outcome(
+                    state,
+                    display,
+                    mock,
+                    None,
+                    Some(json!({"outbound": outbound})),
+                )
             }
             "run-function" | "run-function-v2" | "make-http-request" => {
                 let mock = self.mock(frame, state, display)?;
@@ -419,7 +434,12 @@ impl<'a> Simulator<'a> {
     }
 
     /// The mock for this run of the widget, if the scenario describes the widget.
-    fn mock(&mut self, frame: &Frame<'_>, state: &State, display: &str) -> Result<Option<&'a Mock>, End> {
+    fn mock(
+        &mut self,
+        frame: &Frame<'_>,
+        state: &State,
+        display: &str,
+    ) -> Result<Option<&'a Mock>, End> {
         let key = format!("{}{}", frame.prefix, state.name);
         let Some(mocks) = self.scenario.widgets.get(&key) else {
             return Ok(None);
@@ -505,7 +525,12 @@ impl<'a> Simulator<'a> {
             });
         }
         let mut parameters = Map::new();
-        for item in props.get("parameters").and_then(Value::as_array).into_iter().flatten() {
+        for item in props
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if let Some(key) = item.get("key").map(value_text) {
                 let value = item.get("value").map(value_text).unwrap_or_default();
                 parameters.insert(key, Value::String(value));
@@ -567,7 +592,12 @@ fn http_exit(state: &State, mock: &Mock) -> Exit {
 }
 
 /// Which `match` transition a split takes, or `noMatch`.
-fn split(flow: &Flow, state: &State, input: &str, ctx: &liquid_core::Object) -> Result<Exit, String> {
+fn split(
+    flow: &Flow,
+    state: &State,
+    input: &str,
+    ctx: &liquid_core::Object,
+) -> Result<Exit, String> {
     for (index, transition) in state.transitions.iter().enumerate() {
         if transition.event != "match" {
             continue;
@@ -623,8 +653,7 @@ fn render_properties(
         if key == "offset" {
             continue;
         }
-        let rendered =
-            render_value(value, ctx, 0).map_err(|e| format!("property `{key}`: {e}"))?;
+        let rendered = render_value(value, ctx, 0).map_err(|e| format!("property `{key}`: {e}"))?;
         out.insert(key.clone(), rendered);
     }
     Ok(out)
@@ -696,7 +725,8 @@ fn initial_context(scenario: &Scenario) -> Value {
         "incomingRequest" => json!({"request": {"from": from, "to": to, "parameters": data}}),
         _ => json!({"parent": {"parameters": data}}),
     };
-    if let Some(Value::Object(inner)) = trigger.as_object_mut().and_then(|m| m.values_mut().next()) {
+    if let Some(Value::Object(inner)) = trigger.as_object_mut().and_then(|m| m.values_mut().next())
+    {
         for (k, v) in &t.fields {
             inner.insert(k.clone(), v.clone());
         }
@@ -722,9 +752,9 @@ fn undescribed(state: &State, display: &str) -> String {
         "gather-input-on-call" => format!(
             "widgets.{key} = {{ digits = \"1\" }} (or speech = \"…\", timeout = true, hangup = true)"
         ),
-        "send-and-wait-for-reply" => format!(
-            "widgets.{key} = {{ reply = \"…\" }} (or timeout = true, failed = true)"
-        ),
+        "send-and-wait-for-reply" => {
+            format!("widgets.{key} = {{ reply = \"…\" }} (or timeout = true, failed = true)")
+        }
         "run-function" | "run-function-v2" | "make-http-request" => format!(
             "widgets.{key} = {{ status = 200, json = {{ … }} }} (or body = \"…\", failed = true)"
         ),

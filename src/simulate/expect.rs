@@ -48,7 +48,9 @@ pub fn judge(scenario: &Scenario, run: &Execution) -> Verdict {
         for name in expected {
             if !rest.any(|p| p == name) {
                 failures.push(match previous {
-                    Some(prev) => format!("expected `{name}` to run after `{prev}`, and it did not"),
+                    Some(prev) => {
+                        format!("expected `{name}` to run after `{prev}`, and it did not")
+                    }
                     None => format!("expected `{name}` to run, and it did not"),
                 });
                 break;
@@ -167,7 +169,11 @@ fn path_difference(expected: &[String], actual: &[&str]) -> Option<String> {
         return Some(format!(
             "path is longer than expected: after the expected widgets it ran {}{}",
             shown.join(" → "),
-            if extra.len() > shown.len() { " → …" } else { "" }
+            if extra.len() > shown.len() {
+                " → …"
+            } else {
+                ""
+            }
         ));
     }
     None

@@ -27,7 +27,12 @@ pub fn starter(flow: &Flow, flow_file: &str) -> Option<String> {
     let events: Vec<&str> = TRIGGER_EVENTS
         .iter()
         .copied()
-        .filter(|e| trigger.transitions.iter().any(|t| t.event == *e && t.next.is_some()))
+        .filter(|e| {
+            trigger
+                .transitions
+                .iter()
+                .any(|t| t.event == *e && t.next.is_some())
+        })
         .collect();
     if events.is_empty() {
         return None;
@@ -102,7 +107,8 @@ fn answer(flow: &Flow, state: &State) -> Mock {
                     ..Mock::default()
                 }
             } else {
-                let speech = tested_value(flow, &state.name, "SpeechResult").unwrap_or("yes".into());
+                let speech =
+                    tested_value(flow, &state.name, "SpeechResult").unwrap_or("yes".into());
                 Mock {
                     speech: Some(speech),
                     ..Mock::default()
@@ -131,7 +137,11 @@ fn answer(flow: &Flow, state: &State) -> Mock {
                 .or_else(|| state.transitions.iter().find(|t| t.next.is_some()))
                 .or_else(|| state.transitions.first())
                 .map(|t| t.event.clone())
-                .or_else(|| spec.and_then(|s| s.events).and_then(|e| e.first()).map(|e| e.name.to_string()));
+                .or_else(|| {
+                    spec.and_then(|s| s.events)
+                        .and_then(|e| e.first())
+                        .map(|e| e.name.to_string())
+                });
             Mock {
                 event,
                 ..Mock::default()

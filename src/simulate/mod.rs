@@ -92,7 +92,7 @@ pub fn run_file(path: &Path, filter: Option<&str>) -> FileRun {
     };
     let folder = path.parent().unwrap_or(Path::new("."));
     let flow_path = match (&file.flow, default_flow(path)) {
-        (Some(named), _) => folder.join(named),
+        (Some(named), _) => normalize(&folder.join(named)),
         (None, Some(default)) => default,
         (None, None) => {
             return fail(
@@ -112,11 +112,17 @@ pub fn run_file(path: &Path, filter: Option<&str>) -> FileRun {
     };
     let mut subflows = BTreeMap::new();
     for (sid, sub_path) in &file.subflows {
-        match load_flow(&folder.join(sub_path)) {
+        match load_flow(&normalize(&folder.join(sub_path))) {
             Ok(sub) => {
                 subflows.insert(sid.clone(), sub);
             }
-            Err(e) => return fail(flow_path, Some(flow), format!("cannot load subflow {sid}: {e}")),
+            Err(e) => {
+                return fail(
+                    flow_path,
+                    Some(flow),
+                    format!("cannot load subflow {sid}: {e}"),
+                );
+            }
         }
     }
     let mut by_widget: BTreeMap<String, &Flow> = BTreeMap::new();
@@ -129,13 +135,10 @@ pub fn run_file(path: &Path, filter: Option<&str>) -> FileRun {
             by_widget.insert(state.name.clone(), sub);
         }
     }
-    let checked = file
-        .scenarios
-        .iter()
-        .try_for_each(|scenario| {
-            scenario::check(scenario, &flow, &by_widget)
-                .map_err(|e| format!("{}: scenario {:?}: {e}", path.display(), scenario.name))
-        });
+    let checked = file.scenarios.iter().try_for_each(|scenario| {
+        scenario::check(scenario, &flow, &by_widget)
+            .map_err(|e| format!("{}: scenario {:?}: {e}", path.display(), scenario.name))
+    });
     drop(by_widget);
     if let Err(message) = checked {
         return fail(flow_path, Some(flow), message);
@@ -167,4 +170,25 @@ pub fn run_file(path: &Path, filter: Option<&str>) -> FileRun {
         flow: Some(flow),
         results: Ok(results),
     }
+}
+
+/// `a/b/../c` as `a/c`, without touching the file system (for messages and coverage keys).
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
 }

@@ -285,7 +285,9 @@ fn convert(raw: RawScenario) -> Result<Scenario, String> {
                 }
             }
             value => Mocks {
-                runs: vec![serde_json::from_value(value).map_err(|e| format!("widgets.{name}: {e}"))?],
+                runs: vec![
+                    serde_json::from_value(value).map_err(|e| format!("widgets.{name}: {e}"))?,
+                ],
                 repeat: true,
             },
         };
@@ -394,7 +396,9 @@ pub fn check(
             let hint = crate::suggest::closest(name, names.iter().copied())
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
-            return Err(format!("widgets.{key}: the flow has no widget `{name}`{hint}"));
+            return Err(format!(
+                "widgets.{key}: the flow has no widget `{name}`{hint}"
+            ));
         };
         for (i, mock) in mocks.runs.iter().enumerate() {
             check_mock(mock, &state.kind).map_err(|e| {
@@ -458,7 +462,10 @@ fn check_mock(mock: &Mock, kind: &str) -> Result<(), String> {
     }
     let gather = kind == "gather-input-on-call";
     let wait = kind == "send-and-wait-for-reply";
-    let http = matches!(kind, "run-function" | "run-function-v2" | "make-http-request");
+    let http = matches!(
+        kind,
+        "run-function" | "run-function-v2" | "make-http-request"
+    );
     let wrong = |field: &str, wants: &str| {
         Err(format!(
             "`{field}` is for {wants}, and this widget is a {kind}"
@@ -476,10 +483,7 @@ fn check_mock(mock: &Mock, kind: &str) -> Result<(), String> {
         || mock.content_type.is_some())
         && !http
     {
-        return wrong(
-            "status/body/json",
-            "run-function and make-http-request",
-        );
+        return wrong("status/body/json", "run-function and make-http-request");
     }
     if mock.body.is_some() && mock.json.is_some() {
         return Err("give the response as `body` (text) or `json`, not both".to_string());
@@ -505,7 +509,12 @@ fn check_mock(mock: &Mock, kind: &str) -> Result<(), String> {
     if let Some(event) = &mock.event
         && !spec.emits(event)
     {
-        let events: Vec<&str> = spec.events.unwrap_or_default().iter().map(|e| e.name).collect();
+        let events: Vec<&str> = spec
+            .events
+            .unwrap_or_default()
+            .iter()
+            .map(|e| e.name)
+            .collect();
         return Err(format!(
             "a {kind} does not emit `{event}` (it emits {})",
             events.join(", ")

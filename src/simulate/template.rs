@@ -212,10 +212,7 @@ impl<R: Runtime> Runtime for Lenient<R> {
     }
 
     fn get(&self, path: &[ScalarCow<'_>]) -> liquid_core::Result<ValueCow<'_>> {
-        Ok(self
-            .0
-            .try_get(path)
-            .unwrap_or(ValueCow::Owned(Value::Nil)))
+        Ok(self.0.try_get(path).unwrap_or(ValueCow::Owned(Value::Nil)))
     }
 
     fn set_global(&self, name: KString, val: Value) -> Option<Value> {
@@ -298,9 +295,7 @@ impl FilterReflection for ToJson {
 impl ParseFilter for ToJson {
     fn parse(&self, mut arguments: FilterArguments) -> liquid_core::Result<Box<dyn Filter>> {
         if arguments.positional.next().is_some() || arguments.keyword.next().is_some() {
-            return Err(liquid_core::Error::with_msg(
-                "to_json takes no arguments",
-            ));
+            return Err(liquid_core::Error::with_msg("to_json takes no arguments"));
         }
         Ok(Box::new(ToJsonFilter))
     }
@@ -320,7 +315,11 @@ impl fmt::Display for ToJsonFilter {
 }
 
 impl Filter for ToJsonFilter {
-    fn evaluate(&self, input: &dyn ValueView, _runtime: &dyn Runtime) -> liquid_core::Result<Value> {
+    fn evaluate(
+        &self,
+        input: &dyn ValueView,
+        _runtime: &dyn Runtime,
+    ) -> liquid_core::Result<Value> {
         let json = to_json(&input.to_value());
         Ok(Value::scalar(json.to_string()))
     }
@@ -375,7 +374,10 @@ mod tests {
     #[test]
     fn renders_studio_variables() {
         let ctx = json!({"widgets": {"menu": {"Digits": "1"}}, "flow": {"variables": {"n": 2}}});
-        assert_eq!(r("You pressed {{widgets.menu.Digits}}", ctx.clone()), "You pressed 1");
+        assert_eq!(
+            r("You pressed {{widgets.menu.Digits}}", ctx.clone()),
+            "You pressed 1"
+        );
         assert_eq!(r("{{flow.variables.n | plus: 1}}", ctx), "3");
     }
 
@@ -419,7 +421,10 @@ mod tests {
     fn errors_are_one_readable_line() {
         let ctx = context(&json!({}));
         let err = render("{{ x", &ctx).unwrap_err();
-        assert_eq!(err, "Liquid syntax error at 1:4 of the template (expected Literal)");
+        assert_eq!(
+            err,
+            "Liquid syntax error at 1:4 of the template (expected Literal)"
+        );
         let err = render("{{ 5 | plus: 'x' }}", &ctx).unwrap_err();
         assert!(err.starts_with("Liquid: Invalid argument"), "{err}");
         assert!(!err.contains('\n'));
