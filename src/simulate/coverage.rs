@@ -107,9 +107,8 @@ pub fn describe_transition(flow: &Flow, state: usize, transition: usize) -> Stri
 }
 
 fn percent(part: usize, whole: usize) -> String {
-    if whole == 0 {
-        "100%".to_string()
-    } else {
-        format!("{}%", part * 100 / whole)
+    match (part * 100).checked_div(whole) {
+        Some(p) => format!("{p}%"),
+        None => "100%".to_string(),
     }
 }

@@ -37,10 +37,10 @@ pub fn judge(scenario: &Scenario, run: &Execution) -> Verdict {
         _ => {}
     }
 
-    if let Some(expected) = &expect.path {
-        if let Some(message) = path_difference(expected, &path) {
-            failures.push(message);
-        }
+    if let Some(expected) = &expect.path
+        && let Some(message) = path_difference(expected, &path)
+    {
+        failures.push(message);
     }
     if let Some(expected) = &expect.visits {
         let mut rest = path.iter();
