@@ -142,6 +142,33 @@ impl Execution {
     }
 }
 
+/// [`run`], with a panic in a dependency (the Liquid engine, the regex engine) turned into
+/// an error end instead of taking the whole test run down.
+pub fn run_guarded(
+    flow: &Flow,
+    scenario: &Scenario,
+    subflows: &BTreeMap<String, Flow>,
+) -> Execution {
+    let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run(flow, scenario, subflows)
+    }));
+    attempt.unwrap_or_else(|_| Execution {
+        steps: Vec::new(),
+        end: End::Error {
+            widget: "Trigger".to_string(),
+            message: "internal error: the simulator panicked (please report this flow and \
+                      scenario)"
+                .to_string(),
+        },
+        messages: Vec::new(),
+        said: Vec::new(),
+        variables: Map::new(),
+        mock_runs: BTreeMap::new(),
+        covered_states: BTreeSet::new(),
+        covered_transitions: BTreeSet::new(),
+    })
+}
+
 /// Runs one scenario. `subflows` maps flow SIDs to the flows run-subflow can run.
 pub fn run(flow: &Flow, scenario: &Scenario, subflows: &BTreeMap<String, Flow>) -> Execution {
     let mut sim = Simulator {

@@ -119,11 +119,25 @@ fn answer(flow: &Flow, state: &State) -> Mock {
             reply: Some(tested_value(flow, &state.name, "inbound.Body").unwrap_or("yes".into())),
             ..Mock::default()
         },
-        "run-function" | "run-function-v2" | "make-http-request" => Mock {
-            status: Some(200),
-            json: Some(Value::Object(Default::default())),
-            ..Mock::default()
-        },
+        "run-function" | "run-function-v2" | "make-http-request" => {
+            // A response a split downstream tests for: the whole body, or one parsed field.
+            if let Some(body) = tested_value(flow, &state.name, "body") {
+                return Mock {
+                    status: Some(200),
+                    body: Some(body),
+                    ..Mock::default()
+                };
+            }
+            let mut json = Value::Object(Default::default());
+            if let Some((field, value)) = tested_field(flow, &state.name) {
+                json[field.as_str()] = Value::String(value);
+            }
+            Mock {
+                status: Some(200),
+                json: Some(json),
+                ..Mock::default()
+            }
+        }
         _ => {
             let spec = catalog::widget(&state.kind);
             let normal = |name: &str| {
@@ -148,6 +162,27 @@ fn answer(flow: &Flow, state: &State) -> Mock {
             }
         }
     }
+}
+
+/// A top-level field of `parsed` a split tests (`widgets.<widget>.parsed.<field>`), and the
+/// value it compares it with.
+fn tested_field(flow: &Flow, widget: &str) -> Option<(String, String)> {
+    let prefix = format!("widgets.{widget}.parsed.");
+    let text = flow
+        .states
+        .iter()
+        .filter(|s| s.kind == "split-based-on")
+        .find_map(|s| {
+            let input = flow.properties(s)?.get("input")?.as_str()?;
+            let start = input.find(&prefix)? + prefix.len();
+            let field: String = input[start..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            (!field.is_empty()).then_some(field)
+        })?;
+    let value = tested_value(flow, widget, &format!("parsed.{text}"))?;
+    Some((text, value))
 }
 
 /// The first value a split compares `widgets.<widget>.<output>` with, if any.
@@ -243,8 +278,11 @@ fn mock_fields(mock: &Mock) -> String {
     if let Some(s) = mock.status {
         fields.push(format!("status = {s}"));
     }
-    if mock.json.is_some() {
-        fields.push("json = {}".to_string());
+    if let Some(body) = &mock.body {
+        fields.push(format!("body = {}", toml_string(body)));
+    }
+    if let Some(json) = &mock.json {
+        fields.push(format!("json = {}", toml_inline(json)));
     }
     if let Some(e) = &mock.event {
         fields.push(format!("event = {}", toml_string(e)));
@@ -271,4 +309,26 @@ pub fn toml_string(text: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// A JSON value as a TOML inline value (null, which TOML lacks, as an empty string).
+fn toml_inline(value: &Value) -> String {
+    match value {
+        Value::Null => "\"\"".to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => toml_string(s),
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(toml_inline).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::Object(map) if map.is_empty() => "{}".to_string(),
+        Value::Object(map) => {
+            let fields: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{} = {}", engine::quote_key(k), toml_inline(v)))
+                .collect();
+            format!("{{ {} }}", fields.join(", "))
+        }
+    }
 }

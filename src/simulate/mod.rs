@@ -155,7 +155,7 @@ pub fn run_file(path: &Path, filter: Option<&str>) -> FileRun {
         .iter()
         .filter(|s| filter.is_none_or(|f| s.name.contains(f)))
         .map(|scenario| {
-            let execution = engine::run(&flow, scenario, &subflows);
+            let execution = engine::run_guarded(&flow, scenario, &subflows);
             let verdict = expect::judge(scenario, &execution);
             ScenarioRun {
                 name: scenario.name.clone(),

@@ -25,6 +25,7 @@ pub fn render(text: &str, context: &liquid_core::Object) -> Result<String, Strin
     if !text.contains("{{") && !text.contains("{%") {
         return Ok(text.to_string());
     }
+    check_ranges(text, context)?;
     let elements = liquid_core::parser::parse(text, language()).map_err(|e| clean(&e))?;
     let template = Template::new(elements);
     let runtime = RuntimeBuilder::new().set_globals(context).build();
@@ -34,6 +35,55 @@ pub fn render(text: &str, context: &liquid_core::Object) -> Result<String, Strin
         .render_to(&mut out, &runtime)
         .map_err(|e| clean(&e))?;
     String::from_utf8(out.0).map_err(|_| "the rendered text is not valid UTF-8".to_string())
+}
+
+/// Studio restricts Liquid loops to 15 iterations (Studio FAQ, "What limits are present
+/// within Studio?"). A `for` or `tablerow` over a range `(a..b)` longer than that is an error
+/// here; whether Studio cuts such a loop short or fails is unconfirmed. Checking before
+/// rendering also keeps liquid-rust from building a huge range in memory. Bounds are
+/// rendered against the context, so `(1..widgets.x.parsed.count)` is checked too (a bound
+/// set by `assign` in the same template is not).
+pub const MAX_LOOP: i64 = 15;
+
+fn check_ranges(text: &str, context: &liquid_core::Object) -> Result<(), String> {
+    static RANGE: OnceLock<regex::Regex> = OnceLock::new();
+    let range = RANGE.get_or_init(|| {
+        regex::Regex::new(
+            r"\{%-?\s*(?:for|tablerow)\s+[\w-]+\s+in\s+\(\s*([^.()]+?)\s*\.\.\s*([^()]+?)\s*\)",
+        )
+        .expect("the range pattern compiles")
+    });
+    for found in range.captures_iter(text) {
+        let bound = |i: usize| -> i64 {
+            let expression = found.get(i).map_or("", |m| m.as_str());
+            let rendered = if expression.parse::<i64>().is_ok() {
+                expression.to_string()
+            } else {
+                render_plain(&format!("{{{{ {expression} }}}}"), context).unwrap_or_default()
+            };
+            rendered.trim().parse::<f64>().map_or(0, |n| n as i64)
+        };
+        let (start, stop) = (bound(1), bound(2));
+        let count = stop.saturating_sub(start).saturating_add(1);
+        if count > MAX_LOOP {
+            return Err(format!(
+                "the loop over ({start}..{stop}) would run {count} times, and Studio restricts \
+                 Liquid loops to {MAX_LOOP} iterations"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Renders a template that holds no loop (a range bound).
+fn render_plain(text: &str, context: &liquid_core::Object) -> Result<String, String> {
+    let elements = liquid_core::parser::parse(text, language()).map_err(|e| clean(&e))?;
+    let runtime = Lenient(RuntimeBuilder::new().set_globals(context).build());
+    let mut out = Bounded(Vec::new());
+    Template::new(elements)
+        .render_to(&mut out, &runtime)
+        .map_err(|e| clean(&e))?;
+    String::from_utf8(out.0).map_err(|_| "not UTF-8".to_string())
 }
 
 /// Converts the JSON context to Liquid's model once per render batch.
@@ -437,8 +487,26 @@ mod tests {
 
     #[test]
     fn output_is_bounded() {
-        let ctx = json!({"s": "x".repeat(1000)});
-        let text = "{% for i in (1..3000) %}{{s}}{% endfor %}";
+        let ctx = json!({"s": "x".repeat(100_000), "list": vec!["a"; 15]});
+        let text = "{% for i in list %}{{s}}{% endfor %}";
         assert!(render(text, &context(&ctx)).is_err());
+    }
+
+    #[test]
+    fn long_ranges_are_refused_before_they_are_built() {
+        let ctx = json!({"widgets": {"x": {"parsed": {"count": 1000000000}}}});
+        let ctx = context(&ctx);
+        assert_eq!(
+            render("{% for i in (1..15) %}.{% endfor %}", &ctx).unwrap(),
+            ".".repeat(15)
+        );
+        let err = render("{% for i in (1..16) %}{% endfor %}", &ctx).unwrap_err();
+        assert!(err.contains("16 times"), "{err}");
+        let err = render(
+            "{% for i in (1..widgets.x.parsed.count) %}{% endfor %}",
+            &ctx,
+        )
+        .unwrap_err();
+        assert!(err.contains("Studio restricts"), "{err}");
     }
 }
