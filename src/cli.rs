@@ -146,7 +146,7 @@ pub struct TestArgs {
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Write <FLOW>.scenarios.toml with a starter scenario per trigger event, then exit.
-    #[arg(long, value_name = "FLOW", conflicts_with_all = ["coverage", "junit", "filter"])]
+    #[arg(long, value_name = "FLOW", conflicts_with_all = ["coverage", "coverage_graph", "junit", "filter"])]
     pub init: Option<PathBuf>,
     /// With --init: overwrite an existing scenario file.
     #[arg(long, requires = "init")]
@@ -154,6 +154,9 @@ pub struct TestArgs {
     /// Print the widgets and transitions no scenario exercised.
     #[arg(long)]
     pub coverage: bool,
+    /// Also draw each flow's coverage as Mermaid (<flow>.coverage.mmd) in DIR.
+    #[arg(long, value_name = "DIR")]
+    pub coverage_graph: Option<PathBuf>,
     /// Also write the results as JUnit XML to FILE.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,

@@ -66,8 +66,24 @@ pub fn run(args: &TestArgs) -> u8 {
     for message in &trouble {
         let _ = writeln!(out, "error: {message}");
     }
+    let coverage = coverage_by_flow(&runs);
     if args.coverage {
-        out.push_str(&coverage_text(&runs));
+        for (first, cov) in coverage.values() {
+            let run = &runs[*first];
+            if let Some(flow) = &run.flow {
+                out.push_str(&cov.report(&run.flow_path.display().to_string(), flow));
+            }
+        }
+    }
+    if let Some(dir) = &args.coverage_graph {
+        match write_coverage_graphs(dir, &runs, &coverage) {
+            Ok(written) => {
+                for path in written {
+                    let _ = writeln!(out, "coverage drawn in {}", path.display());
+                }
+            }
+            Err(message) => trouble.push(message),
+        }
     }
     let _ = writeln!(
         out,
@@ -206,8 +222,9 @@ pub fn path_line(run: &Execution) -> String {
     )
 }
 
-/// Coverage per flow, over every scenario file that runs it.
-fn coverage_text(runs: &[FileRun]) -> String {
+/// Coverage per flow (keyed by its canonical path), over every scenario file that runs it,
+/// with the index of the first run of that flow.
+fn coverage_by_flow(runs: &[FileRun]) -> BTreeMap<PathBuf, (usize, Coverage)> {
     let mut by_flow: BTreeMap<PathBuf, (usize, Coverage)> = BTreeMap::new();
     for (i, run) in runs.iter().enumerate() {
         let (Some(_), Ok(results)) = (&run.flow, &run.results) else {
@@ -222,14 +239,38 @@ fn coverage_text(runs: &[FileRun]) -> String {
             entry.1.add(&result.execution);
         }
     }
-    let mut out = String::new();
-    for (first, coverage) in by_flow.values() {
+    by_flow
+}
+
+/// Writes `<flow>.coverage.mmd` for each flow into `dir` (created if needed).
+fn write_coverage_graphs(
+    dir: &Path,
+    runs: &[FileRun],
+    coverage: &BTreeMap<PathBuf, (usize, Coverage)>,
+) -> Result<Vec<PathBuf>, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let mut written = Vec::new();
+    for (first, cov) in coverage.values() {
         let run = &runs[*first];
-        if let Some(flow) = &run.flow {
-            out.push_str(&coverage.report(&run.flow_path.display().to_string(), flow));
+        let Some(flow) = &run.flow else {
+            continue;
+        };
+        let stem = run
+            .flow_path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("flow");
+        let mut target = dir.join(format!("{stem}.coverage.mmd"));
+        let mut n = 2;
+        while written.contains(&target) {
+            target = dir.join(format!("{stem}-{n}.coverage.mmd"));
+            n += 1;
         }
+        std::fs::write(&target, cov.mermaid(flow))
+            .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+        written.push(target);
     }
-    out
+    Ok(written)
 }
 
 fn junit_xml(runs: &[FileRun], trouble: &[String]) -> String {

@@ -278,3 +278,42 @@ fn scenarios_for_three_corpus_flows_pass() {
         "{text}"
     );
 }
+
+#[test]
+fn coverage_graph_draws_what_was_missed_in_mermaid() {
+    let dir = scratch("graph");
+    let output = flowcheck(&[
+        "test",
+        "tests/data/simulate/ivr-menu.json",
+        "--coverage-graph",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let text = std::fs::read_to_string(dir.join("ivr-menu.coverage.mmd")).unwrap();
+    assert!(text.starts_with("flowchart TD\n"), "{text}");
+    assert!(text.contains("  n3 -.->|\"speech\"| e3_1\n"), "{text}");
+    assert!(text.contains("  n11 -.->|\"callFailure\"| n12\n"), "{text}");
+    assert!(text.contains("  n3 ==>|\"keypress\"| n4\n"), "{text}");
+    assert_eq!(text.matches("-.->").count(), 2, "{text}");
+}
+
+/// The scenario the README shows runs, and passes, against the flow it was written for.
+#[test]
+fn the_readme_scenario_passes() {
+    let readme = std::fs::read_to_string(common::repo_root().join("README.md")).unwrap();
+    let start = readme
+        .find("```toml\n# ivr.scenarios.toml")
+        .expect("README shows a scenario");
+    let body = &readme[start + "```toml\n".len()..];
+    let body = &body[..body.find("```").unwrap()];
+    let dir = scratch("readme");
+    std::fs::copy(
+        common::repo_root().join("tests/data/simulate/ivr-menu.json"),
+        dir.join("ivr.json"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("ivr.scenarios.toml"), body).unwrap();
+    let output = flowcheck(&["test", dir.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(stdout(&output).contains("result: 1 passed, 0 failed"));
+}

@@ -112,3 +112,82 @@ fn percent(part: usize, whole: usize) -> String {
         None => "100%".to_string(),
     }
 }
+
+impl Coverage {
+    /// The flow as a Mermaid flowchart with what no scenario exercised drawn red and dashed:
+    /// widgets never run, transitions never taken (an unconnected one as an edge to `end`).
+    /// Self-contained so that it does not depend on the diagram code.
+    pub fn mermaid(&self, flow: &Flow) -> String {
+        let mut out = String::from("flowchart TD\n");
+        let id: std::collections::HashMap<&str, usize> = flow
+            .states
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.as_str(), i))
+            .collect();
+        for (i, state) in flow.states.iter().enumerate() {
+            out.push_str(&format!("  n{i}[\"{}\"]\n", label(&state.name)));
+        }
+        let mut links = 0usize;
+        let mut missed_links = Vec::new();
+        for (s, t) in counted_transitions(flow) {
+            let transition = &flow.states[s].transitions[t];
+            let missed = !self.transitions.contains(&(s, t));
+            let arrow = if missed { "-.->" } else { "==>" };
+            let target = match transition.next.as_deref().and_then(|n| id.get(n)) {
+                Some(target) => format!("n{target}"),
+                None => {
+                    out.push_str(&format!("  e{s}_{t}((end))\n"));
+                    format!("e{s}_{t}")
+                }
+            };
+            out.push_str(&format!(
+                "  n{s} {arrow}|\"{}\"| {target}\n",
+                label(&transition.event)
+            ));
+            if missed {
+                missed_links.push(links.to_string());
+            }
+            links += 1;
+        }
+        out.push_str(
+            "  classDef missed stroke:#d00,stroke-width:2px,stroke-dasharray:5 5,color:#d00\n",
+        );
+        let missed: Vec<String> = flow
+            .states
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !self.states.contains(i))
+            .map(|(i, _)| format!("n{i}"))
+            .collect();
+        if !missed.is_empty() {
+            out.push_str(&format!("  class {} missed\n", missed.join(",")));
+        }
+        if !missed_links.is_empty() {
+            out.push_str(&format!(
+                "  linkStyle {} stroke:#d00,stroke-width:2px\n",
+                missed_links.join(",")
+            ));
+        }
+        out
+    }
+}
+
+/// Text inside a quoted Mermaid label (markup characters as Mermaid entity codes).
+fn label(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '&' => out.push_str("#amp;"),
+            '#' => out.push_str("#35;"),
+            '|' => out.push_str("#124;"),
+            '`' => out.push_str("#96;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
