@@ -128,9 +128,8 @@ impl Coverage {
         for (i, state) in flow.states.iter().enumerate() {
             out.push_str(&format!("  n{i}[\"{}\"]\n", label(&state.name)));
         }
-        let mut links = 0usize;
         let mut missed_links = Vec::new();
-        for (s, t) in counted_transitions(flow) {
+        for (link, (s, t)) in counted_transitions(flow).enumerate() {
             let transition = &flow.states[s].transitions[t];
             let missed = !self.transitions.contains(&(s, t));
             let arrow = if missed { "-.->" } else { "==>" };
@@ -146,9 +145,8 @@ impl Coverage {
                 label(&transition.event)
             ));
             if missed {
-                missed_links.push(links.to_string());
+                missed_links.push(link.to_string());
             }
-            links += 1;
         }
         out.push_str(
             "  classDef missed stroke:#d00,stroke-width:2px,stroke-dasharray:5 5,color:#d00\n",
