@@ -9,7 +9,8 @@
 //! value, dates are `YYYY-MM-DD`, times `HH:MM` in 24 hours).
 //!
 //! Unconfirmed, and chosen here as DESIGN.md records them:
-//! - `regex` matches the whole (trimmed) input, ignoring case;
+//! - `regex` matches the whole (trimmed) input, ignoring case (which regex dialect Studio
+//!   runs is not documented; look-around and backreferences work here);
 //! - a digits-only string such as `Digits` "3" counts as a number for `less_than` and
 //!   `greater_than` (a text that is not a number never matches either);
 //! - a date may carry a time after it (`2024-05-01T10:00:00Z` is the date 2024-05-01), and a
@@ -88,14 +89,20 @@ fn any_of(input: &str, list: &str) -> bool {
         .any(|item| item == input)
 }
 
+/// Look-around and backreferences are supported (`fancy-regex`), as in the JavaScript and
+/// Java engines a Studio author may have tested with; backtracking is bounded, and a pattern
+/// that exceeds the bound is an error rather than a hang.
 fn whole_match(pattern: &str, input: &str) -> Result<bool, String> {
     let anchored = format!("^(?:{pattern})$");
-    let regex = regex::RegexBuilder::new(&anchored)
+    let regex = fancy_regex::RegexBuilder::new(&anchored)
         .case_insensitive(true)
-        .size_limit(1 << 20)
+        .backtrack_limit(1_000_000)
+        .delegate_size_limit(1 << 20)
         .build()
         .map_err(|e| format!("the regex `{pattern}` does not compile: {e}"))?;
-    Ok(regex.is_match(input))
+    regex
+        .is_match(input)
+        .map_err(|e| format!("the regex `{pattern}` could not be run on {input:?}: {e}"))
 }
 
 fn compare<T: PartialOrd>(a: Option<T>, b: Option<T>) -> Option<Ordering> {
@@ -207,6 +214,12 @@ mod tests {
         assert!(holds("regex", "42", r"\b([0-9]|[1-9][0-9])\b"));
         assert!(!holds("regex", "I rate it 42", r"[0-9]+"));
         assert!(holds("regex", "YES", "yes|y"));
+        assert!(holds(
+            "regex",
+            "you are blocked by the Policy",
+            "(?=.*blocked)(?=.*policy).*"
+        ));
+        assert!(!holds("regex", "blocked", "(?=.*blocked)(?=.*policy).*"));
         assert!(evaluate("regex", "x", "(").is_err());
     }
 

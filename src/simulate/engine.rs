@@ -447,6 +447,14 @@ impl<'a> Simulator<'a> {
                 self.outcome(state, display, mock, Some("success"), None)
             }
             "run-subflow" => self.subflow(frame, state, display, &props),
+            kind if catalog::widget(kind).is_none() && state.transitions.is_empty() => {
+                Err(End::Error {
+                    widget: display.to_string(),
+                    message: format!(
+                        "`{kind}` is not a Studio widget type, and nothing leads out of it"
+                    ),
+                })
+            }
             _ => {
                 let mock = self.mock(frame, state, display)?;
                 self.outcome(state, display, mock, None, None)

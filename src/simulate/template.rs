@@ -25,6 +25,7 @@ pub fn render(text: &str, context: &liquid_core::Object) -> Result<String, Strin
     if !text.contains("{{") && !text.contains("{%") {
         return Ok(text.to_string());
     }
+    let text = &join_dotted_names(text);
     check_ranges(text, context)?;
     let elements = liquid_core::parser::parse(text, language()).map_err(|e| clean(&e))?;
     let template = Template::new(elements);
@@ -35,6 +36,26 @@ pub fn render(text: &str, context: &liquid_core::Object) -> Result<String, Strin
         .render_to(&mut out, &runtime)
         .map_err(|e| clean(&e))?;
     String::from_utf8(out.0).map_err(|_| "the rendered text is not valid UTF-8".to_string())
+}
+
+/// Inside `{{ }}` and `{% %}`, `a. b` is `a.b`: Liquid skips blanks between a dot and the
+/// name (as `crate::liquid` reads references), and real flows rely on it
+/// (`{{widgets.x.parsed. \nfield}}`); liquid-rust's grammar does not, so they are joined first.
+fn join_dotted_names(text: &str) -> std::borrow::Cow<'_, str> {
+    static MARKUP: OnceLock<regex::Regex> = OnceLock::new();
+    static GAP: OnceLock<regex::Regex> = OnceLock::new();
+    let markup = MARKUP.get_or_init(|| {
+        regex::Regex::new(r"(?s)\{\{.*?\}\}|\{%.*?%\}").expect("the markup pattern compiles")
+    });
+    let gap = GAP.get_or_init(|| {
+        regex::Regex::new(r"\.[ \t\r\n]+([A-Za-z_])").expect("the gap pattern compiles")
+    });
+    if !text.contains(". ") && !text.contains(".\n") && !text.contains(".\t") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    markup.replace_all(text, |m: &regex::Captures<'_>| {
+        gap.replace_all(&m[0], ".$1").into_owned()
+    })
 }
 
 /// Studio restricts Liquid loops to 15 iterations (Studio FAQ, "What limits are present
@@ -429,6 +450,12 @@ mod tests {
             "You pressed 1"
         );
         assert_eq!(r("{{flow.variables.n | plus: 1}}", ctx), "3");
+    }
+
+    #[test]
+    fn a_blank_after_a_dot_is_skipped() {
+        let ctx = json!({"widgets": {"x": {"parsed": {"field": "ok"}}}});
+        assert_eq!(r("[{{widgets.x.parsed. \nfield}}] a. b", ctx), "[ok] a. b");
     }
 
     #[test]
