@@ -42,7 +42,7 @@ fn every_scenario_of_the_small_flows_passes() {
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(0), "{text}{}", stderr(&output));
     assert!(!text.contains("FAIL"), "{text}");
-    assert!(text.contains("result: 20 passed, 0 failed\n"), "{text}");
+    assert!(text.contains("result: 24 passed, 0 failed\n"), "{text}");
     assert!(
         text.contains("  PASS  caller asks for the balance  (7 steps)\n"),
         "{text}"

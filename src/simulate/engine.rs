@@ -171,6 +171,12 @@ pub fn run_guarded(
 
 /// Runs one scenario. `subflows` maps flow SIDs to the flows run-subflow can run.
 pub fn run(flow: &Flow, scenario: &Scenario, subflows: &BTreeMap<String, Flow>) -> Execution {
+    template::with_clock(scenario.now.as_deref(), || {
+        run_unclocked(flow, scenario, subflows)
+    })
+}
+
+fn run_unclocked(flow: &Flow, scenario: &Scenario, subflows: &BTreeMap<String, Flow>) -> Execution {
     let mut sim = Simulator {
         scenario,
         subflows,

@@ -56,6 +56,7 @@ pub fn starter(flow: &Flow, flow_file: &str) -> Option<String> {
 fn record(flow: &Flow, event: &str) -> (Scenario, engine::Execution) {
     let mut scenario = Scenario {
         name: format!("{event} (starter)"),
+        now: None,
         trigger: Trigger {
             event: event.to_string(),
             body: matches!(event, "incomingMessage" | "incomingConversationMessage")

@@ -34,6 +34,8 @@ pub struct ScenarioFile {
 #[derive(Debug, Clone)]
 pub struct Scenario {
     pub name: String,
+    /// The clock `'now' | date` reads (`2024-05-01 09:30:00 -0800`); the machine's when unset.
+    pub now: Option<String>,
     pub trigger: Trigger,
     /// Mocks by widget name (`sub/inner` for a widget of a subflow run by `sub`).
     pub widgets: BTreeMap<String, Mocks>,
@@ -202,6 +204,7 @@ struct RawFile {
 #[serde(deny_unknown_fields)]
 struct RawScenario {
     name: String,
+    now: Option<String>,
     trigger: Value,
     #[serde(default)]
     widgets: BTreeMap<String, Value>,
@@ -294,8 +297,16 @@ fn convert(raw: RawScenario) -> Result<Scenario, String> {
         widgets.insert(name, mocks);
     }
     let expect = convert_expect(raw.expect)?;
+    if let Some(now) = &raw.now
+        && !super::template::is_date_time(now)
+    {
+        return Err(format!(
+            "now = {now:?} is not a date and time (write it as \"2024-05-01 09:30:00 -0800\")"
+        ));
+    }
     Ok(Scenario {
         name: raw.name,
+        now: raw.now,
         trigger,
         widgets,
         expect,

@@ -7,6 +7,7 @@
 //! itself, so this module builds the language from `liquid-core` and `liquid-lib` (the same
 //! project's crates) and renders with a runtime that turns an unknown variable into nil.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::io::Write;
 use std::sync::OnceLock;
@@ -196,7 +197,7 @@ fn language() -> &'static Language {
             NilAsZero(stdlib::Ceil),
             stdlib::Compact,
             stdlib::Concat,
-            stdlib::Date,
+            ClockDate(stdlib::Date),
             stdlib::Default,
             NilAsZero(stdlib::DividedBy),
             stdlib::Downcase,
@@ -300,6 +301,65 @@ impl<R: Runtime> Runtime for Lenient<R> {
 
     fn registers(&self) -> &Registers {
         self.0.registers()
+    }
+}
+
+thread_local! {
+    /// The scenario's clock, read by `'now' | date`.
+    static NOW: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with `'now'` and `'today'` meaning `now` (a date and time Liquid's `date` filter
+/// reads, such as `2024-05-01 09:30:00 -0800`) instead of the machine's clock.
+pub fn with_clock<T>(now: Option<&str>, f: impl FnOnce() -> T) -> T {
+    let previous = NOW.with(|c| c.replace(now.map(str::to_string)));
+    let result = f();
+    NOW.with(|c| *c.borrow_mut() = previous);
+    result
+}
+
+/// Whether Liquid's `date` filter can read `text` as a date and time.
+pub fn is_date_time(text: &str) -> bool {
+    liquid_core::model::Scalar::new(text.to_string())
+        .to_date_time()
+        .is_some()
+}
+
+/// The standard `date` filter, reading `'now'` and `'today'` from the scenario's clock.
+#[derive(Clone)]
+struct ClockDate<F>(F);
+
+impl<F: ParseFilter + Clone + 'static> ParseFilter for ClockDate<F> {
+    fn parse(&self, arguments: FilterArguments) -> liquid_core::Result<Box<dyn Filter>> {
+        Ok(Box::new(ClockDateFilter(self.0.parse(arguments)?)))
+    }
+
+    fn reflection(&self) -> &dyn FilterReflection {
+        self.0.reflection()
+    }
+}
+
+#[derive(Debug)]
+struct ClockDateFilter(Box<dyn Filter>);
+
+impl fmt::Display for ClockDateFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl Filter for ClockDateFilter {
+    fn evaluate(&self, input: &dyn ValueView, runtime: &dyn Runtime) -> liquid_core::Result<Value> {
+        let is_now = input.as_scalar().is_some_and(|s| {
+            let text = s.to_kstr();
+            let text = text.as_str().trim();
+            text.eq_ignore_ascii_case("now") || text.eq_ignore_ascii_case("today")
+        });
+        let now = NOW.with(|c| c.borrow().clone());
+        match now {
+            Some(now) if is_now => self.0.evaluate(&Value::scalar(now), runtime),
+            _ => self.0.evaluate(input, runtime),
+        }
     }
 }
 
@@ -505,6 +565,17 @@ mod tests {
         let err = render("{{ 5 | plus: 'x' }}", &ctx).unwrap_err();
         assert!(err.starts_with("Liquid: Invalid argument"), "{err}");
         assert!(!err.contains('\n'));
+    }
+
+    #[test]
+    fn the_scenario_clock_is_now() {
+        let text = "{{ 'now' | date: '%Y-%m-%d %H:%M' }}";
+        let at = with_clock(Some("2024-05-01 09:30:00 -0800"), || r(text, json!({})));
+        assert_eq!(at, "2024-05-01 09:30");
+        assert!(is_date_time("2024-05-01 09:30:00 -0800"));
+        assert!(!is_date_time("May the first"));
+        // Without a clock, 'now' is the machine's.
+        assert_ne!(r(text, json!({})), "2024-05-01 09:30");
     }
 
     #[test]
