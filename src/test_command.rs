@@ -29,6 +29,7 @@ pub fn run(args: &TestArgs) -> u8 {
     for run in &runs {
         match &run.results {
             Err(message) => trouble.push(message.clone()),
+            Ok(results) if results.is_empty() => {}
             Ok(results) => {
                 let _ = writeln!(
                     out,
@@ -62,6 +63,11 @@ pub fn run(args: &TestArgs) -> u8 {
                 }
             }
         }
+    }
+    if let Some(filter) = &args.filter
+        && passed + failed == 0
+    {
+        trouble.push(format!("no scenario name contains {filter:?}"));
     }
     for message in &trouble {
         let _ = writeln!(out, "error: {message}");

@@ -202,6 +202,10 @@ fn filter_runs_matching_scenarios_only() {
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(0), "{text}");
     assert!(text.contains("result: 2 passed, 0 failed"), "{text}");
+    assert!(!text.contains("sms-bot"), "{text}");
+    let none = flowcheck(&["test", "tests/data/simulate", "-k", "no such scenario"]);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(stdout(&none).contains("error: no scenario name contains"));
 }
 
 #[test]

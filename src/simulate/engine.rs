@@ -840,3 +840,101 @@ fn ordinal(n: usize) -> String {
     };
     format!("{n}{suffix}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simulate::scenario;
+
+    fn flow(states: Value) -> Flow {
+        let text = json!({"initial_state": "Trigger", "states": states}).to_string();
+        crate::flow::load_text("t.json".into(), text).flow.unwrap()
+    }
+
+    fn run_toml(flow: &Flow, toml: &str) -> Execution {
+        let file = scenario::parse(toml).unwrap();
+        run(flow, &file.scenarios[0], &BTreeMap::new())
+    }
+
+    fn trigger(next: &str) -> Value {
+        json!({"name": "Trigger", "type": "trigger", "transitions": [
+            {"event": "incomingMessage", "next": next}]})
+    }
+
+    #[test]
+    fn a_condition_tests_its_own_argument_before_the_input() {
+        let f = flow(json!([
+            trigger("s"),
+            {"name": "s", "type": "split-based-on", "properties": {"input": "no"},
+             "transitions": [{"event": "noMatch"},
+                             {"event": "match", "next": "yes", "conditions": [
+                                 {"type": "equal_to", "arguments": ["{{trigger.message.Body}}"], "value": "yes"}]}]},
+            {"name": "yes", "type": "set-variables", "properties": {}, "transitions": [{"event": "next"}]},
+        ]));
+        let run = run_toml(
+            &f,
+            "[[scenario]]\nname = \"x\"\ntrigger = { event = \"incomingMessage\", body = \"YES\" }",
+        );
+        assert_eq!(run.path(), ["s", "yes"]);
+    }
+
+    #[test]
+    fn set_variables_renders_against_the_state_before_it() {
+        let f = flow(json!([
+            trigger("v"),
+            {"name": "v", "type": "set-variables", "properties": {"variables": [
+                {"key": "a", "value": "1"}, {"key": "b", "value": "[{{flow.variables.a}}]"}]},
+             "transitions": [{"event": "next"}]},
+        ]));
+        let run = run_toml(
+            &f,
+            "[[scenario]]\nname = \"x\"\ntrigger = \"incomingMessage\"",
+        );
+        assert_eq!(run.variables["a"], "1");
+        assert_eq!(run.variables["b"], "[]");
+    }
+
+    #[test]
+    fn a_transition_to_a_missing_widget_is_an_error() {
+        let f = flow(json!([trigger("ghost")]));
+        let run = run_toml(
+            &f,
+            "[[scenario]]\nname = \"x\"\ntrigger = \"incomingMessage\"",
+        );
+        assert_eq!(run.end.kind(), "error");
+        assert!(
+            run.end.describe().contains("`ghost`"),
+            "{}",
+            run.end.describe()
+        );
+    }
+
+    #[test]
+    fn an_event_the_trigger_does_not_list_ends_at_once() {
+        let f = flow(json!([trigger("ghost")]));
+        let run = run_toml(&f, "[[scenario]]\nname = \"x\"\ntrigger = \"incomingCall\"");
+        assert_eq!(
+            run.end,
+            End::Ended {
+                widget: "Trigger".into(),
+                event: "incomingCall".into()
+            }
+        );
+        assert_eq!(run.steps.len(), 1);
+    }
+
+    #[test]
+    fn the_same_widget_runs_ten_times_in_a_row_then_stops() {
+        let f = flow(json!([
+            trigger("f"),
+            {"name": "f", "type": "run-function", "properties": {},
+             "transitions": [{"event": "success", "next": "f"}, {"event": "fail"}]},
+        ]));
+        let run = run_toml(
+            &f,
+            "[[scenario]]\nname = \"x\"\ntrigger = \"incomingMessage\"\nwidgets.f = {}",
+        );
+        assert_eq!(run.end, End::RepeatLimit { widget: "f".into() });
+        assert_eq!(run.steps.len(), 1 + MAX_REPEATS);
+    }
+}
