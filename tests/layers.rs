@@ -20,7 +20,12 @@ const LAYERS: &[&[&str]] = &[
     &["config", "baseline"],
     &["cli"],
     &["session", "fuzz"],
-    &["commands", "analyze_command", "graph_command", "test_command"],
+    &[
+        "commands",
+        "analyze_command",
+        "graph_command",
+        "test_command",
+    ],
 ];
 
 fn layer_of(module: &str) -> usize {
