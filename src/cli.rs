@@ -43,6 +43,8 @@ pub enum Command {
         /// A rule id, as `flowcheck rules` lists them.
         rule: String,
     },
+    /// Run flows offline against scenario files (<flow>.scenarios.toml), with coverage.
+    Test(TestArgs),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -136,6 +138,34 @@ pub struct SessionArgs {
     /// Ignore every flowcheck.toml.
     #[arg(long)]
     pub no_config: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// Scenario files, flows (their <flow>.scenarios.toml or <flow>.scenarios/) or directories.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Write <FLOW>.scenarios.toml with a starter scenario per trigger event, then exit.
+    #[arg(long, value_name = "FLOW", conflicts_with_all = ["coverage", "coverage_graph", "junit", "filter"])]
+    pub init: Option<PathBuf>,
+    /// With --init: overwrite an existing scenario file.
+    #[arg(long, requires = "init")]
+    pub force: bool,
+    /// Print the widgets and transitions no scenario exercised.
+    #[arg(long)]
+    pub coverage: bool,
+    /// Also draw each flow's coverage as Mermaid (<flow>.coverage.mmd) in DIR.
+    #[arg(long, value_name = "DIR")]
+    pub coverage_graph: Option<PathBuf>,
+    /// Also write the results as JUnit XML to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Run only the scenarios whose name contains TEXT.
+    #[arg(short = 'k', long = "filter", value_name = "TEXT")]
+    pub filter: Option<String>,
+    /// Print the path of passing scenarios too.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -11,6 +11,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let status = match cli.command {
         Command::Analyze(args) => crate::analyze_command::run(&args),
         Command::Graph(args) => crate::graph_command::run(&args),
+        Command::Test(args) => crate::test_command::run(&args),
         Command::Rules { format } => print_rules(format),
         Command::Explain { rule } => explain(&rule),
         Command::Completions { shell } => {

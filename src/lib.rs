@@ -27,4 +27,6 @@ pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod session;
+pub mod simulate;
 pub mod suggest;
+pub mod test_command;

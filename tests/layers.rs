@@ -13,14 +13,19 @@ use std::path::Path;
 const LAYERS: &[&[&str]] = &[
     &["flow", "suggest"],
     &["catalog", "graph", "liquid", "schema", "channels"],
-    &["dataflow", "loops", "facts"],
+    &["dataflow", "loops", "facts", "simulate"],
     &["rule", "rules"],
     &["analyze"],
     &["report", "export"],
     &["config", "baseline"],
     &["cli"],
     &["session", "fuzz"],
-    &["commands", "analyze_command", "graph_command"],
+    &[
+        "commands",
+        "analyze_command",
+        "graph_command",
+        "test_command",
+    ],
 ];
 
 fn layer_of(module: &str) -> usize {
