@@ -335,7 +335,7 @@ fn the_same_file_twice_is_analysed_once_and_workers_are_capped() {
         "--format",
         "json",
         "-j",
-        "65535",
+        "64",
         file.to_str().unwrap(),
         dir.to_str().unwrap(),
     ]);
