@@ -10,6 +10,51 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub use crate::config::FailOn;
 use crate::flow::Input;
 
+/// The end of `--help` and of the manual page: exit statuses and the configuration file.
+const AFTER_HELP: &str = "\
+EXIT STATUS:
+  0  nothing at or above --fail-on (default: warning)
+  1  findings at or above --fail-on
+  2  a usage error, or a file that could not be read or parsed (the others are still analysed)
+
+CONFIGURATION:
+  flowcheck.toml, found from the working directory upwards (or --config FILE; --no-config
+  ignores it). Keys: select, ignore, fail-on, exclude, extend-exclude, [severity] (rule id =
+  error|warning|info|off), [per-path-ignores] (glob = [rule ids]) and [[suppress]] entries
+  (file, rule, state, event, reason). `flowcheck rules` lists the rule ids and `flowcheck
+  explain ID` documents one.";
+
+/// A rule id on the command line: trimmed, checked against the registry (with a
+/// did-you-mean), and offered to shell completions.
+#[derive(Debug, Clone, Copy)]
+struct RuleId;
+
+impl clap::builder::TypedValueParser for RuleId {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        let id = value.to_string_lossy().trim().to_string();
+        if crate::rules::find_meta(&id).is_some() {
+            return Ok(id);
+        }
+        let message = crate::analyze::unknown_rule_message(&id);
+        Err(clap::Error::raw(clap::error::ErrorKind::InvalidValue, message + "\n").with_cmd(cmd))
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(crate::rules::all_metas().map(|m| {
+            clap::builder::PossibleValue::new(m.id).help(m.summary)
+        })))
+    }
+}
+
 /// Exit statuses, as DESIGN.md fixes them.
 pub const EXIT_CLEAN: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
@@ -20,7 +65,8 @@ pub const EXIT_TROUBLE: u8 = 2;
     name = "flowcheck",
     version,
     about = "A static checker for Twilio Studio Flows",
-    propagate_version = true
+    propagate_version = true,
+    after_long_help = AFTER_HELP
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -114,13 +160,13 @@ pub struct GraphArgs {
 #[derive(Debug, Default, Clone, clap::Args)]
 pub struct SessionArgs {
     /// Run only these rules (comma-separated ids).
-    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    #[arg(long, value_delimiter = ',', value_name = "IDS", value_parser = RuleId, hide_possible_values = true)]
     pub select: Option<Vec<String>>,
     /// Also run these rules, on top of the configuration's or `--select`'s (comma-separated).
-    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    #[arg(long, value_delimiter = ',', value_name = "IDS", value_parser = RuleId, hide_possible_values = true)]
     pub extend_select: Vec<String>,
     /// Do not run these rules (comma-separated ids).
-    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    #[arg(long, value_delimiter = ',', value_name = "IDS", value_parser = RuleId, hide_possible_values = true)]
     pub ignore: Vec<String>,
     /// The file name that findings on stdin (`-`) carry, for reports and per-path settings.
     #[arg(long, value_name = "PATH")]

@@ -895,3 +895,49 @@ fn a_definition_written_as_a_json_string_is_analysed() {
         "quoted inside the string: {underlined}"
     );
 }
+
+/// The README's quick start names the rules the defective example triggers: keep it true.
+#[test]
+fn readme_names_the_rules_the_example_triggers() {
+    let output = flowcheck(&["analyze", "--no-config", "--format", "json", "examples"]);
+    let value = json(&output);
+    let readme = std::fs::read_to_string(common::repo_root().join("README.md")).unwrap();
+    let quick_start = readme.split("## Usage").next().unwrap().replace('\n', " ");
+    for file in value["files"].as_array().unwrap() {
+        let mut rules: Vec<&str> = file["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["rule"].as_str().unwrap())
+            .collect();
+        rules.sort_unstable();
+        rules.dedup();
+        let path = file["path"].as_str().unwrap();
+        if path.ends_with("ivr-with-defects.json") {
+            for rule in &rules {
+                assert!(
+                    quick_start.contains(&format!("`{rule}`")),
+                    "README omits {rule}"
+                );
+            }
+            let count = [
+                "no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+            ];
+            assert!(
+                quick_start.contains(&format!("{} kinds of defect", count[rules.len()])),
+                "README counts the kinds of defect wrong: {rules:?}"
+            );
+        } else {
+            assert!(rules.is_empty(), "README says {path} is clean: {rules:?}");
+        }
+    }
+}
+
+#[test]
+fn completions_offer_rule_ids_and_the_man_page_documents_exit_codes() {
+    let completions = flowcheck(&["completions", "bash"]);
+    assert!(stdout(&completions).contains("unreachable-state"));
+    let man = flowcheck(&["man"]);
+    let page = stdout(&man);
+    assert!(page.contains("EXIT STATUS") && page.contains("flowcheck.toml"), "{page}");
+}
