@@ -11,6 +11,7 @@ use crate::cli::{
 use crate::config::{Config, SuppressionUse};
 use crate::flow::Input;
 use crate::report;
+use crate::report::paths::ProjectRoot;
 use crate::rule::Severity;
 use crate::session::{Processed, Session};
 
@@ -152,8 +153,12 @@ fn render(args: &AnalyzeArgs, reports: &[FileReport], rendered: String) -> Resul
     }
     Ok(match args.format {
         OutputFormat::Json => report::json::render(reports),
-        OutputFormat::Sarif => report::sarif::render(reports),
-        OutputFormat::Github => report::github::render(reports),
+        OutputFormat::Sarif => {
+            report::sarif::render(reports, &ProjectRoot::find(args.project_root.as_deref()))
+        }
+        OutputFormat::Github => {
+            report::github::render(reports, &ProjectRoot::find(args.project_root.as_deref()))
+        }
         OutputFormat::Concise => report::concise::render(reports),
         OutputFormat::Markdown => report::markdown::render(reports),
         OutputFormat::Text => {

@@ -124,6 +124,10 @@ pub struct AnalyzeArgs {
     /// Report only the findings that FILE (from --write-baseline) does not record.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// The repository root that SARIF and GitHub paths are relative to [default: the git work
+    /// tree around the working directory, else the working directory].
+    #[arg(long, value_name = "DIR")]
+    pub project_root: Option<PathBuf>,
     /// Print the findings only: no summary line.
     #[arg(short, long)]
     pub quiet: bool,

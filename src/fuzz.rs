@@ -27,8 +27,10 @@ pub fn run_everything(text: &str) -> FileReport {
     }
     let reports = std::slice::from_ref(&report);
     serde_json::from_str::<Value>(&report::json::render(reports)).expect("the JSON report parses");
-    serde_json::from_str::<Value>(&report::sarif::render(reports)).expect("the SARIF parses");
-    for line in report::github::render(reports).lines() {
+    let root = report::paths::ProjectRoot::here();
+    serde_json::from_str::<Value>(&report::sarif::render(reports, &root))
+        .expect("the SARIF parses");
+    for line in report::github::render(reports, &root).lines() {
         assert!(
             line.starts_with("::"),
             "a GitHub annotation spans lines: {line}"

@@ -939,5 +939,8 @@ fn completions_offer_rule_ids_and_the_man_page_documents_exit_codes() {
     assert!(stdout(&completions).contains("unreachable-state"));
     let man = flowcheck(&["man"]);
     let page = stdout(&man);
-    assert!(page.contains("EXIT STATUS") && page.contains("flowcheck.toml"), "{page}");
+    assert!(
+        page.contains("EXIT STATUS") && page.contains("flowcheck.toml"),
+        "{page}"
+    );
 }

@@ -67,7 +67,17 @@ fn rules_reported(output: &Output) -> Vec<String> {
 #[test]
 fn sarif_report_validates_against_the_sarif_schema() {
     let dir = project("sarif", None);
-    let output = flowcheck_in(&dir, &["analyze", "--format", "sarif", "flows"]);
+    let output = flowcheck_in(
+        &dir,
+        &[
+            "analyze",
+            "--format",
+            "sarif",
+            "--project-root",
+            ".",
+            "flows",
+        ],
+    );
     assert_eq!(output.status.code(), Some(1));
     let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let schema_text =
@@ -136,7 +146,17 @@ fn sarif_fingerprints_survive_edits_elsewhere_in_the_file() {
 #[test]
 fn github_annotations_snapshot() {
     let dir = project("github", None);
-    let output = flowcheck_in(&dir, &["analyze", "--format", "github", "flows"]);
+    let output = flowcheck_in(
+        &dir,
+        &[
+            "analyze",
+            "--format",
+            "github",
+            "--project-root",
+            ".",
+            "flows",
+        ],
+    );
     assert_eq!(output.status.code(), Some(1));
     snapshot("integrations__github", &stdout(&output));
 }
@@ -150,6 +170,8 @@ fn sarif_snapshot() {
             "analyze",
             "--format",
             "sarif",
+            "--project-root",
+            ".",
             "--select",
             "dangling-transition",
             "flows",
@@ -401,4 +423,59 @@ fn pre_commit_hook_runs_flowcheck_on_json() {
     assert!(text.contains("id: flowcheck"));
     assert!(text.contains("entry: flowcheck analyze"));
     assert!(text.contains("language: rust"));
+}
+
+/// Paths are relative to the project root (`--project-root`, else the git work tree); a file
+/// outside it is an absolute `file://` URI, never `../..`.
+#[test]
+fn sarif_and_github_paths_are_relative_to_the_project_root() {
+    let dir = project("project_root", None);
+    std::fs::create_dir_all(dir.join("repo")).unwrap();
+    let run = |format: &str| {
+        let output = flowcheck_in(
+            &dir.join("repo"),
+            &[
+                "analyze",
+                "--format",
+                format,
+                "--project-root",
+                ".",
+                "../flows/ivr.json",
+            ],
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let sarif: serde_json::Value = serde_json::from_str(&run("sarif")).unwrap();
+    let run0 = &sarif["runs"][0];
+    let uri = run0["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        uri.starts_with("file:///") && uri.ends_with("/flows/ivr.json"),
+        "{uri}"
+    );
+    assert!(!uri.contains(".."), "{uri}");
+    let base = run0["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        base.starts_with("file:///") && base.ends_with("/repo/"),
+        "{base}"
+    );
+    let inside = flowcheck_in(
+        &dir,
+        &[
+            "analyze",
+            "--format",
+            "github",
+            "--project-root",
+            "repo/..",
+            "flows/ivr.json",
+        ],
+    );
+    assert!(
+        String::from_utf8(inside.stdout)
+            .unwrap()
+            .contains("file=flows/ivr.json,")
+    );
 }

@@ -2,12 +2,17 @@
 
 use crate::analyze::FileReport;
 use crate::analyze::normalize_path;
+use crate::report::paths::ProjectRoot;
 use crate::rule::Severity;
 
-pub fn render(reports: &[FileReport]) -> String {
+/// Paths relative to the project root: GitHub places annotations on repository paths only.
+pub fn render(reports: &[FileReport], root: &ProjectRoot) -> String {
     let mut out = String::new();
     for report in reports {
-        let file = property(&normalize_path(&report.name));
+        let name = root
+            .relative(&report.name)
+            .unwrap_or_else(|| normalize_path(&report.name));
+        let file = property(&name);
         if let Some(error) = &report.error {
             let position = error
                 .position

@@ -4,6 +4,7 @@ pub mod concise;
 pub mod github;
 pub mod json;
 pub mod markdown;
+pub mod paths;
 pub mod sarif;
 pub mod statistics;
 pub mod text;

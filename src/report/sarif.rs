@@ -2,7 +2,8 @@
 
 use serde_json::{Value, json};
 
-use crate::analyze::{FileReport, Finding, normalize_path};
+use crate::analyze::{FileReport, Finding};
+use crate::report::paths::ProjectRoot;
 use crate::rule::{RuleMeta, Severity};
 use crate::rules;
 
@@ -10,18 +11,19 @@ use crate::rules;
 const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
 
 /// The whole run as pretty-printed SARIF, ending with a newline.
-pub fn render(reports: &[FileReport]) -> String {
+pub fn render(reports: &[FileReport], root: &ProjectRoot) -> String {
     let metas: Vec<&RuleMeta> = rules::all_metas().collect();
     let metas = metas.as_slice();
     let results: Vec<Value> = reports
         .iter()
-        .flat_map(|r| r.findings.iter().map(move |f| result(r, f, metas)))
+        .flat_map(|r| r.findings.iter().map(move |f| result(r, f, metas, root)))
         .collect();
     let notifications: Vec<Value> = reports
         .iter()
         .filter_map(|r| r.error.as_ref().map(|e| (r, e)))
         .map(|(r, e)| {
-            let mut location = json!({"physicalLocation": {"artifactLocation": artifact(&r.name)}});
+            let mut location =
+                json!({"physicalLocation": {"artifactLocation": artifact(&r.name, root)}});
             if let Some(p) = e.position {
                 location["physicalLocation"]["region"] =
                     json!({"startLine": p.line, "startColumn": p.column});
@@ -45,7 +47,10 @@ pub fn render(reports: &[FileReport]) -> String {
                 "toolExecutionNotifications": notifications,
             }],
             "columnKind": "unicodeCodePoints",
-            "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The directory flowcheck ran in"}}},
+            "originalUriBaseIds": {"%SRCROOT%": {
+                "uri": root.uri(),
+                "description": {"text": "The project root: --project-root, else the git work tree, else the directory flowcheck ran in"},
+            }},
             "results": results,
         }],
     });
@@ -75,7 +80,12 @@ fn rule(meta: &RuleMeta) -> Value {
     })
 }
 
-fn result(report: &FileReport, finding: &Finding, metas: &[&RuleMeta]) -> Value {
+fn result(
+    report: &FileReport,
+    finding: &Finding,
+    metas: &[&RuleMeta],
+    root: &ProjectRoot,
+) -> Value {
     let d = &finding.diagnostic;
     let text = match &d.help {
         Some(help) => format!("{}\nhelp: {help}", d.message),
@@ -88,7 +98,7 @@ fn result(report: &FileReport, finding: &Finding, metas: &[&RuleMeta]) -> Value 
         "message": {"text": text},
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": artifact(&report.name),
+                "artifactLocation": artifact(&report.name, root),
                 "region": {
                     "startLine": finding.start.line,
                     "startColumn": finding.start.column,
@@ -106,12 +116,12 @@ fn result(report: &FileReport, finding: &Finding, metas: &[&RuleMeta]) -> Value 
     value
 }
 
-fn artifact(name: &str) -> Value {
-    let uri = normalize_path(name);
-    if uri.starts_with('/') || uri == "-" {
-        json!({"uri": uri})
-    } else {
-        json!({"uri": uri, "uriBaseId": "%SRCROOT%"})
+/// Relative to the project root when the file is inside it; else an absolute `file://` URI.
+fn artifact(name: &str, root: &ProjectRoot) -> Value {
+    match root.relative(name) {
+        Some(relative) => json!({"uri": relative, "uriBaseId": "%SRCROOT%"}),
+        None if name == "-" => json!({"uri": "stdin"}),
+        None => json!({"uri": root.absolute_uri(name)}),
     }
 }
 
