@@ -137,6 +137,19 @@ pub struct AnalyzeArgs {
     /// Files analysed at once [default: the number of CPUs].
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
+    /// Apply the safe fixes to the files, then report what remains.
+    #[arg(long)]
+    pub fix: bool,
+    /// Apply the unsafe fixes too (deleting a widget, choosing among names); implies --fix
+    /// unless --diff is given.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them.
+    #[arg(long)]
+    pub diff: bool,
+    /// List the fixes applied (or, without --fix, the fixes available).
+    #[arg(long)]
+    pub show_fixes: bool,
 }
 
 #[derive(Debug, clap::Args)]

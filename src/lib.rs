@@ -17,6 +17,7 @@ pub mod config;
 pub mod dataflow;
 pub mod export;
 pub mod facts;
+pub mod fix;
 pub mod flow;
 pub mod fuzz;
 pub mod graph;

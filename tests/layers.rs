@@ -15,7 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["catalog", "graph", "liquid", "schema", "channels"],
     &["dataflow", "loops", "facts", "simulate"],
     &["rule", "rules"],
-    &["analyze"],
+    &["analyze", "fix"],
     &["report", "export"],
     &["config", "baseline"],
     &["cli"],
