@@ -296,16 +296,21 @@ impl Positioned {
     }
 }
 
-/// The states by name, with their index; `None` when `states` is not an array of named
-/// objects with unique names (then the arrays are compared whole).
+/// The states by name, with their index; a name's second state is `name (2)`, and so on.
+/// `None` when `states` is not an array of named objects (then the arrays are compared whole).
 fn states(definition: &Value) -> Option<BTreeMap<String, (usize, &Value)>> {
     let list = definition.get("states")?.as_array()?;
     let mut map = BTreeMap::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
     for (i, state) in list.iter().enumerate() {
         let name = state.get("name")?.as_str()?;
-        if map.insert(name.to_string(), (i, state)).is_some() {
-            return None;
-        }
+        let count = seen.entry(name).or_default();
+        *count += 1;
+        let key = match *count {
+            1 => name.to_string(),
+            n => format!("{name} ({n})"),
+        };
+        map.insert(key, (i, state));
     }
     Some(map)
 }
@@ -423,6 +428,9 @@ mod tests {
         account["initial_state"] = json!("a");
         let diff = compare(&file, &account);
         assert_eq!(diff.flow, ["initial_state"]);
+        let twice = json!({"states": [{"name": "a", "n": 1}, {"name": "a", "n": 2}]});
+        let other = json!({"states": [{"name": "a", "n": 1}, {"name": "a", "n": 3}]});
+        assert_eq!(compare(&twice, &other).changed, ["a (2)"]);
         assert_eq!(diff.changed, ["a"]);
         assert_eq!(diff.removed, ["gone"]);
         assert_eq!(diff.added, ["new"]);
