@@ -270,17 +270,24 @@ fn text_report(entries: &[Entry], revision: Revision) -> String {
             .filter(|e| e.outcome.label() == label)
             .count()
     };
-    out.push_str(&format!(
-        "{} drifted, {} in sync, {} only in the account, {} not in the account, {} without a \
-         {which}, {} untracked, {} unreadable\n",
-        count("drifted"),
-        count("in-sync"),
-        count("only-in-account"),
-        count("not-in-account"),
-        count("no-revision"),
-        count("untracked"),
-        count("error"),
-    ));
+    let mut totals = vec![
+        format!("{} drifted", count("drifted")),
+        format!("{} in sync", count("in-sync")),
+    ];
+    for (label, words) in [
+        ("only-in-account", "only in the account".to_string()),
+        ("not-in-account", "not in the account".to_string()),
+        ("no-revision", format!("without a {which}")),
+        ("untracked", "untracked".to_string()),
+        ("error", "unreadable".to_string()),
+    ] {
+        let n = count(label);
+        if n > 0 {
+            totals.push(format!("{n} {words}"));
+        }
+    }
+    out.push_str(&totals.join(", "));
+    out.push('\n');
     out
 }
 

@@ -62,7 +62,7 @@ pub fn run(args: &PullArgs) -> u8 {
         );
     }
     eprintln!(
-        "Pulled {written} flow(s) at the {} into {}.",
+        "Pulled {written} flow(s) ({}) into {}",
         revision.describe(),
         args.out.display()
     );
