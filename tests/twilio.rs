@@ -191,6 +191,8 @@ struct Account {
     base: String,
     /// Overrides of `meta.next_page_url` by page number.
     next_page_override: BTreeMap<usize, String>,
+    /// Added to every answer, as a distant server's round trip.
+    latency: Duration,
 }
 
 type Shared = Arc<Mutex<Account>>;
@@ -255,10 +257,14 @@ fn start(flows: Vec<FakeFlow>) -> (Shared, String, Arc<Mutex<Vec<Request>>>) {
         faults: Vec::new(),
         base: String::new(),
         next_page_override: BTreeMap::new(),
+        latency: Duration::ZERO,
     }));
     let handled = Arc::clone(&account);
     let (base, log) = serve(Arc::new(move |request: &Request| {
-        handle(&mut handled.lock().unwrap(), request)
+        let mut account = handled.lock().unwrap();
+        let mut reply = handle(&mut account, request);
+        reply.delay += account.latency;
+        reply
     }));
     account.lock().unwrap().base = base.clone();
     (account, base, log)
@@ -1191,4 +1197,55 @@ fn drift_reports_flows_that_differ_from_their_files() {
     assert_eq!(report["flows"][2]["changes"]["layout"], true);
     assert_eq!(report["summary"]["drifted"], 1);
     assert_no_secret_in_files(&dir);
+}
+
+/// `cargo test --test twilio -- --ignored --nocapture`: how long `pull` and `analyze
+/// --account` take on an account of 200 flows (4 pages) when every request takes 50 ms.
+#[test]
+#[ignore]
+fn measure_pull_against_a_slow_server() {
+    let flows: Vec<FakeFlow> = (1..=200)
+        .map(|n| {
+            let definition = example(if n % 2 == 0 {
+                "ivr-clean.json"
+            } else {
+                "ivr-with-defects.json"
+            });
+            FakeFlow {
+                sid: format!("FW{n:032x}"),
+                name: format!("Flow {n}"),
+                latest: (1, "published", None, definition.clone()),
+                published: Some((1, definition)),
+            }
+        })
+        .collect();
+    let (account, base, log) = start(flows);
+    {
+        let mut account = account.lock().unwrap();
+        account.page_size = 50;
+        account.latency = Duration::from_millis(50);
+    }
+    let dir = scratch("measure");
+    for args in [
+        &["pull", "--out", "."][..],
+        &["analyze", "--no-config", "--account", "--format", "json"][..],
+    ] {
+        let before = requests(&log).len();
+        let started = Instant::now();
+        let output = flowcheck(&dir, &base, Creds::Token, args);
+        let elapsed = started.elapsed();
+        assert!(
+            output.status.code().is_some_and(|c| c < 2),
+            "{}",
+            text(&output.stderr)
+        );
+        let sent = requests(&log).len() - before;
+        eprintln!(
+            "flowcheck {}: {sent} requests at 50 ms each in {:.2} s ({:.2} s if sent one at a time)",
+            args.join(" "),
+            elapsed.as_secs_f64(),
+            sent as f64 * 0.05
+        );
+    }
+    assert_eq!(json_files(&dir).len(), 200);
 }
