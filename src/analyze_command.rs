@@ -97,7 +97,7 @@ pub fn run(args: &AnalyzeArgs) -> u8 {
 
 /// A directory that held no flow is most likely a wrong path: in CI it would pass green.
 /// Files named one by one (a pre-commit hook passing every JSON file) may all be other JSON.
-fn nothing_found(paths: &[std::path::PathBuf]) -> Option<String> {
+pub(crate) fn nothing_found(paths: &[std::path::PathBuf]) -> Option<String> {
     let directories: Vec<String> = paths
         .iter()
         .filter(|p| p.is_dir())
@@ -111,7 +111,7 @@ fn nothing_found(paths: &[std::path::PathBuf]) -> Option<String> {
     })
 }
 
-fn fail_on(args: &AnalyzeArgs, config: Option<&Config>) -> FailOn {
+pub(crate) fn fail_on(args: &AnalyzeArgs, config: Option<&Config>) -> FailOn {
     args.fail_on
         .or_else(|| config.and_then(|c| c.fail_on))
         .unwrap_or(FailOn::Warning)
@@ -294,7 +294,11 @@ fn run_parallel<T: Send>(
     Ok(pool.install(|| inputs.par_iter().map(work).collect()))
 }
 
-fn render(args: &AnalyzeArgs, reports: &[FileReport], rendered: String) -> Result<String, String> {
+pub(crate) fn render(
+    args: &AnalyzeArgs,
+    reports: &[FileReport],
+    rendered: String,
+) -> Result<String, String> {
     if args.statistics {
         return match args.format {
             OutputFormat::Text => Ok(report::statistics::text(reports)),
@@ -323,7 +327,7 @@ fn render(args: &AnalyzeArgs, reports: &[FileReport], rendered: String) -> Resul
     })
 }
 
-fn write_baseline(reports: &[FileReport], path: &Path) -> u8 {
+pub(crate) fn write_baseline(reports: &[FileReport], path: &Path) -> u8 {
     let baseline = Baseline::record(reports);
     if let Err(message) = emit(&baseline.to_json(), Some(path)) {
         return usage_error(&message);
@@ -341,7 +345,7 @@ fn write_baseline(reports: &[FileReport], path: &Path) -> u8 {
     }
 }
 
-fn exit_status(reports: &[FileReport], fail_on: FailOn) -> u8 {
+pub(crate) fn exit_status(reports: &[FileReport], fail_on: FailOn) -> u8 {
     if reports.iter().any(|r| r.error.is_some()) {
         return EXIT_TROUBLE;
     }

@@ -79,6 +79,10 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// Draw flows as DOT, SVG or Mermaid diagrams, with their findings on them.
     Graph(GraphArgs),
+    /// Write the flows of a Twilio account to files (credentials from TWILIO_* variables).
+    Pull(PullArgs),
+    /// Report the flows of a Twilio account that differ from their pulled files.
+    Drift(DriftArgs),
     /// List every rule with its default severity and summary.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
@@ -150,6 +154,16 @@ pub struct AnalyzeArgs {
     /// List the fixes applied (or, without --fix, the fixes available).
     #[arg(long)]
     pub show_fixes: bool,
+    /// Analyse the flows of the Twilio account instead of files, each under the file name
+    /// `flowcheck pull` gives it.
+    #[arg(long, conflicts_with = "paths")]
+    pub account: bool,
+    /// Also send each flow to Twilio's Flow Validate API and report its errors
+    /// (rule `studio-validation`).
+    #[arg(long)]
+    pub validate_online: bool,
+    #[command(flatten)]
+    pub online: crate::twilio::OnlineArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -170,6 +184,32 @@ pub struct GraphArgs {
     pub layout: LayoutChoice,
     #[command(flatten)]
     pub rules: SessionArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PullArgs {
+    /// Directory to write one `<name>.json` per flow to (created when missing).
+    #[arg(long, value_name = "DIR", default_value = "flows")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub flows: crate::twilio::FlowArgs,
+    #[command(flatten)]
+    pub api: crate::twilio::ApiArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DriftArgs {
+    /// Pulled flows: directories (searched for *.json) or files.
+    #[arg(required = true, value_name = "DIR")]
+    pub paths: Vec<PathBuf>,
+    /// The revision of each flow to compare with: `published`, `latest` or a number
+    /// [default: published].
+    #[arg(long, value_name = "published|latest|N", value_parser = crate::twilio::parse_revision)]
+    pub revision: Option<crate::twilio::Revision>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+    #[command(flatten)]
+    pub api: crate::twilio::ApiArgs,
 }
 
 /// Which rules run, which configuration applies and which files a directory search leaves

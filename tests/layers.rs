@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["rule", "rules"],
     &["analyze", "fix"],
     &["report", "export"],
-    &["config", "baseline"],
+    &["config", "baseline", "twilio"],
     &["cli"],
     &["session", "fuzz"],
     &[
@@ -25,6 +25,9 @@ const LAYERS: &[&[&str]] = &[
         "analyze_command",
         "graph_command",
         "test_command",
+        "online_command",
+        "pull_command",
+        "drift_command",
     ],
 ];
 

@@ -11,6 +11,7 @@ mod loop_without_wait;
 mod malformed_flow;
 mod missing_hangup_path;
 mod schema_violation;
+mod studio_validation;
 mod undefined_flow_variable;
 mod undefined_widget_reference;
 mod unhandled_event;
@@ -23,6 +24,7 @@ mod unused_suppression;
 
 use crate::rule::{Rule, RuleMeta};
 
+pub use studio_validation::META as STUDIO_VALIDATION;
 pub use unused_suppression::META as UNUSED_SUPPRESSION;
 
 pub static RULES: &[&dyn Rule] = &[
@@ -54,7 +56,10 @@ pub fn find(id: &str) -> Option<&'static dyn Rule> {
 
 /// Every rule's metadata: the flow rules, then those the engine reports itself.
 pub fn all_metas() -> impl Iterator<Item = &'static RuleMeta> {
-    RULES.iter().map(|r| r.meta()).chain([&UNUSED_SUPPRESSION])
+    RULES
+        .iter()
+        .map(|r| r.meta())
+        .chain([&UNUSED_SUPPRESSION, &STUDIO_VALIDATION])
 }
 
 /// The metadata of the rule with this id, flow rule or not.
