@@ -10,6 +10,7 @@ mod duplicate_state_name;
 pub(crate) mod infinite_loop;
 mod invalid_condition_value;
 mod invalid_initial_state;
+mod liquid_syntax;
 mod loop_without_wait;
 mod malformed_flow;
 mod missing_hangup_path;
@@ -54,6 +55,7 @@ pub static RULES: &[&dyn Rule] = &[
     &dead_branch::DeadBranch,
     &numeric_comparison_on_text::NumericComparisonOnText,
     &invalid_condition_value::InvalidConditionValue,
+    &liquid_syntax::LiquidSyntax,
 ];
 
 /// The rule with this id.
