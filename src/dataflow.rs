@@ -17,6 +17,9 @@ use crate::graph::FlowGraph;
 pub struct DominatorTree {
     /// Entry and exit times of a depth-first walk of the tree; `None` when unreachable.
     interval: Vec<Option<(usize, usize)>>,
+    /// The nodes each node immediately dominates.
+    children: Vec<Vec<NodeIndex>>,
+    root: NodeIndex,
 }
 
 impl DominatorTree {
@@ -47,7 +50,21 @@ impl DominatorTree {
             stack.push((node, true));
             stack.extend(children[node.index()].iter().map(|&c| (c, false)));
         }
-        Some(DominatorTree { interval })
+        Some(DominatorTree {
+            interval,
+            children,
+            root,
+        })
+    }
+
+    /// The start of the flow, the root of the tree.
+    pub fn root(&self) -> NodeIndex {
+        self.root
+    }
+
+    /// The nodes `node` immediately dominates: its children in the tree.
+    pub fn children(&self, node: NodeIndex) -> &[NodeIndex] {
+        &self.children[node.index()]
     }
 
     /// Whether `a` runs on every path from the start to `b` (every node dominates itself).

@@ -1,16 +1,23 @@
 //! The rule registry: one line per rule, in the order `flowcheck rules` lists them.
 
 mod channel_mismatch;
+mod condition_input_mismatch;
+mod conditions;
 mod dangling_transition;
+mod dead_branch;
 mod deprecated_widget;
 mod duplicate_event;
 mod duplicate_state_name;
 pub(crate) mod infinite_loop;
+mod invalid_condition_value;
 mod invalid_initial_state;
+mod liquid_syntax;
 mod loop_without_wait;
 mod malformed_flow;
 mod missing_hangup_path;
+mod numeric_comparison_on_text;
 mod schema_violation;
+mod shadowed_condition;
 mod studio_validation;
 mod undefined_flow_variable;
 mod undefined_widget_reference;
@@ -47,6 +54,12 @@ pub static RULES: &[&dyn Rule] = &[
     &unset_flow_variable::UnsetFlowVariable,
     &channel_mismatch::ChannelMismatch,
     &deprecated_widget::DeprecatedWidget,
+    &condition_input_mismatch::ConditionInputMismatch,
+    &shadowed_condition::ShadowedCondition,
+    &dead_branch::DeadBranch,
+    &numeric_comparison_on_text::NumericComparisonOnText,
+    &invalid_condition_value::InvalidConditionValue,
+    &liquid_syntax::LiquidSyntax,
 ];
 
 /// The rule with this id.
