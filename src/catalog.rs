@@ -3,7 +3,10 @@
 //! Events come from the official JSON Schemas (vendored in `rules/schemas/`; a test checks
 //! that every event they declare is listed here) and from what real Studio exports contain
 //! (`enqueue-call` emits `queued`, the trigger `incomingConversationMessage` and
-//! `incomingParent`). Rules ask the catalog; they do not `match` on widget types.
+//! `incomingParent`). Rules ask the catalog; they do not `match` on widget types. What Liquid
+//! can read from each widget and from the trigger is in [`outputs`].
+
+pub mod outputs;
 
 /// What an event means for the execution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

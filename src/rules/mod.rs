@@ -10,10 +10,13 @@ mod loop_without_wait;
 mod malformed_flow;
 mod missing_hangup_path;
 mod schema_violation;
+mod trigger_field_mismatch;
 mod undefined_flow_variable;
 mod undefined_widget_reference;
 mod unhandled_event;
 mod unknown_event;
+mod unknown_liquid_variable;
+mod unknown_widget_output;
 mod unknown_widget_type;
 mod unreachable_state;
 mod unset_flow_variable;
@@ -39,9 +42,12 @@ pub static RULES: &[&dyn Rule] = &[
     &schema_violation::SchemaViolation,
     &undefined_widget_reference::UndefinedWidgetReference,
     &unset_widget_reference::UnsetWidgetReference,
+    &unknown_widget_output::UnknownWidgetOutput,
+    &unknown_liquid_variable::UnknownLiquidVariable,
     &undefined_flow_variable::UndefinedFlowVariable,
     &unset_flow_variable::UnsetFlowVariable,
     &channel_mismatch::ChannelMismatch,
+    &trigger_field_mismatch::TriggerFieldMismatch,
     &deprecated_widget::DeprecatedWidget,
 ];
 
