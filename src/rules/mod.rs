@@ -1,16 +1,21 @@
 //! The rule registry: one line per rule, in the order `flowcheck rules` lists them.
 
 mod channel_mismatch;
+mod condition_list_separator;
 mod dangling_transition;
 mod deprecated_widget;
 mod duplicate_state_name;
+mod empty_match;
 pub(crate) mod infinite_loop;
 mod invalid_initial_state;
+mod invalid_sid;
 mod loop_without_wait;
 mod malformed_flow;
 mod missing_hangup_path;
 mod schema_violation;
+mod speech_equality;
 mod trigger_field_mismatch;
+mod unconnected_input_mode;
 mod undefined_flow_variable;
 mod undefined_widget_reference;
 mod unhandled_event;
@@ -36,10 +41,13 @@ pub static RULES: &[&dyn Rule] = &[
     &unknown_event::UnknownEvent,
     &unreachable_state::UnreachableState,
     &unhandled_event::UnhandledEvent,
+    &empty_match::EmptyMatch,
+    &unconnected_input_mode::UnconnectedInputMode,
     &infinite_loop::InfiniteLoop,
     &loop_without_wait::LoopWithoutWait,
     &missing_hangup_path::MissingHangupPath,
     &schema_violation::SchemaViolation,
+    &invalid_sid::InvalidSid,
     &undefined_widget_reference::UndefinedWidgetReference,
     &unset_widget_reference::UnsetWidgetReference,
     &unknown_widget_output::UnknownWidgetOutput,
@@ -48,6 +56,8 @@ pub static RULES: &[&dyn Rule] = &[
     &unset_flow_variable::UnsetFlowVariable,
     &channel_mismatch::ChannelMismatch,
     &trigger_field_mismatch::TriggerFieldMismatch,
+    &condition_list_separator::ConditionListSeparator,
+    &speech_equality::SpeechEquality,
     &deprecated_widget::DeprecatedWidget,
 ];
 

@@ -108,12 +108,12 @@ fn wrong_channel(
     );
     Some(
         ctx.at_reference(&META, reference, message)
-            .help(channel_help(field, &events)),
+            .help(channel_help(field, &events, &reference.name)),
     )
 }
 
 /// What to read instead of a field of another channel.
-fn channel_help(field: &str, events: &[&str]) -> String {
+fn channel_help(field: &str, events: &[&str], kind: &str) -> String {
     match field {
         "From" => "read `contact.channel.address`: the caller's or sender's address in every \
                    channel"
@@ -128,9 +128,7 @@ fn channel_help(field: &str, events: &[&str]) -> String {
                 .map(|t| format!("trigger.{}.{field}", t.kind))
                 .collect();
             match here.as_slice() {
-                [] => "read data these executions have, or connect the trigger event that \
-                       carries it to this path"
-                    .to_string(),
+                [] => missing_channel_help(events, kind),
                 _ => format!(
                     "read {} instead",
                     suggest::quoted_list(here.iter().map(|h| h.trim_end_matches('.')), "or")
@@ -138,6 +136,22 @@ fn channel_help(field: &str, events: &[&str]) -> String {
             }
         }
     }
+}
+
+/// "read what these executions have (`trigger.call.…`), or connect `incomingMessage` …".
+fn missing_channel_help(events: &[&str], kind: &str) -> String {
+    let have: Vec<String> = events
+        .iter()
+        .filter_map(|e| outputs::catalog().trigger_for_event(e))
+        .map(|t| format!("trigger.{}.…", t.kind))
+        .collect();
+    let needed = outputs::catalog()
+        .trigger(kind)
+        .map_or("", |t| t.event.as_str());
+    format!(
+        "read what these executions have ({}), or connect `{needed}` to a path that leads here",
+        suggest::quoted_list(have.iter().map(String::as_str), "or")
+    )
 }
 
 /// A field the trigger data does not have, close to one it has: `trigger.call.Sid`.

@@ -32,7 +32,7 @@ impl Rule for UnknownWidgetOutput {
             // One finding per reader and path: the same slip repeated is one mistake.
             let path = dotted(&reference.path[..=wrong.depth]);
             if reported.insert((reference.state, path.clone())) {
-                out.push(diagnostic(ctx, reference, widget, outputs, &wrong, &path));
+                out.push(diagnostic(ctx, reference, widget, outputs, &wrong));
             }
         }
     }
@@ -122,15 +122,16 @@ fn diagnostic(
     widget: &State,
     outputs: &WidgetOutputs,
     wrong: &Wrong,
-    path: &str,
 ) -> Diagnostic {
     let reader = &ctx.state(reference.state).name;
     let name = &reference.path[wrong.depth].0;
     let output = dotted(&reference.path[2..=wrong.depth]);
     let message = format!(
-        "`{reader}` reads `{path}`, but `{}` is a `{}` widget, which has no output `{output}`: \
-         it is always empty",
-        widget.name, widget.kind
+        "`{reader}` reads `{}`, but `{}` is a `{}` widget, which has no output `{output}`: it is \
+         always empty",
+        dotted(&reference.path),
+        widget.name,
+        widget.kind
     );
     let help = match (&wrong.suggestion, outputs.own_keys) {
         (Some(meant), _) => format!("did you mean `widgets.{}.{meant}`?", widget.name),
@@ -171,8 +172,18 @@ fn describe_outputs(widget: &State, outputs: &WidgetOutputs) -> String {
     }
 }
 
-/// `widgets.ask.outbound` from the path's names.
+/// `widgets.ask.outbound.Body` from the path's names; `[…]` for an index or a variable.
 fn dotted(path: &[Segment]) -> String {
-    let names: Vec<&str> = path.iter().map(|(n, _)| n.as_str()).collect();
-    names.join(".")
+    let mut text = String::new();
+    for (i, (name, _)) in path.iter().enumerate() {
+        match (i, name.is_empty()) {
+            (_, true) => text.push_str("[…]"),
+            (0, false) => text.push_str(name),
+            (_, false) => {
+                text.push('.');
+                text.push_str(name);
+            }
+        }
+    }
+    text
 }
