@@ -31,7 +31,7 @@ impl Rule for UnknownWidgetOutput {
             };
             // One finding per reader and path: the same slip repeated is one mistake.
             let path = dotted(&reference.path[..=wrong.depth]);
-            if reported.insert((reference.state, path.clone())) {
+            if reported.insert((reference.state, path)) {
                 out.push(diagnostic(ctx, reference, widget, outputs, &wrong));
             }
         }
