@@ -38,6 +38,16 @@ pub fn unique_closest<'a>(
     (ties == 0).then_some(best)
 }
 
+/// "`a`, `b` or `c`": names quoted as code and joined with `conjunction` before the last.
+pub fn quoted_list<'a>(names: impl IntoIterator<Item = &'a str>, conjunction: &str) -> String {
+    let quoted: Vec<String> = names.into_iter().map(|n| format!("`{n}`")).collect();
+    match quoted.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} {conjunction} {last}", rest.join(", ")),
+    }
+}
+
 /// How many edits a name of this length may differ by and still be a typo.
 fn budget(len: usize) -> usize {
     (len / 3).clamp(1, 4)

@@ -11,8 +11,8 @@
 
 use serde_json::Value;
 
-use crate::flow::json::{Span, escape_pointer_token};
 use crate::flow::json::decode;
+use crate::flow::json::{Span, escape_pointer_token};
 use crate::rule::{Anchor, Context, Diagnostic, Rule};
 
 declare_rule!(
