@@ -5,7 +5,6 @@
 use std::collections::{HashMap, VecDeque};
 
 use fixedbitset::FixedBitSet;
-use petgraph::algo::dominators::{self, Dominators};
 use petgraph::graph::NodeIndex;
 
 use crate::catalog::{self, Role};
@@ -26,7 +25,7 @@ impl DominatorTree {
     /// `None` when the flow has no start.
     pub fn compute(graph: &FlowGraph) -> Option<DominatorTree> {
         let root = graph.root?;
-        let dominators: Dominators<NodeIndex> = dominators::simple_fast(&graph.graph, root);
+        let dominators = crate::dominators::compute(&graph.graph, root);
         let count = graph.graph.node_count();
         let mut children: Vec<Vec<NodeIndex>> = vec![Vec::new(); count];
         for node in graph.graph.node_indices() {

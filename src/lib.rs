@@ -15,6 +15,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod dataflow;
+pub mod dominators;
 pub mod drift_command;
 pub mod export;
 pub mod facts;

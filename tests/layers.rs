@@ -13,7 +13,7 @@ use std::path::Path;
 const LAYERS: &[&[&str]] = &[
     &["flow", "suggest"],
     &["catalog", "graph", "liquid", "schema", "channels"],
-    &["dataflow", "loops", "facts", "simulate"],
+    &["dominators", "dataflow", "loops", "facts", "simulate"],
     &["rule", "rules"],
     &["analyze", "fix"],
     &["report", "export"],
