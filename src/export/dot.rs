@@ -358,6 +358,8 @@ pub fn html(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // XML cannot hold these, and Graphviz reads HTML-like labels as XML.
+            '\u{fffe}' | '\u{ffff}' => out.push(' '),
             c if c.is_control() => out.push(' '),
             c => out.push(c),
         }

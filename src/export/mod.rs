@@ -171,7 +171,9 @@ impl Diagram {
         // the other, where the Studio canvas shows the transition's handle.
         let mut extras = vec![0usize; states.len()];
         let mut beside = |from: usize| {
-            let (x, y) = states[from];
+            let Some(&(x, y)) = states.get(from) else {
+                return (0.0, 0.0);
+            };
             let k = extras[from];
             extras[from] += 1;
             (x + STUDIO_BESIDE.0, y + STUDIO_BESIDE.1 * k as f64)
