@@ -11,6 +11,8 @@ use crate::rule::Severity;
 /// The diagram as Mermaid text.
 pub fn render(diagram: &Diagram) -> String {
     let mut out = String::from("flowchart TD\n");
+    // Wide enough for a finding's line of text (Mermaid wraps labels at 200 px by default).
+    out.push_str("  %%{init: {\"flowchart\": {\"wrappingWidth\": 560}}}%%\n");
     let _ = writeln!(out, "  %% {}", comment(&diagram.title));
     for (i, node) in diagram.nodes.iter().enumerate() {
         let _ = writeln!(out, "  s{i}{}", shape(node));
@@ -97,7 +99,7 @@ pub fn render(diagram: &Diagram) -> String {
 }
 
 fn shape(node: &DiagramNode) -> String {
-    let mut label = format!("{}<br/><i>{}</i>", text(&node.name), text(&node.kind));
+    let mut label = format!("{}<br/><i>{}</i>", text(&node.name), inner(&node.kind));
     for line in Diagram::node_numbers(node) {
         let _ = write!(label, "<br/><b>{}</b>", text(&line));
     }
@@ -203,7 +205,7 @@ fn findings(out: &mut String, diagram: &Diagram) {
     for f in &diagram.findings {
         let message = wrap(&f.message, MESSAGE_WIDTH)
             .iter()
-            .map(|l| text(l))
+            .map(|l| inner(l))
             .collect::<Vec<_>>()
             .join("<br/>");
         let _ = writeln!(
@@ -245,19 +247,32 @@ fn category_class(category: Option<Category>) -> &'static str {
     }
 }
 
-/// Text inside a quoted Mermaid label. Mermaid renders labels as HTML, so markup characters
-/// become Mermaid entity codes (`#lt;`, `#quot;`, …), which it decodes only after sanitising.
+/// Text inside a quoted Mermaid label. Mermaid renders labels as HTML (GitHub's default), so
+/// markup characters become HTML named entities, which the browser shows as the character
+/// and which no label parser reads as syntax: `"` cannot end the string, `<` cannot open a
+/// tag, and `#` cannot start one of Mermaid's own `#code;` entity codes (whose decoding
+/// some Mermaid versions leave undone, showing placeholders). A backtick stays as it is,
+/// but for one that opens the label, where `` "` `` would start a Markdown string.
 pub fn text(raw: &str) -> String {
+    escape(raw, true)
+}
+
+/// [`text`] for a part of a label that does not open it, where a backtick is plain text.
+fn inner(raw: &str) -> String {
+    escape(raw, false)
+}
+
+fn escape(raw: &str, opens_label: bool) -> String {
     let mut out = String::with_capacity(raw.len());
     for c in raw.chars() {
         match c {
-            '"' => out.push_str("#quot;"),
-            '<' => out.push_str("#lt;"),
-            '>' => out.push_str("#gt;"),
-            '&' => out.push_str("#amp;"),
-            '#' => out.push_str("#35;"),
-            '|' => out.push_str("#124;"),
-            '`' => out.push_str("#96;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '#' => out.push_str("&num;"),
+            '|' => out.push_str("&vert;"),
+            '`' if opens_label && out.is_empty() => out.push_str("&grave;"),
             c if c.is_control() => out.push(' '),
             c => out.push(c),
         }
