@@ -171,8 +171,10 @@ pub struct GraphArgs {
     /// Flow files or directories; several flows need `-o DIR`.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value_t = DiagramFormat::Dot)]
-    pub format: DiagramFormat,
+    /// The diagram format [default: from the extension of `-o FILE` (.dot, .gv, .svg, .png,
+    /// .pdf, .mmd), else dot]. PNG and PDF need Graphviz.
+    #[arg(long, value_enum)]
+    pub format: Option<DiagramFormat>,
     /// Output file (one flow) or directory (one diagram per flow, named after the file).
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
@@ -182,6 +184,10 @@ pub struct GraphArgs {
     /// `studio` places widgets where the Studio canvas shows them (when all have offsets).
     #[arg(long, value_enum, default_value_t = LayoutChoice::Auto)]
     pub layout: LayoutChoice,
+    /// Stop Graphviz after SECS seconds (0: no limit); SVG then falls back to the built-in
+    /// layout, PNG and PDF fail.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub render_timeout: u64,
     #[command(flatten)]
     pub rules: SessionArgs,
 }
@@ -273,8 +279,15 @@ pub struct TestArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DiagramFormat {
+    /// Graphviz DOT text.
     Dot,
+    /// SVG, by Graphviz or else the built-in layout.
     Svg,
+    /// PNG, by Graphviz.
+    Png,
+    /// PDF, by Graphviz.
+    Pdf,
+    /// A Mermaid flowchart, which GitHub renders in Markdown.
     Mermaid,
 }
 
@@ -283,8 +296,28 @@ impl DiagramFormat {
         match self {
             DiagramFormat::Dot => "dot",
             DiagramFormat::Svg => "svg",
+            DiagramFormat::Png => "png",
+            DiagramFormat::Pdf => "pdf",
             DiagramFormat::Mermaid => "mmd",
         }
+    }
+
+    /// The format a file name's extension asks for, if it names one.
+    pub fn from_path(path: &Path) -> Option<DiagramFormat> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "dot" | "gv" => Some(DiagramFormat::Dot),
+            "svg" => Some(DiagramFormat::Svg),
+            "png" => Some(DiagramFormat::Png),
+            "pdf" => Some(DiagramFormat::Pdf),
+            "mmd" | "mermaid" => Some(DiagramFormat::Mermaid),
+            _ => None,
+        }
+    }
+
+    /// Whether only Graphviz can draw it.
+    pub fn needs_graphviz(self) -> bool {
+        matches!(self, DiagramFormat::Png | DiagramFormat::Pdf)
     }
 }
 

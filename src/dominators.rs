@@ -63,7 +63,10 @@ pub fn compute<N, E>(graph: &DiGraph<N, E>, root: NodeIndex) -> Dominators {
     for w in 1..n {
         by_node[order.vertex[w].index()] = Some(order.vertex[idom[w]]);
     }
-    Dominators { root, idom: by_node }
+    Dominators {
+        root,
+        idom: by_node,
+    }
 }
 
 /// A depth-first numbering from the root: `vertex[i]` is the node numbered `i`, `number` the
@@ -136,7 +139,10 @@ mod tests {
 
     impl Lcg {
         fn below(&mut self, n: usize) -> usize {
-            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((self.0 >> 33) as usize) % n.max(1)
         }
     }
@@ -180,6 +186,9 @@ mod tests {
             graph.add_edge(pair[0], pair[1], ());
         }
         let doms = compute(&graph, nodes[0]);
-        assert_eq!(doms.immediate_dominator(nodes[199_999]), Some(nodes[199_998]));
+        assert_eq!(
+            doms.immediate_dominator(nodes[199_999]),
+            Some(nodes[199_998])
+        );
     }
 }
