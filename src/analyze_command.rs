@@ -277,13 +277,8 @@ fn run_parallel<T: Send>(
     work: impl Fn(&Input) -> T + Sync + Send,
 ) -> Result<Vec<T>, String> {
     use rayon::prelude::*;
-    // More workers than files or CPUs only costs threads (`-j 65535` used to start them all).
     let cpus = std::thread::available_parallelism().map_or(1, usize::from);
-    let threads = jobs
-        .map_or(cpus, usize::from)
-        .min(cpus)
-        .min(inputs.len())
-        .max(1);
+    let threads = worker_count(jobs, inputs.len(), cpus);
     // Nesting is capped at 256 levels, but a debug build's frames are large: give workers
     // the main thread's stack size rather than rayon's 2 MiB.
     let pool = rayon::ThreadPoolBuilder::new()
@@ -357,4 +352,23 @@ pub(crate) fn exit_status(reports: &[FileReport], fail_on: FailOn) -> u8 {
         .flat_map(|r| &r.findings)
         .any(|f| f.diagnostic.severity >= threshold);
     if failing { EXIT_FINDINGS } else { EXIT_CLEAN }
+}
+
+/// More workers than files or CPUs only costs threads (`-j 65535` used to start them all).
+fn worker_count(jobs: Option<u16>, files: usize, cpus: usize) -> usize {
+    jobs.map_or(cpus, usize::from).min(cpus).min(files).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::worker_count;
+
+    #[test]
+    fn workers_are_capped_at_files_and_cpus() {
+        assert_eq!(worker_count(Some(65535), 4, 2), 2);
+        assert_eq!(worker_count(Some(65535), 1, 8), 1);
+        assert_eq!(worker_count(None, 100, 8), 8);
+        assert_eq!(worker_count(Some(3), 100, 8), 3);
+        assert_eq!(worker_count(None, 0, 8), 1);
+    }
 }
