@@ -11,7 +11,7 @@ use std::path::Path;
 
 /// Top-level modules of `src/`, by layer, lowest first.
 const LAYERS: &[&[&str]] = &[
-    &["flow", "suggest"],
+    &["flow", "suggest", "markup"],
     &["catalog", "graph", "liquid", "schema", "channels"],
     &["dominators", "dataflow", "loops", "facts", "simulate"],
     &["rule", "rules"],

@@ -945,21 +945,7 @@ fn num(value: f64) -> String {
     }
 }
 
-/// Text in SVG: markup characters become entities; characters XML cannot hold, spaces.
+/// Text in SVG: markup characters as entities, line breaks kept as `&#10;`.
 pub fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' => out.push_str("&#10;"),
-            '\u{fffe}' | '\u{ffff}' => out.push(' '),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::markup::escape_xml(text, crate::markup::Breaks::Entity)
 }

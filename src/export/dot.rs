@@ -347,24 +347,9 @@ fn severity_color(severity: Severity) -> &'static str {
     }
 }
 
-/// Text inside an HTML-like label: markup characters become entities, control characters
-/// spaces, so no text from the flow can open a tag or end the label.
+/// Text inside an HTML-like label: no text from the flow can open a tag or end the label.
 pub fn html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // XML cannot hold these, and Graphviz reads HTML-like labels as XML.
-            '\u{fffe}' | '\u{ffff}' => out.push(' '),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::markup::escape_xml(text, crate::markup::Breaks::Space)
 }
 
 fn node_id(index: usize) -> NodeId {
