@@ -26,6 +26,7 @@ pub mod graph_command;
 pub mod liquid;
 pub mod loops;
 pub mod online_command;
+pub mod project;
 pub mod pull_command;
 pub mod report;
 pub mod rules;

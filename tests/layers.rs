@@ -15,7 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["catalog", "graph", "liquid", "schema", "channels"],
     &["dataflow", "loops", "facts", "simulate"],
     &["rule", "rules"],
-    &["analyze", "fix"],
+    &["analyze", "fix", "project"],
     &["report", "export"],
     &["config", "baseline", "twilio"],
     &["cli"],
