@@ -6,6 +6,7 @@
 
 #[macro_use]
 pub mod rule;
+pub mod account_values;
 pub mod analyze;
 pub mod analyze_command;
 pub mod baseline;
@@ -36,3 +37,4 @@ pub mod simulate;
 pub mod suggest;
 pub mod test_command;
 pub mod twilio;
+pub mod values_command;

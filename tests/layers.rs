@@ -12,7 +12,14 @@ use std::path::Path;
 /// Top-level modules of `src/`, by layer, lowest first.
 const LAYERS: &[&[&str]] = &[
     &["flow", "suggest"],
-    &["catalog", "graph", "liquid", "schema", "channels"],
+    &[
+        "catalog",
+        "graph",
+        "liquid",
+        "schema",
+        "channels",
+        "account_values",
+    ],
     &["dataflow", "loops", "facts", "simulate"],
     &["rule", "rules"],
     &["analyze", "fix", "project"],
@@ -28,6 +35,7 @@ const LAYERS: &[&[&str]] = &[
         "online_command",
         "pull_command",
         "drift_command",
+        "values_command",
     ],
 ];
 

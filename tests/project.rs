@@ -142,3 +142,35 @@ fn widget_budget_counts_the_flow_and_its_distinct_subflows() {
     let at_limit = analyze(&[parent(1400), sub], &Project::default(), &all);
     assert!(at_limit[0].is_empty(), "2,000 widgets are allowed");
 }
+
+#[test]
+fn values_lists_the_account_values_of_a_corpus_flow() {
+    let Some(corpus) = common::corpus_dir() else {
+        return;
+    };
+    let path = corpus.join("005-level-up-with-twilio-studio-daily-sit-down.json");
+    let text = flowcheck(&["values", path.to_str().expect("UTF-8 path")]);
+    let text = text.replace(&corpus.display().to_string(), "<corpus>");
+    common::snapshot_settings().bind(|| insta::assert_snapshot!("values__corpus_005", text));
+}
+
+#[test]
+fn account_specific_value_is_off_until_selected() {
+    let flow = "tests/fixtures/account-specific-value/invalid_hardcoded.json";
+    let default = flowcheck(&["analyze", "--no-config", flow, "--format", "concise"]);
+    assert!(!default.contains("[account-specific-value]"), "{default}");
+    let extended = flowcheck(&[
+        "analyze",
+        "--no-config",
+        flow,
+        "--format",
+        "concise",
+        "--extend-select",
+        "account-specific-value",
+    ]);
+    assert_eq!(
+        extended.matches("[account-specific-value]").count(),
+        5,
+        "{extended}"
+    );
+}

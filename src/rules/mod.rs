@@ -1,5 +1,6 @@
 //! The rule registry: one line per rule, in the order `flowcheck rules` lists them.
 
+mod account_specific_value;
 mod channel_mismatch;
 mod condition_input_mismatch;
 mod condition_list_separator;
@@ -90,6 +91,7 @@ pub static RULES: &[&dyn Rule] = &[
     &numeric_comparison_on_text::NumericComparisonOnText,
     &invalid_condition_value::InvalidConditionValue,
     &liquid_syntax::LiquidSyntax,
+    &account_specific_value::AccountSpecificValue,
 ];
 
 /// The rule with this id.
