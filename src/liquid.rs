@@ -396,11 +396,19 @@ pub fn has_placeholder(text: &str) -> bool {
     })
 }
 
-fn find_open(text: &str) -> Option<usize> {
-    match (text.find("{{"), text.find("{%")) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
+/// Where the next `{{` or `{%` starts. One pass: searching for each separately read the
+/// whole rest of a text without `{%` once per block, quadratic on a long message.
+pub fn find_open(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(at) = bytes[from..].iter().position(|&b| b == b'{') {
+        let at = from + at;
+        if matches!(bytes.get(at + 1), Some(b'{' | b'%')) {
+            return Some(at);
+        }
+        from = at + 1;
     }
+    None
 }
 
 /// Calls `visit` with every variable path (`a.b["c"]`) in an expression, string literals

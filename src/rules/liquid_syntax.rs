@@ -253,11 +253,7 @@ fn scan(text: &str) -> Vec<Problem> {
 }
 
 fn next_delimiter(text: &str, from: usize) -> Option<usize> {
-    let rest = &text[from..];
-    match (rest.find("{{"), rest.find("{%")) {
-        (Some(a), Some(b)) => Some(from + a.min(b)),
-        (a, b) => a.or(b).map(|i| from + i),
-    }
+    crate::liquid::find_open(&text[from..]).map(|i| from + i)
 }
 
 fn unclosed(start: usize, is_output: bool) -> Problem {
