@@ -15,6 +15,8 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod dataflow;
+pub mod diff;
+pub mod diff_command;
 pub mod export;
 pub mod facts;
 pub mod flow;

@@ -3,6 +3,7 @@
 //! Every format renders the same [`Diagram`], so what a reader sees does not depend on the
 //! format; each format only escapes and styles.
 
+pub mod changes;
 pub mod dot;
 pub mod mermaid;
 pub mod svg;
