@@ -432,7 +432,7 @@ mod tests {
         let new = json!("Welcome to Owl Bank. Press 1 for your balance, 2 for an agent. Goodbye.");
         assert_eq!(
             compact(Some(&old), Some(&new), 40),
-            "\"…our balance, 2 or 3 for an agent…\""
+            "\"… balance, 2 or 3 for an agent…\""
         );
         assert_eq!(compact(None, Some(&new), 40), "(none)");
         assert_eq!(compact(Some(&json!({"a": 1})), None, 40), "{\"a\":1}");
