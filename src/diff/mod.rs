@@ -24,6 +24,7 @@ use crate::analyze::{FileReport, Finding};
 use crate::catalog;
 use crate::flow::{Flow, State, Transition};
 use crate::graph::FlowGraph;
+use crate::rule::Subject;
 use matching::Matching;
 use values::{Differ, Names, ValueChange};
 
@@ -609,41 +610,52 @@ fn match_order(
     })
 }
 
+/// What matches findings across versions: the [`FindingKey`](crate::analyze::FindingKey)
+/// without the file — rule, widget (under its new name), event — except that a loop is
+/// named by all its widgets, since which of them a rule reports it at follows the order of
+/// the states.
+type FindingMatch = (&'static str, Option<String>, Option<String>);
+
+fn finding_match(report: &FileReport, finding: &Finding, names: &Names) -> FindingMatch {
+    let d = &finding.diagnostic;
+    let state = match (&d.subject, &report.flow) {
+        (Subject::Loop { states }, Some(flow)) => {
+            let mut members: Vec<&str> = states
+                .iter()
+                .filter_map(|&i| flow.states.get(i))
+                .map(|s| names.name(&s.name))
+                .collect();
+            members.sort_unstable();
+            Some(format!("loop {}", members.join(", ")))
+        }
+        _ => d.state.as_deref().map(|s| names.name(s).to_string()),
+    };
+    (d.rule, state, d.event.clone())
+}
+
 /// The findings only one version has, matched by rule, widget (renamed ones under their new
 /// names) and event, counting duplicates: within one key, findings with the same message
 /// pair first.
 fn findings(old: &Side, new: &Side, renames: &Names) -> (Vec<FindingChange>, Vec<FindingChange>) {
-    type Key<'a> = (&'a str, Option<&'a str>, Option<&'a str>);
-    let key_old = |f: &'_ Finding| -> (String, Option<String>, Option<String>) {
-        let d = &f.diagnostic;
-        (
-            d.rule.to_string(),
-            d.state.as_deref().map(|s| renames.name(s).to_string()),
-            d.event.clone(),
-        )
-    };
-    let mut old_groups: HashMap<(String, Option<String>, Option<String>), Vec<usize>> =
-        HashMap::new();
+    let identity = Names::default();
+    let mut old_groups: HashMap<FindingMatch, Vec<usize>> = HashMap::new();
     for (k, f) in old.report.findings.iter().enumerate() {
-        old_groups.entry(key_old(f)).or_default().push(k);
+        old_groups
+            .entry(finding_match(old.report, f, renames))
+            .or_default()
+            .push(k);
     }
-    let mut new_groups: HashMap<Key, Vec<usize>> = HashMap::new();
+    let mut new_groups: HashMap<FindingMatch, Vec<usize>> = HashMap::new();
     for (k, f) in new.report.findings.iter().enumerate() {
-        let d = &f.diagnostic;
         new_groups
-            .entry((d.rule, d.state.as_deref(), d.event.as_deref()))
+            .entry(finding_match(new.report, f, &identity))
             .or_default()
             .push(k);
     }
     let mut old_paired = vec![false; old.report.findings.len()];
     let mut new_paired = vec![false; new.report.findings.len()];
-    for ((rule, state, event), new_list) in &new_groups {
-        let key = (
-            rule.to_string(),
-            state.map(str::to_string),
-            event.map(str::to_string),
-        );
-        let Some(old_list) = old_groups.get(&key) else {
+    for (key, new_list) in &new_groups {
+        let Some(old_list) = old_groups.get(key) else {
             continue;
         };
         let message = |side: &Side, k: usize| side.report.findings[k].diagnostic.message.clone();

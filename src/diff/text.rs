@@ -142,7 +142,10 @@ pub fn totals_line(diff: &Diff) -> String {
             kinds.push(format!("{n} {word}"));
         }
     }
-    let mut line = plural(widgets, "widget changed", "widgets changed");
+    let mut line = match widgets {
+        0 => "no widget changed".to_string(),
+        n => plural(n, "widget changed", "widgets changed"),
+    };
     if !kinds.is_empty() {
         let _ = write!(line, " ({})", kinds.join(", "));
     }
