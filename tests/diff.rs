@@ -811,3 +811,108 @@ fn scratch(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+// ---- robustness ---------------------------------------------------------------------------
+
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Every format of a diff, checked for shape; panics (what the property looks for) when
+    /// one is malformed.
+    fn every_format(old: &FileReport, new: &FileReport) {
+        let Ok(diff) = diff::compare(
+            &Side {
+                label: "old.json".to_string(),
+                report: old,
+            },
+            &Side {
+                label: "new.json".to_string(),
+                report: new,
+            },
+            Options { layout: true },
+        ) else {
+            return;
+        };
+        assert!(diff::text::render(&diff).starts_with("flowcheck diff old.json new.json\n"));
+        serde_json::from_str::<Value>(&diff::json::render(&diff)).expect("the JSON parses");
+        assert!(diff::markdown::render(&diff).starts_with(diff::markdown::MARKER));
+        let (Some(old_flow), Some(new_flow)) = (&old.flow, &new.flow) else {
+            return;
+        };
+        let drawn = Diagram::build("new", new, true).unwrap();
+        let marks = diff::diagram::changes(&diff, old_flow, new_flow);
+        graphviz_rust::parse(&changes::dot(&drawn, &marks)).expect("the DOT parses");
+        assert!(changes::mermaid(&drawn, &marks).starts_with("flowchart TD\n"));
+    }
+
+    /// One edit of a flow's JSON: `(what, which state, which other state)`.
+    fn edit(flow: &mut Value, (what, a, b): (u8, usize, usize)) {
+        let states = states(flow);
+        if states.is_empty() {
+            return;
+        }
+        let (a, b) = (a % states.len(), b % states.len());
+        let name_b = states[b]["name"].clone();
+        match what % 8 {
+            0 => states[a]["name"] = Value::String(format!("w{b}")),
+            1 => {
+                if let Some(t) = states[a]["transitions"].get_mut(0) {
+                    t["next"] = name_b;
+                }
+            }
+            2 => {
+                states.remove(a);
+            }
+            3 => {
+                let copy = states[a].clone();
+                states.push(copy);
+            }
+            4 => states.swap(a, b),
+            5 => states[a]["type"] = Value::String("say-play".to_string()),
+            6 => {
+                states[a]["properties"] = serde_json::json!({"say": format!("{{{{widgets.{}.x}}}}", name_b.as_str().unwrap_or("")), "offset": {"x": b}})
+            }
+            _ => states[a]["name"] = Value::String(String::new()),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn edited_flows_diff_without_panicking(
+            base in prop::sample::select(vec!["ivr.json", "trigger.json", "added-removed.json", "findings.json"]),
+            edits in prop::collection::vec((any::<u8>(), any::<usize>(), any::<usize>()), 1..8),
+        ) {
+            let text = std::fs::read_to_string(data(base)).unwrap();
+            let mut flow: Value = serde_json::from_str(&text).unwrap();
+            for e in edits {
+                edit(&mut flow, e);
+            }
+            let old = analyse("old.json", text);
+            let new = analyse("new.json", serde_json::to_string_pretty(&flow).unwrap());
+            every_format(&old, &new);
+            every_format(&new, &old);
+            // A version compared with itself has no change.
+            let same = compare(&new, &new, true);
+            prop_assert!(change_list(&same).is_empty());
+        }
+
+        #[test]
+        fn broken_versions_never_panic(
+            cuts in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+        ) {
+            let text = std::fs::read_to_string(data("ivr.json")).unwrap();
+            let mut bytes = text.clone().into_bytes();
+            for (at, byte) in cuts {
+                let i = at.index(bytes.len());
+                bytes[i] = byte;
+            }
+            let old = analyse("old.json", text);
+            let new = analyse("new.json", String::from_utf8_lossy(&bytes).into_owned());
+            every_format(&old, &new);
+            every_format(&new, &old);
+        }
+    }
+}
