@@ -121,6 +121,22 @@ fn renamed_widget_is_one_change() {
 }
 
 #[test]
+fn renamed_and_edited_widget_keeps_its_identity() {
+    // Same type, same transitions in and out, most properties kept: a rename with an edit.
+    let (_, _, diff) = pair("renamed-edited.json");
+    assert_eq!(
+        change_list(&diff),
+        [
+            "renamed main_menu -> ask_department",
+            "property ask_department say: \"Press 1 for sales or 2 for support.\" → \"Press 1 for sales, 2 for support.\"",
+        ]
+    );
+    // Another type in the same place is a removal and an addition.
+    let (_, _, diff) = pair("added-removed.json");
+    assert!(diff.widgets.iter().all(|w| w.old_name.is_none()));
+}
+
+#[test]
 fn rename_that_leaves_references_behind_says_so() {
     let (_, _, diff) = pair("renamed-stale.json");
     let stale = "\"{{widgets.main_menu.Digits}}\" → \"{{widgets.main_menu.Digits}}\"";

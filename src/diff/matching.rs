@@ -1,6 +1,9 @@
 //! Which widget of the old flow is which widget of the new: first by name, then — among the
 //! widgets left over on both sides — by type and properties, which is a rename.
 //!
+//! A widget renamed and edited in one change is still matched when it keeps its type and its
+//! place in the flow (the same transitions in and out) and at least half of its properties.
+//!
 //! Work is linear in the number of widgets: names and signatures are hashed. Only widgets
 //! whose signatures collide are compared with each other, and at most
 //! [`MAX_CANDIDATES`] of them per widget.
@@ -11,8 +14,13 @@ use std::hash::{Hash, Hasher};
 
 use serde_json::Value;
 
+use petgraph::Direction;
+use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
+
 use super::values::{Names, PLACEHOLDER, hash_value, same};
 use crate::flow::{Flow, State};
+use crate::graph::FlowGraph;
 
 /// Candidates with the same signature compared per widget, to break ties by transitions.
 pub const MAX_CANDIDATES: usize = 64;
@@ -59,6 +67,7 @@ pub fn match_states(old: &Flow, new: &Flow) -> Matching {
         }
     }
     match_renames(old, new, &mut matching);
+    match_edited_renames(old, new, &mut matching);
     matching
 }
 
@@ -163,6 +172,123 @@ fn match_renames(old: &Flow, new: &Flow, matching: &mut Matching) {
         if let Some(j) = best.and_then(|(k, _)| candidates.remove(k)) {
             matching.old_to_new[*i] = Some(j);
             matching.new_to_old[j] = Some(*i);
+        }
+    }
+}
+
+/// The share of properties (by top-level key, `offset` aside) a renamed and edited widget
+/// must keep.
+pub const MIN_SIMILARITY: f64 = 0.5;
+
+/// A widget's place in the flow: its type, its transitions out (event and target) and in
+/// (source and event), every widget named as the new flow names it, or as a placeholder when
+/// it has no match yet. `None` for a widget with no transition in or out: nothing places it.
+fn place(
+    flow: &Flow,
+    graph: &FlowGraph,
+    index: usize,
+    name: &dyn Fn(usize) -> Option<String>,
+) -> Option<u64> {
+    let node = NodeIndex::new(index);
+    let called = |i: usize| name(i).unwrap_or_else(|| PLACEHOLDER.to_string());
+    let mut out: Vec<(&str, String)> = graph
+        .graph
+        .edges_directed(node, Direction::Outgoing)
+        .map(|e| {
+            let transition = &flow.states[index].transitions[e.weight().transition];
+            (
+                transition.event.as_str(),
+                called(graph.state_index(e.target())),
+            )
+        })
+        .collect();
+    let mut incoming: Vec<(String, &str)> = graph
+        .graph
+        .edges_directed(node, Direction::Incoming)
+        .map(|e| {
+            let source = graph.state_index(e.source());
+            let transition = &flow.states[source].transitions[e.weight().transition];
+            (called(source), transition.event.as_str())
+        })
+        .collect();
+    if out.is_empty() && incoming.is_empty() {
+        return None;
+    }
+    out.sort_unstable();
+    incoming.sort_unstable();
+    let mut hasher = DefaultHasher::new();
+    flow.states[index].kind.hash(&mut hasher);
+    out.hash(&mut hasher);
+    incoming.hash(&mut hasher);
+    Some(hasher.finish())
+}
+
+/// The share of top-level properties (`offset` aside) two widgets have in common.
+fn similarity(old: Option<&Value>, new: Option<&Value>, names: &Names) -> f64 {
+    let (Some(Value::Object(a)), Some(Value::Object(b))) = (old, new) else {
+        return if old.is_none() && new.is_none() {
+            1.0
+        } else {
+            0.0
+        };
+    };
+    let identity = Names::default();
+    let keys: HashSet<&String> = a
+        .keys()
+        .chain(b.keys())
+        .filter(|k| *k != "offset")
+        .collect();
+    if keys.is_empty() {
+        return 1.0;
+    }
+    let kept = keys
+        .iter()
+        .filter(|k| match (a.get(k.as_str()), b.get(k.as_str())) {
+            (Some(x), Some(y)) => same(x, y, names, &identity, &[]),
+            _ => false,
+        })
+        .count();
+    kept as f64 / keys.len() as f64
+}
+
+/// Renamed and edited widgets: among those still unmatched, the same type in the same place
+/// (see [`place`]) with at least [`MIN_SIMILARITY`] of the properties.
+fn match_edited_renames(old: &Flow, new: &Flow, matching: &mut Matching) {
+    let old_left = leftovers(old, &matching.old_to_new);
+    let new_left = leftovers(new, &matching.new_to_old);
+    if old_left.is_empty() || new_left.is_empty() {
+        return;
+    }
+    let old_graph = FlowGraph::build(old);
+    let new_graph = FlowGraph::build(new);
+    let names = matching.renames(old, new);
+    let old_name = |i: usize| matching.old_to_new[i].map(|j| new.states[j].name.clone());
+    let new_name = |j: usize| matching.new_to_old[j].map(|_| new.states[j].name.clone());
+    let mut buckets: HashMap<u64, VecDeque<usize>> = HashMap::new();
+    for (j, _) in &new_left {
+        if let Some(key) = place(new, &new_graph, *j, &new_name) {
+            buckets.entry(key).or_default().push_back(*j);
+        }
+    }
+    let old_places: Vec<(usize, Option<u64>)> = old_left
+        .iter()
+        .map(|(i, _)| (*i, place(old, &old_graph, *i, &old_name)))
+        .collect();
+    for (i, key) in old_places {
+        let Some(candidates) = key.and_then(|k| buckets.get_mut(&k)) else {
+            continue;
+        };
+        let old_properties = old.properties(&old.states[i]);
+        let mut best: Option<(usize, f64)> = None;
+        for (k, &j) in candidates.iter().take(MAX_CANDIDATES).enumerate() {
+            let score = similarity(old_properties, new.properties(&new.states[j]), &names);
+            if score >= MIN_SIMILARITY && best.is_none_or(|(_, s)| score > s) {
+                best = Some((k, score));
+            }
+        }
+        if let Some(j) = best.and_then(|(k, _)| candidates.remove(k)) {
+            matching.old_to_new[i] = Some(j);
+            matching.new_to_old[j] = Some(i);
         }
     }
 }

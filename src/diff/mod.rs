@@ -326,8 +326,11 @@ impl Context<'_> {
             names: self.renames,
             skip: &["offset"],
         };
-        let old_properties = self.old.properties(old);
-        let new_properties = self.new.properties(new);
+        // Each state's value is looked up once: a pointer lookup allocates.
+        let old_node = self.old.node(&old.pointer);
+        let new_node = self.new.node(&new.pointer);
+        let old_properties = old_node.and_then(|v| v.get("properties"));
+        let new_properties = new_node.and_then(|v| v.get("properties"));
         let mut properties = differ.diff("", old_properties, new_properties);
         let offset = |p: Option<&Value>| p.and_then(|p| p.get("offset")).cloned();
         let (old_offset, new_offset) = (offset(old_properties), offset(new_properties));
@@ -346,12 +349,8 @@ impl Context<'_> {
             names: self.renames,
             skip: STATE_MEMBERS,
         };
-        properties.extend(others.diff(
-            "",
-            self.old.node(&old.pointer),
-            self.new.node(&new.pointer),
-        ));
-        let (transitions, member_changes) = self.transitions(old, new);
+        properties.extend(others.diff("", old_node, new_node));
+        let (transitions, member_changes) = self.transitions(old, new, old_node, new_node);
         properties.extend(member_changes);
         Compared {
             widget: WidgetChange {
@@ -375,8 +374,16 @@ impl Context<'_> {
     /// Pairs the transitions of two versions of a widget and reports the differences:
     /// targets (rewired, appeared, gone), their other members, and a split's order of
     /// conditions, which decides which match wins.
-    fn transitions(&self, old: &State, new: &State) -> (Vec<TransitionChange>, Vec<ValueChange>) {
-        let pairs = pair_transitions(self, old, new);
+    fn transitions(
+        &self,
+        old: &State,
+        new: &State,
+        old_node: Option<&Value>,
+        new_node: Option<&Value>,
+    ) -> (Vec<TransitionChange>, Vec<ValueChange>) {
+        let old_values = transition_values(old_node, old);
+        let new_values = transition_values(new_node, new);
+        let pairs = pair_transitions(self, old, new, &old_values, &new_values);
         let mut changes = Vec::new();
         let mut members = Vec::new();
         let transition_label =
@@ -416,11 +423,7 @@ impl Context<'_> {
                     skip: &["event", "next"],
                 };
                 let path = format!("transitions[{label}]");
-                members.extend(differ.diff(
-                    &path,
-                    self.old.node(&old.transitions[a].pointer),
-                    self.new.node(&new.transitions[b].pointer),
-                ));
+                members.extend(differ.diff(&path, old_values[a], new_values[b]));
             }
         }
         if let Some(order) = match_order(self, old, new, &pairs) {
@@ -482,6 +485,22 @@ fn quote(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_default()
 }
 
+/// The JSON objects of a state's transitions, found from the state's own value (a pointer
+/// lookup per transition costs more than the rest of the comparison).
+fn transition_values<'a>(node: Option<&'a Value>, state: &State) -> Vec<Option<&'a Value>> {
+    let items = node
+        .and_then(|v| v.get("transitions"))
+        .and_then(Value::as_array);
+    state
+        .transitions
+        .iter()
+        .map(|t| {
+            let index = t.pointer.rsplit('/').next()?.parse::<usize>().ok()?;
+            items?.get(index)
+        })
+        .collect()
+}
+
 /// Above this many transitions with one event, they are paired in order only.
 const MAX_PAIRING: usize = 10_000;
 
@@ -492,6 +511,8 @@ fn pair_transitions(
     context: &Context,
     old: &State,
     new: &State,
+    old_values: &[Option<&Value>],
+    new_values: &[Option<&Value>],
 ) -> Vec<(Option<usize>, Option<usize>)> {
     let mut events: Vec<&str> = Vec::new();
     let mut old_by: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -510,8 +531,7 @@ fn pair_transitions(
     }
     let identity = Names::default();
     let members = |a: usize, b: usize| {
-        let x = context.old.node(&old.transitions[a].pointer);
-        let y = context.new.node(&new.transitions[b].pointer);
+        let (x, y) = (old_values[a], new_values[b]);
         match (x, y) {
             (Some(x), Some(y)) => {
                 values::same(x, y, context.renames, &identity, &["event", "next"])

@@ -41,7 +41,8 @@ impl Names {
 
     /// A string with its Liquid widget references rewritten.
     pub fn text<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        if self.map.is_empty() || !(text.contains("{{") || text.contains("{%")) {
+        let liquid = text.contains("{{") || text.contains("{%");
+        if self.map.is_empty() || !liquid || !text.contains("widgets") {
             return Cow::Borrowed(text);
         }
         let mut out = String::new();
