@@ -932,3 +932,35 @@ mod robustness {
         }
     }
 }
+
+/// The README's example runs as shown, and its picture is of that change.
+#[test]
+fn readme_example_is_what_the_command_prints() {
+    let readme = std::fs::read_to_string(common::repo_root().join("README.md")).unwrap();
+    let command = "$ flowcheck diff examples/ivr-clean.json tests/data/diff/readme.json\n";
+    let start = readme
+        .find(command)
+        .expect("the README shows the diff example")
+        + command.len();
+    let end = start + readme[start..].find("```").unwrap();
+    let output = run(&[
+        "diff",
+        "examples/ivr-clean.json",
+        "tests/data/diff/readme.json",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "the example brings in a finding"
+    );
+    assert_eq!(stdout(&output), &readme[start..end]);
+    let svg = std::fs::read_to_string(common::repo_root().join("examples/ivr-change.svg")).unwrap();
+    for name in [
+        "ask_department",
+        "take_message",
+        "to_sales",
+        "(was main_menu)",
+    ] {
+        assert!(svg.contains(name), "examples/ivr-change.svg lacks {name}");
+    }
+}
