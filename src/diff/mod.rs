@@ -386,18 +386,21 @@ impl Context<'_> {
         let pairs = pair_transitions(self, old, new, &old_values, &new_values);
         let mut changes = Vec::new();
         let mut members = Vec::new();
-        let transition_label =
-            |state: &State, flow: &Flow, k: usize| label(flow, state, k, &state.transitions[k]);
+        let identity = Names::default();
+        let differ = Differ {
+            names: self.renames,
+            skip: &["event", "next"],
+        };
         for &(a, b) in &pairs {
-            let (event, label) = match (a, b) {
-                (_, Some(b)) => (
-                    &new.transitions[b].event,
-                    transition_label(new, self.new, b),
-                ),
-                (Some(a), None) => (
-                    &old.transitions[a].event,
-                    transition_label(old, self.old, a),
-                ),
+            // Labels cost a scan of the widget's transitions (`match #k`): only for changes.
+            let label_of = || match (a, b) {
+                (_, Some(b)) => label(self.new, new, b, &new.transitions[b]),
+                (Some(a), None) => label(self.old, old, a, &old.transitions[a]),
+                (None, None) => String::new(),
+            };
+            let event = match (a, b) {
+                (_, Some(b)) => &new.transitions[b].event,
+                (Some(a), None) => &old.transitions[a].event,
                 (None, None) => continue,
             };
             let old_next = a.map(|a| {
@@ -410,7 +413,7 @@ impl Context<'_> {
             if old_next != new_next {
                 changes.push(TransitionChange {
                     event: event.clone(),
-                    label: label.clone(),
+                    label: label_of(),
                     old: a.map(|a| old.transitions[a].next.clone()),
                     new: new_next,
                     old_transition: a,
@@ -418,12 +421,17 @@ impl Context<'_> {
                 });
             }
             if let (Some(a), Some(b)) = (a, b) {
-                let differ = Differ {
-                    names: self.renames,
-                    skip: &["event", "next"],
+                let (x, y) = (old_values[a], new_values[b]);
+                let unchanged = match (x, y) {
+                    (Some(x), Some(y)) => {
+                        values::same(x, y, self.renames, &identity, &["event", "next"])
+                    }
+                    (x, y) => x.is_none() && y.is_none(),
                 };
-                let path = format!("transitions[{label}]");
-                members.extend(differ.diff(&path, old_values[a], new_values[b]));
+                if !unchanged {
+                    let path = format!("transitions[{}]", label_of());
+                    members.extend(differ.diff(&path, x, y));
+                }
             }
         }
         if let Some(order) = match_order(self, old, new, &pairs) {

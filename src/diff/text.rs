@@ -101,7 +101,13 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
 
 fn stat(out: &mut String, diff: &Diff, shown: &[&WidgetChange]) {
     let names: Vec<String> = shown.iter().map(|w| display_name(w)).collect();
-    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    let flow_row = (!diff.flow.is_empty()).then_some("(flow)".len());
+    let width = names
+        .iter()
+        .map(|n| n.chars().count())
+        .chain(flow_row)
+        .max()
+        .unwrap_or(0);
     for (name, widget) in names.iter().zip(shown) {
         let pad = width - name.chars().count();
         let _ = writeln!(out, " {name}{} | {}", " ".repeat(pad), summary(widget));
