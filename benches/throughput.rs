@@ -32,6 +32,157 @@ fn main() {
     directory_benchmark(&dir, count);
     single_flow_latency(&root);
     generated_sizes(&root);
+    adversarial_shapes(&root);
+}
+
+/// Shapes chosen to make a careless algorithm crawl, each at 10k and 100k states: time, peak
+/// memory against the file's size, and the 10k→100k time ratio (linear is ×10).
+fn adversarial_shapes(root: &Path) {
+    println!(
+        "
+adversarial shapes (best of 3; peak memory as a multiple of the file size):"
+    );
+    let shapes: [(&str, Shape); 5] = [
+        ("long chain", chain),
+        ("ladder", ladder),
+        ("back edges to one menu", back_edges),
+        ("deep Liquid nesting", deep_liquid),
+        ("one huge string", huge_string),
+    ];
+    for (label, shape) in shapes {
+        let mut previous = None;
+        for states in [10_000, 100_000] {
+            let path = root.join(format!("shape-{}-{states}.json", label.replace(' ', "-")));
+            let text = serde_json::to_string(&shape(states)).unwrap();
+            std::fs::write(&path, &text).unwrap();
+            let args = analyze_args(&path);
+            let runs: Vec<(Duration, u64)> = (0..3).map(|_| run_flowcheck(&args)).collect();
+            let time = runs.iter().map(|r| r.0).min().unwrap();
+            let peak = runs.iter().map(|r| r.1).max().unwrap() as f64 * 1024.0;
+            let growth = previous
+                .map(|t| format!("   ×{:.1} time for ×10 states", ratio(time, t)))
+                .unwrap_or_default();
+            println!(
+                "  {label:<24} {states:>7} states {:>9.1} ms  peak {:>5.1}× file{growth}",
+                ms(time),
+                peak / text.len() as f64
+            );
+            previous = Some(time);
+        }
+    }
+}
+
+/// A generator of a flow with about this many states.
+type Shape = fn(usize) -> Value;
+
+fn widget(name: String, kind: &str, properties: Value, transitions: Value) -> Value {
+    json!({"name": name, "type": kind, "properties": properties, "transitions": transitions})
+}
+
+fn flow_of(states: Vec<Value>, first: &str) -> Value {
+    let mut list = vec![
+        json!({"name": "Trigger", "type": "trigger", "properties": {},
+        "transitions": [{"event": "incomingCall", "next": first}]}),
+    ];
+    list.extend(states);
+    json!({"description": "shape", "initial_state": "Trigger", "flags": {"allow_concurrent_calls": true}, "states": list})
+}
+
+/// say-play → say-play → …: the deepest possible graph.
+fn chain(states: usize) -> Value {
+    let list = (0..states)
+        .map(|i| {
+            let next = if i + 1 < states {
+                format!("s{}", i + 1)
+            } else {
+                String::new()
+            };
+            widget(
+                format!("s{i}"),
+                "say-play",
+                json!({"say": "x"}),
+                json!([{"event": "audioComplete", "next": next}]),
+            )
+        })
+        .collect();
+    flow_of(list, "s0")
+}
+
+/// Two rails with rungs both ways: the classic worst case of iterative dominators.
+fn ladder(states: usize) -> Value {
+    let rungs = states / 2;
+    let mut list = Vec::with_capacity(states);
+    for i in 0..rungs {
+        let (a_next, b_next) = if i + 1 < rungs {
+            (format!("a{}", i + 1), format!("b{}", i + 1))
+        } else {
+            (String::new(), String::new())
+        };
+        let split = |name: String, rail: String, rung: String| {
+            widget(
+                name,
+                "split-based-on",
+                json!({"input": "{{trigger.call.From}}"}),
+                json!([{"event": "noMatch", "next": rail},
+                       {"event": "match", "next": rung, "conditions": [{"friendly_name": "x", "arguments": ["{{trigger.call.From}}"], "type": "equal_to", "value": "1"}]}]),
+            )
+        };
+        list.push(split(format!("a{i}"), a_next.clone(), b_next.clone()));
+        list.push(split(format!("b{i}"), b_next, a_next));
+    }
+    flow_of(list, "a0")
+}
+
+/// A chain of functions whose failures all go back to the first menu.
+fn back_edges(states: usize) -> Value {
+    let mut list = vec![widget(
+        "menu".into(),
+        "gather-input-on-call",
+        json!({"say": "Menu"}),
+        json!([{"event": "keypress", "next": "f0"}, {"event": "timeout", "next": "menu"}]),
+    )];
+    for i in 0..states.saturating_sub(1) {
+        let next = if i + 2 < states {
+            format!("f{}", i + 1)
+        } else {
+            String::new()
+        };
+        list.push(widget(
+            format!("f{i}"),
+            "run-function",
+            json!({"url": "https://example.twil.io/f"}),
+            json!([{"event": "success", "next": next}, {"event": "fail", "next": "menu"}]),
+        ));
+    }
+    flow_of(list, "menu")
+}
+
+/// Every widget reads the one before it inside nested `{% if %}` blocks.
+fn deep_liquid(states: usize) -> Value {
+    let list = (0..states)
+        .map(|i| {
+            let next = if i + 1 < states { format!("m{}", i + 1) } else { String::new() };
+            let previous = format!("m{}", i.saturating_sub(1));
+            let body = format!(
+                "{}{{{{widgets.{previous}.body}}}}{}",
+                "{% if widgets.".to_string() + &previous + ".body %}",
+                "{% endif %}"
+            )
+            .repeat(8);
+            widget(format!("m{i}"), "make-http-request",
+                json!({"method": "POST", "url": "https://crm.example.com", "content_type": "application/json;charset=utf-8", "body": body}),
+                json!([{"event": "success", "next": next}, {"event": "failed", "next": next}]))
+        })
+        .collect();
+    flow_of(list, "m0")
+}
+
+/// A short chain whose one message is as large as all the other shapes together.
+fn huge_string(states: usize) -> Value {
+    let mut flow = chain(10);
+    let text = "Hello {{trigger.call.From}}, ".repeat(states * 10);
+    flow["states"][1]["properties"]["say"] = Value::from(text);
+    flow
 }
 
 fn templates() -> Vec<Value> {

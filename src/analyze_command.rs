@@ -9,6 +9,7 @@ use crate::cli::{
     wants_color, writes_over_input,
 };
 use crate::config::{Config, SuppressionUse};
+use crate::fix::{self, FixMode};
 use crate::flow::Input;
 use crate::report;
 use crate::report::paths::ProjectRoot;
@@ -31,8 +32,14 @@ pub fn run(args: &AnalyzeArgs) -> u8 {
     }
     let styled = args.output.is_none() && wants_color(args.color);
     let text = (args.format == OutputFormat::Text && !args.statistics).then_some(styled);
+    let fixing = (args.fix || args.unsafe_fixes || args.diff).then_some(Fixing {
+        mode: FixMode {
+            unsafe_fixes: args.unsafe_fixes,
+        },
+        diff_only: args.diff,
+    });
     let processed = match run_parallel(&inputs, args.jobs, |input| {
-        process(&session, input, &args.paths, text)
+        process(&session, input, &args.paths, text, fixing)
     }) {
         Ok(processed) => processed,
         Err(message) => return usage_error(&message),
@@ -43,12 +50,23 @@ pub fn run(args: &AnalyzeArgs) -> u8 {
     ];
     let mut reports = Vec::with_capacity(processed.len());
     let mut rendered = String::new();
-    for (file, file_text) in processed.into_iter().flatten() {
+    let mut fixes = FixSummary::default();
+    for (file, file_text, fixed) in processed.into_iter().flatten() {
         for (total, seen) in usage.iter_mut().zip(&file.usage) {
             *total = total.merge(*seen);
         }
         rendered.push_str(&file_text);
+        fixes.add(&file.report, fixed, args);
         reports.push(file.report);
+    }
+    let fix_trouble = fixes.print(args);
+    if args.diff {
+        // Only the diff goes to stdout, as `git diff` and ruff print it.
+        return match (fix_trouble, fixes.diffs.is_empty()) {
+            (true, _) => EXIT_TROUBLE,
+            (false, true) => EXIT_CLEAN,
+            (false, false) => EXIT_FINDINGS,
+        };
     }
     if reports.is_empty()
         && let Some(message) = nothing_found(&args.paths)
@@ -71,12 +89,15 @@ pub fn run(args: &AnalyzeArgs) -> u8 {
     if let Err(message) = emit(&text, args.output.as_deref()) {
         return usage_error(&message);
     }
+    if fix_trouble {
+        return EXIT_TROUBLE;
+    }
     exit_status(&reports, fail_on(args, session.config.as_ref()))
 }
 
 /// A directory that held no flow is most likely a wrong path: in CI it would pass green.
 /// Files named one by one (a pre-commit hook passing every JSON file) may all be other JSON.
-fn nothing_found(paths: &[std::path::PathBuf]) -> Option<String> {
+pub(crate) fn nothing_found(paths: &[std::path::PathBuf]) -> Option<String> {
     let directories: Vec<String> = paths
         .iter()
         .filter(|p| p.is_dir())
@@ -90,7 +111,7 @@ fn nothing_found(paths: &[std::path::PathBuf]) -> Option<String> {
     })
 }
 
-fn fail_on(args: &AnalyzeArgs, config: Option<&Config>) -> FailOn {
+pub(crate) fn fail_on(args: &AnalyzeArgs, config: Option<&Config>) -> FailOn {
     args.fail_on
         .or_else(|| config.and_then(|c| c.fail_on))
         .unwrap_or(FailOn::Warning)
@@ -104,19 +125,149 @@ fn process(
     input: &Input,
     explicit: &[std::path::PathBuf],
     text: Option<bool>,
-) -> Vec<(Processed, String)> {
-    session
-        .process(input, explicit)
+    fixing: Option<Fixing>,
+) -> Vec<(Processed, String, FileFix)> {
+    let files = session.process(input, explicit);
+    // A file of several flows, or a definition inside a string, is not fixed in place.
+    let fixable = files.len() == 1
+        && files[0]
+            .report
+            .flow
+            .as_ref()
+            .is_some_and(|f| f.embedded.is_none())
+        && matches!(input, Input::File(_));
+    files
         .into_iter()
         .map(|mut file| {
+            let fixed = match (fixing, input) {
+                (Some(fixing), Input::File(path)) if fixable => {
+                    fix_file(session, &mut file, path, fixing)
+                }
+                _ => FileFix::default(),
+            };
             let rendered = text
                 .map(|styled| report::text::render_file(&file.report, styled))
                 .unwrap_or_default();
             file.report.source = crate::flow::SourceText::new(String::new());
             file.report.flow = None;
-            (file, rendered)
+            (file, rendered, fixed)
         })
         .collect()
+}
+
+/// What the run's fixing did, for the messages after the report.
+#[derive(Debug, Default)]
+struct FixSummary {
+    applied: usize,
+    listed: Vec<String>,
+    diffs: String,
+    trouble: Vec<String>,
+}
+
+impl FixSummary {
+    fn add(&mut self, report: &FileReport, fixed: FileFix, args: &AnalyzeArgs) {
+        self.applied += fixed.applied.len();
+        if args.show_fixes {
+            let titles: Vec<String> = if args.fix || args.unsafe_fixes || args.diff {
+                fixed.applied
+            } else {
+                available(report, args.unsafe_fixes)
+            };
+            self.listed
+                .extend(titles.into_iter().map(|t| format!("{}: {t}", report.name)));
+        }
+        self.diffs.push_str(fixed.diff.as_deref().unwrap_or(""));
+        self.trouble.extend(fixed.trouble);
+    }
+
+    /// Prints the diffs (stdout) and the notes (stderr); whether a fix could not be applied.
+    fn print(&self, args: &AnalyzeArgs) -> bool {
+        if args.diff {
+            print!("{}", self.diffs);
+        }
+        for line in &self.listed {
+            eprintln!("fix: {line}");
+        }
+        for line in &self.trouble {
+            eprintln!("error: {line}");
+        }
+        if args.fix && !args.diff && self.applied > 0 {
+            eprintln!("Fixed {} finding(s).", self.applied);
+        }
+        !self.trouble.is_empty()
+    }
+}
+
+/// The titles of the fixes a report offers.
+fn available(report: &FileReport, unsafe_fixes: bool) -> Vec<String> {
+    let mode = FixMode { unsafe_fixes };
+    report
+        .findings
+        .iter()
+        .filter_map(|f| f.diagnostic.fix.as_ref())
+        .filter(|fix| mode.allows(fix))
+        .map(|fix| fix.title.clone())
+        .collect()
+}
+
+/// How this run fixes: which fixes, and whether it only prints them as a diff.
+#[derive(Debug, Clone, Copy)]
+struct Fixing {
+    mode: FixMode,
+    diff_only: bool,
+}
+
+/// What fixing one file did.
+#[derive(Debug, Default)]
+struct FileFix {
+    /// The fixes applied (or, with `--diff`, that would be), by title.
+    applied: Vec<String>,
+    /// The unified diff, with `--diff`.
+    diff: Option<String>,
+    /// Why the fixes were not applied: a new finding, a file changed on disk.
+    trouble: Option<String>,
+}
+
+/// Applies the allowed fixes to one file, checks that the result brings no new finding, and
+/// writes it (or keeps the diff). On success the report becomes the fixed file's.
+fn fix_file(
+    session: &Session,
+    file: &mut Processed,
+    path: &std::path::Path,
+    fixing: Fixing,
+) -> FileFix {
+    let Some(fixed) = fix::apply(&file.report, fixing.mode) else {
+        return FileFix::default();
+    };
+    let name = file.report.name.clone();
+    let after = session.process_loaded(crate::flow::load_text(name.clone(), fixed.text.clone()));
+    let titles: Vec<String> = fixed.applied.iter().map(|(_, t)| t.clone()).collect();
+    if let Err(reason) = fix::introduces_nothing(&file.report, &after.report, &fixed.applied) {
+        return FileFix {
+            trouble: Some(format!("{name}: fixes rolled back: {reason}")),
+            ..FileFix::default()
+        };
+    }
+    let original = file.report.source.text.clone();
+    if fixing.diff_only {
+        return FileFix {
+            applied: titles,
+            diff: Some(fix::unified_diff(&name, &original, &fixed.text)),
+            trouble: None,
+        };
+    }
+    if let Err(reason) = fix::write_atomically(path, &original, &fixed.text) {
+        return FileFix {
+            trouble: Some(reason),
+            ..FileFix::default()
+        };
+    }
+    *file = after;
+    FileFix {
+        applied: titles,
+        diff: None,
+        trouble: None,
+    }
 }
 
 /// Maps `work` over the inputs on `jobs` threads, keeping the inputs' order.
@@ -126,13 +277,8 @@ fn run_parallel<T: Send>(
     work: impl Fn(&Input) -> T + Sync + Send,
 ) -> Result<Vec<T>, String> {
     use rayon::prelude::*;
-    // More workers than files or CPUs only costs threads (`-j 65535` used to start them all).
     let cpus = std::thread::available_parallelism().map_or(1, usize::from);
-    let threads = jobs
-        .map_or(cpus, usize::from)
-        .min(cpus)
-        .min(inputs.len())
-        .max(1);
+    let threads = worker_count(jobs, inputs.len(), cpus);
     // Nesting is capped at 256 levels, but a debug build's frames are large: give workers
     // the main thread's stack size rather than rayon's 2 MiB.
     let pool = rayon::ThreadPoolBuilder::new()
@@ -143,7 +289,11 @@ fn run_parallel<T: Send>(
     Ok(pool.install(|| inputs.par_iter().map(work).collect()))
 }
 
-fn render(args: &AnalyzeArgs, reports: &[FileReport], rendered: String) -> Result<String, String> {
+pub(crate) fn render(
+    args: &AnalyzeArgs,
+    reports: &[FileReport],
+    rendered: String,
+) -> Result<String, String> {
     if args.statistics {
         return match args.format {
             OutputFormat::Text => Ok(report::statistics::text(reports)),
@@ -172,7 +322,7 @@ fn render(args: &AnalyzeArgs, reports: &[FileReport], rendered: String) -> Resul
     })
 }
 
-fn write_baseline(reports: &[FileReport], path: &Path) -> u8 {
+pub(crate) fn write_baseline(reports: &[FileReport], path: &Path) -> u8 {
     let baseline = Baseline::record(reports);
     if let Err(message) = emit(&baseline.to_json(), Some(path)) {
         return usage_error(&message);
@@ -190,7 +340,7 @@ fn write_baseline(reports: &[FileReport], path: &Path) -> u8 {
     }
 }
 
-fn exit_status(reports: &[FileReport], fail_on: FailOn) -> u8 {
+pub(crate) fn exit_status(reports: &[FileReport], fail_on: FailOn) -> u8 {
     if reports.iter().any(|r| r.error.is_some()) {
         return EXIT_TROUBLE;
     }
@@ -202,4 +352,23 @@ fn exit_status(reports: &[FileReport], fail_on: FailOn) -> u8 {
         .flat_map(|r| &r.findings)
         .any(|f| f.diagnostic.severity >= threshold);
     if failing { EXIT_FINDINGS } else { EXIT_CLEAN }
+}
+
+/// More workers than files or CPUs only costs threads (`-j 65535` used to start them all).
+fn worker_count(jobs: Option<u16>, files: usize, cpus: usize) -> usize {
+    jobs.map_or(cpus, usize::from).min(cpus).min(files).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::worker_count;
+
+    #[test]
+    fn workers_are_capped_at_files_and_cpus() {
+        assert_eq!(worker_count(Some(65535), 4, 2), 2);
+        assert_eq!(worker_count(Some(65535), 1, 8), 1);
+        assert_eq!(worker_count(None, 100, 8), 8);
+        assert_eq!(worker_count(Some(3), 100, 8), 3);
+        assert_eq!(worker_count(None, 0, 8), 1);
+    }
 }

@@ -3,7 +3,10 @@
 //! Events come from the official JSON Schemas (vendored in `rules/schemas/`; a test checks
 //! that every event they declare is listed here) and from what real Studio exports contain
 //! (`enqueue-call` emits `queued`, the trigger `incomingConversationMessage` and
-//! `incomingParent`). Rules ask the catalog; they do not `match` on widget types.
+//! `incomingParent`). Rules ask the catalog; they do not `match` on widget types. What Liquid
+//! can read from each widget and from the trigger is in [`outputs`].
+
+pub mod outputs;
 
 /// What an event means for the execution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -544,6 +547,75 @@ pub static WIDGETS: &[WidgetSpec] = &[
         category: Category::Messaging,
         ..EFFECT
     },
+];
+
+/// A property that holds the SID of a resource in the Twilio account: `flow_sid` of Run Subflow
+/// holds a Studio flow's `FW…` SID.
+#[derive(Debug, Clone, Copy)]
+pub struct SidProperty {
+    pub kind: &'static str,
+    pub property: &'static str,
+    pub prefix: &'static str,
+    /// A word Studio itself writes there instead of a SID.
+    pub studio_value: Option<&'static str>,
+}
+
+/// The properties of widgets that name a resource by SID (from the official schemas and the
+/// widget library), with the prefix the SID must have.
+pub static SID_PROPERTIES: &[SidProperty] = &[
+    sid("run-subflow", "flow_sid", "FW"),
+    // Studio writes `default` for a Function of the classic (pre-Services) Functions.
+    SidProperty {
+        studio_value: Some("default"),
+        ..sid("run-function", "service_sid", "ZS")
+    },
+    sid("run-function", "environment_sid", "ZE"),
+    sid("run-function", "function_sid", "ZH"),
+    sid("send-to-flex", "workflow", "WW"),
+    sid("send-to-flex", "channel", "TC"),
+    sid("enqueue-call", "workflow_sid", "WW"),
+    sid("send-to-auto-pilot", "autopilot_assistant_sid", "UA"),
+    sid("send-message", "content_sid", "HX"),
+    sid("send-message", "messaging_service_sid", "MG"),
+    sid("send-and-wait-for-reply", "content_sid", "HX"),
+    sid("send-and-wait-for-reply", "messaging_service_sid", "MG"),
+];
+
+const fn sid(kind: &'static str, property: &'static str, prefix: &'static str) -> SidProperty {
+    SidProperty {
+        kind,
+        property,
+        prefix,
+        studio_value: None,
+    }
+}
+
+/// What a SID with this prefix names, for messages.
+pub fn sid_resource(prefix: &str) -> Option<&'static str> {
+    SID_RESOURCES
+        .iter()
+        .find(|(p, _)| *p == prefix)
+        .map(|(_, what)| *what)
+}
+
+const SID_RESOURCES: &[(&str, &str)] = &[
+    ("AC", "an account"),
+    ("CA", "a call"),
+    ("CH", "a conversation or chat channel"),
+    ("FW", "a Studio flow"),
+    ("HX", "a content template"),
+    ("IS", "a Conversations or Chat service"),
+    ("MG", "a Messaging Service"),
+    ("PN", "a phone number"),
+    ("TC", "a TaskRouter task channel"),
+    ("UA", "an Autopilot assistant"),
+    ("WA", "a TaskRouter workspace"),
+    ("WQ", "a TaskRouter task queue"),
+    ("WW", "a TaskRouter workflow"),
+    ("ZB", "a Serverless build"),
+    ("ZE", "a Serverless environment"),
+    ("ZH", "a Serverless function"),
+    ("ZS", "a Serverless service"),
 ];
 
 #[cfg(test)]

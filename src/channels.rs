@@ -16,6 +16,7 @@ const VOICE_CAPABLE_EVENTS: &[&str] = &[CALL, REQUEST, PARENT];
 const NON_REST_EVENTS: &[&str] = &[CALL, MESSAGE, CONVERSATION];
 /// Every trigger event but `incomingParent`: executions this flow runs on its own.
 const TOP_LEVEL_EVENTS: &[&str] = &[CALL, MESSAGE, CONVERSATION, REQUEST];
+const ALL_EVENTS: &[&str] = &[CALL, MESSAGE, CONVERSATION, REQUEST, PARENT];
 
 /// Per state (indexed like `Flow::states`), whether an execution of each kind reaches it.
 #[derive(Debug)]
@@ -31,6 +32,8 @@ pub struct Channels {
     pub non_rest: Vec<bool>,
     /// An execution this flow runs on its own, not as a subflow.
     pub top_level: Vec<bool>,
+    /// Per trigger event, whether an execution it started reaches the state.
+    by_event: Vec<(&'static str, Vec<bool>)>,
 }
 
 impl Channels {
@@ -45,7 +48,25 @@ impl Channels {
             voice: graph.reachable_from(voice_starts),
             non_rest: from(NON_REST_EVENTS),
             top_level: from(TOP_LEVEL_EVENTS),
+            by_event: ALL_EVENTS.iter().map(|&e| (e, from(&[e]))).collect(),
         }
+    }
+
+    /// Per state, whether an execution that `event` started reaches it (all false for an event
+    /// the trigger does not have).
+    pub fn reached_by(&self, event: &str) -> &[bool] {
+        self.by_event
+            .iter()
+            .find(|(e, _)| *e == event)
+            .map_or(&[], |(_, reached)| reached.as_slice())
+    }
+
+    /// The trigger events whose executions reach `state`, in a fixed order.
+    pub fn events_reaching(&self, state: usize) -> impl Iterator<Item = &'static str> + '_ {
+        self.by_event
+            .iter()
+            .filter(move |(_, reached)| reached.get(state).copied().unwrap_or(false))
+            .map(|(e, _)| *e)
     }
 
     /// Reached only as a subflow: an event left unconnected returns to the parent flow.

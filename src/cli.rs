@@ -79,6 +79,10 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// Draw flows as DOT, SVG or Mermaid diagrams, with their findings on them.
     Graph(GraphArgs),
+    /// Write the flows of a Twilio account to files (credentials from TWILIO_* variables).
+    Pull(PullArgs),
+    /// Report the flows of a Twilio account that differ from their pulled files.
+    Drift(DriftArgs),
     /// List every rule with its default severity and summary.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
@@ -140,6 +144,29 @@ pub struct AnalyzeArgs {
     /// Files analysed at once [default: the number of CPUs].
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
+    /// Apply the safe fixes to the files, then report what remains.
+    #[arg(long)]
+    pub fix: bool,
+    /// Apply the unsafe fixes too (deleting a widget, choosing among names); implies --fix
+    /// unless --diff is given.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them.
+    #[arg(long)]
+    pub diff: bool,
+    /// List the fixes applied (or, without --fix, the fixes available).
+    #[arg(long)]
+    pub show_fixes: bool,
+    /// Analyse the flows of the Twilio account instead of files, each under the file name
+    /// `flowcheck pull` gives it.
+    #[arg(long, conflicts_with = "paths")]
+    pub account: bool,
+    /// Also send each flow to Twilio's Flow Validate API and report its errors
+    /// (rule `studio-validation`).
+    #[arg(long)]
+    pub validate_online: bool,
+    #[command(flatten)]
+    pub online: crate::twilio::OnlineArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -147,8 +174,10 @@ pub struct GraphArgs {
     /// Flow files or directories; several flows need `-o DIR`.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value_t = DiagramFormat::Dot)]
-    pub format: DiagramFormat,
+    /// The diagram format [default: from the extension of `-o FILE` (.dot, .gv, .svg, .png,
+    /// .pdf, .mmd), else dot]. PNG and PDF need Graphviz.
+    #[arg(long, value_enum)]
+    pub format: Option<DiagramFormat>,
     /// Output file (one flow) or directory (one diagram per flow, named after the file).
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
@@ -158,6 +187,10 @@ pub struct GraphArgs {
     /// `studio` places widgets where the Studio canvas shows them (when all have offsets).
     #[arg(long, value_enum, default_value_t = LayoutChoice::Auto)]
     pub layout: LayoutChoice,
+    /// Stop Graphviz after SECS seconds (0: no limit); SVG then falls back to the built-in
+    /// layout, PNG and PDF fail.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub render_timeout: u64,
     #[command(flatten)]
     pub rules: SessionArgs,
 }
@@ -209,6 +242,32 @@ pub enum DiffFormat {
     Svg,
     /// The same as a Mermaid flowchart.
     Mermaid,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PullArgs {
+    /// Directory to write one `<name>.json` per flow to (created when missing).
+    #[arg(long, value_name = "DIR", default_value = "flows")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub flows: crate::twilio::FlowArgs,
+    #[command(flatten)]
+    pub api: crate::twilio::ApiArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DriftArgs {
+    /// Pulled flows: directories (searched for *.json) or files.
+    #[arg(required = true, value_name = "DIR")]
+    pub paths: Vec<PathBuf>,
+    /// The revision of each flow to compare with: `published`, `latest` or a number
+    /// [default: published].
+    #[arg(long, value_name = "published|latest|N", value_parser = crate::twilio::parse_revision)]
+    pub revision: Option<crate::twilio::Revision>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+    #[command(flatten)]
+    pub api: crate::twilio::ApiArgs,
 }
 
 /// Which rules run, which configuration applies and which files a directory search leaves
@@ -272,8 +331,15 @@ pub struct TestArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DiagramFormat {
+    /// Graphviz DOT text.
     Dot,
+    /// SVG, by Graphviz or else the built-in layout.
     Svg,
+    /// PNG, by Graphviz.
+    Png,
+    /// PDF, by Graphviz.
+    Pdf,
+    /// A Mermaid flowchart, which GitHub renders in Markdown.
     Mermaid,
 }
 
@@ -282,8 +348,28 @@ impl DiagramFormat {
         match self {
             DiagramFormat::Dot => "dot",
             DiagramFormat::Svg => "svg",
+            DiagramFormat::Png => "png",
+            DiagramFormat::Pdf => "pdf",
             DiagramFormat::Mermaid => "mmd",
         }
+    }
+
+    /// The format a file name's extension asks for, if it names one.
+    pub fn from_path(path: &Path) -> Option<DiagramFormat> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "dot" | "gv" => Some(DiagramFormat::Dot),
+            "svg" => Some(DiagramFormat::Svg),
+            "png" => Some(DiagramFormat::Png),
+            "pdf" => Some(DiagramFormat::Pdf),
+            "mmd" | "mermaid" => Some(DiagramFormat::Mermaid),
+            _ => None,
+        }
+    }
+
+    /// Whether only Graphviz can draw it.
+    pub fn needs_graphviz(self) -> bool {
+        matches!(self, DiagramFormat::Png | DiagramFormat::Pdf)
     }
 }
 

@@ -9,7 +9,12 @@ use crate::rules;
 /// Runs a parsed command line and returns the process exit status.
 pub fn run(cli: Cli) -> ExitCode {
     let status = match cli.command {
+        Command::Analyze(args) if args.account || args.validate_online || args.online.is_set() => {
+            crate::online_command::run(&args)
+        }
         Command::Analyze(args) => crate::analyze_command::run(&args),
+        Command::Pull(args) => crate::pull_command::run(&args),
+        Command::Drift(args) => crate::drift_command::run(&args),
         Command::Graph(args) => crate::graph_command::run(&args),
         Command::Test(args) => crate::test_command::run(&args),
         Command::Diff(args) => crate::diff_command::run(&args),

@@ -5,7 +5,6 @@
 use std::collections::{HashMap, VecDeque};
 
 use fixedbitset::FixedBitSet;
-use petgraph::algo::dominators::{self, Dominators};
 use petgraph::graph::NodeIndex;
 
 use crate::catalog::{self, Role};
@@ -17,13 +16,16 @@ use crate::graph::FlowGraph;
 pub struct DominatorTree {
     /// Entry and exit times of a depth-first walk of the tree; `None` when unreachable.
     interval: Vec<Option<(usize, usize)>>,
+    /// The nodes each node immediately dominates.
+    children: Vec<Vec<NodeIndex>>,
+    root: NodeIndex,
 }
 
 impl DominatorTree {
     /// `None` when the flow has no start.
     pub fn compute(graph: &FlowGraph) -> Option<DominatorTree> {
         let root = graph.root?;
-        let dominators: Dominators<NodeIndex> = dominators::simple_fast(&graph.graph, root);
+        let dominators = crate::dominators::compute(&graph.graph, root);
         let count = graph.graph.node_count();
         let mut children: Vec<Vec<NodeIndex>> = vec![Vec::new(); count];
         for node in graph.graph.node_indices() {
@@ -47,7 +49,21 @@ impl DominatorTree {
             stack.push((node, true));
             stack.extend(children[node.index()].iter().map(|&c| (c, false)));
         }
-        Some(DominatorTree { interval })
+        Some(DominatorTree {
+            interval,
+            children,
+            root,
+        })
+    }
+
+    /// The start of the flow, the root of the tree.
+    pub fn root(&self) -> NodeIndex {
+        self.root
+    }
+
+    /// The nodes `node` immediately dominates: its children in the tree.
+    pub fn children(&self, node: NodeIndex) -> &[NodeIndex] {
+        &self.children[node.index()]
     }
 
     /// Whether `a` runs on every path from the start to `b` (every node dominates itself).

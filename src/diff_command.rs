@@ -92,10 +92,8 @@ fn render(
     let diagram = || -> Result<_, String> {
         let title = format!("{} (changes from {})", diff.new_label, diff.old_label);
         let drawn = Diagram::build(&title, new, true).ok_or("the new version did not load")?;
-        let (Some(old_flow), Some(new_flow)) = (&old.flow, &new.flow) else {
-            return Err("a version did not load".to_string());
-        };
-        Ok((drawn, diff::diagram::changes(diff, old_flow, new_flow)))
+        let old_flow = old.flow.as_ref().ok_or("the old version did not load")?;
+        Ok((drawn, diff::diagram::changes(diff, old_flow)))
     };
     Ok(match format {
         DiffFormat::Text => diff::text::render(diff),

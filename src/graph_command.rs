@@ -2,11 +2,13 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::analyze::FileReport;
 use crate::cli::{DiagramFormat, EXIT_CLEAN, EXIT_TROUBLE, GraphArgs, LayoutChoice, usage_error};
 use crate::export::dot::Layout;
-use crate::export::{Diagram, dot, mermaid, svg};
+use crate::export::graphviz::{self, GraphvizError, ImageFormat, Limits};
+use crate::export::{Diagram, builtin, dot, mermaid};
 use crate::flow::Input;
 use crate::session::Session;
 
@@ -30,13 +32,31 @@ pub fn run(args: &GraphArgs) -> u8 {
     if to_directory && args.output.is_none() {
         return usage_error("several flows give several diagrams: name a directory with -o DIR");
     }
+    let format = choose_format(args, to_directory);
     let layout = match args.layout {
         LayoutChoice::Auto => Layout::Auto,
         LayoutChoice::Studio => Layout::Studio,
     };
+    let mut renderer = Renderer {
+        format,
+        layout,
+        timeout: (args.render_timeout > 0).then(|| Duration::from_secs(args.render_timeout)),
+        graphviz: matches!(
+            format,
+            DiagramFormat::Svg | DiagramFormat::Png | DiagramFormat::Pdf
+        ) && graphviz::available(),
+        warned_builtin: false,
+    };
+    if format.needs_graphviz() && !renderer.graphviz {
+        return usage_error(&format!(
+            "{} output needs Graphviz `dot`, which is not on PATH: install Graphviz \
+             (apt-get install graphviz, brew install graphviz), or write SVG (--format svg) or \
+             Mermaid (--format mermaid), which need nothing else",
+            format.extension().to_uppercase()
+        ));
+    }
     let mut status = EXIT_CLEAN;
     let mut used_names = HashSet::new();
-    let mut warned_builtin = false;
     // A file may hold several flows (a twilio CLI list): one diagram each.
     let processed = inputs.iter().flat_map(|input| {
         let flows = session.process(input, &args.paths);
@@ -55,7 +75,7 @@ pub fn run(args: &GraphArgs) -> u8 {
                 report.name
             );
         }
-        let text = match render(&diagram, args.format, layout, &mut warned_builtin) {
+        let text = match renderer.render(&diagram, &report.name) {
             Ok(text) => text,
             Err(message) => {
                 eprintln!("error: {}: {message}", report.name);
@@ -65,7 +85,7 @@ pub fn run(args: &GraphArgs) -> u8 {
         };
         let target = args.output.as_ref().map(|out| {
             if to_directory {
-                out.join(unique_name(input, args.format, &mut used_names))
+                out.join(unique_name(input, format, &mut used_names))
             } else {
                 out.clone()
             }
@@ -89,25 +109,83 @@ fn title(report: &FileReport) -> String {
         .map_or_else(|| report.name.clone(), str::to_string)
 }
 
-fn render(
-    diagram: &Diagram,
+/// The format asked for: `--format`, else the extension of `-o FILE`, else DOT.
+fn choose_format(args: &GraphArgs, to_directory: bool) -> DiagramFormat {
+    if let Some(format) = args.format {
+        return format;
+    }
+    let Some(path) = args.output.as_deref().filter(|_| !to_directory) else {
+        return DiagramFormat::Dot;
+    };
+    match DiagramFormat::from_path(path) {
+        Some(format) => format,
+        None => {
+            if let Some(extension) = path.extension() {
+                eprintln!(
+                    "note: `.{}` names no diagram format, so {} gets DOT; --format picks one \
+                     (dot, svg, png, pdf, mermaid)",
+                    extension.to_string_lossy(),
+                    path.display()
+                );
+            }
+            DiagramFormat::Dot
+        }
+    }
+}
+
+/// Draws diagrams in one format, with Graphviz where it can and must.
+struct Renderer {
     format: DiagramFormat,
     layout: Layout,
-    warned_builtin: &mut bool,
-) -> Result<String, String> {
-    match format {
-        DiagramFormat::Dot => Ok(dot::render(diagram, layout)),
-        DiagramFormat::Mermaid => Ok(mermaid::render(diagram)),
-        DiagramFormat::Svg => {
-            let (text, renderer) = svg::render(diagram, layout)?;
-            if renderer == svg::Renderer::BuiltIn && !std::mem::replace(warned_builtin, true) {
+    timeout: Option<Duration>,
+    /// Whether Graphviz is installed (checked once, only for the formats that use it).
+    graphviz: bool,
+    warned_builtin: bool,
+}
+
+impl Renderer {
+    fn render(&mut self, diagram: &Diagram, name: &str) -> Result<Vec<u8>, String> {
+        let limits = Limits {
+            timeout: self.timeout,
+            progress_after: Some(graphviz::PROGRESS_AFTER),
+            name: name.to_string(),
+        };
+        let image = match self.format {
+            DiagramFormat::Dot => return Ok(dot::render(diagram, self.layout).into_bytes()),
+            DiagramFormat::Mermaid => return Ok(mermaid::render(diagram).into_bytes()),
+            DiagramFormat::Svg => ImageFormat::Svg,
+            DiagramFormat::Png => ImageFormat::Png,
+            DiagramFormat::Pdf => ImageFormat::Pdf,
+        };
+        if !self.graphviz {
+            // Only SVG gets here: PNG and PDF without Graphviz are refused up front.
+            if !std::mem::replace(&mut self.warned_builtin, true) {
                 eprintln!(
                     "note: Graphviz `dot` is not on PATH, so a simpler built-in layout drew \
                      the SVG; install Graphviz (apt-get install graphviz, brew install \
                      graphviz) for better diagrams"
                 );
             }
-            Ok(text)
+            return Ok(builtin::render(diagram, self.layout).into_bytes());
+        }
+        match graphviz::render(diagram, self.layout, image, &limits) {
+            Ok(bytes) => Ok(bytes),
+            Err(GraphvizError::TimedOut(after)) if image == ImageFormat::Svg => {
+                eprintln!(
+                    "note: {name}: Graphviz did not finish within {} s (--render-timeout) and \
+                     was stopped; the built-in layout drew the SVG instead",
+                    after.as_secs()
+                );
+                Ok(builtin::render(diagram, self.layout).into_bytes())
+            }
+            Err(GraphvizError::TimedOut(after)) => Err(format!(
+                "Graphviz did not finish the {} within {} s (--render-timeout) and was \
+                 stopped; allow it longer with --render-timeout SECS (0: no limit), or write \
+                 SVG (--format svg), which falls back to the built-in layout",
+                self.format.extension().to_uppercase(),
+                after.as_secs()
+            )),
+            Err(error) => Err(error.to_string()),
         }
     }
 }
@@ -141,14 +219,17 @@ fn unique_name(input: &Input, format: DiagramFormat, used: &mut HashSet<String>)
     PathBuf::from(name)
 }
 
-fn write(text: &str, target: Option<&Path>) -> Result<(), String> {
+fn write(bytes: &[u8], target: Option<&Path>) -> Result<(), String> {
     let Some(path) = target else {
-        print!("{text}");
+        use std::io::Write;
+        let mut stdout = std::io::stdout().lock();
+        // A closed pipe (`| head`) is not an error worth a message.
+        let _ = stdout.write_all(bytes).and_then(|()| stdout.flush());
         return Ok(());
     };
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
-    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }

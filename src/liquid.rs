@@ -1,5 +1,9 @@
-//! Liquid references in widget properties: `widgets.<name>…` and `flow.variables.<name>`
-//! inside `{{ … }}` and `{% … %}`, each with the exact byte range of the name in the file.
+//! Liquid references in widget properties: `widgets.<name>…`, `flow.variables.<name>` and every
+//! other variable read inside `{{ … }}` and `{% … %}`, each with the exact byte range of its
+//! names in the file. Filter and tag names, Liquid's keywords and the names a template defines
+//! itself (`assign`, `capture`, `for`) are not reads.
+
+use std::collections::HashSet;
 
 use serde_json::Value;
 
@@ -7,13 +11,24 @@ use crate::flow::Flow;
 use crate::flow::json::{Span, decode, escape_pointer_token};
 
 /// What a reference reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Root {
     /// `widgets.<name>`: the output of another widget.
     Widget,
     /// `flow.variables.<name>`: a variable a set-variables widget sets.
     FlowVariable,
+    /// `trigger.<kind>…`: what started the execution; the name is the kind (`call`, …).
+    Trigger,
+    /// `flow.<name>` other than `flow.variables`: `flow.data`, `flow.channel`, `flow.sid`, ….
+    Flow,
+    /// `contact.<name>`: `contact.channel.address`.
+    Contact,
+    /// Any other variable: a name Studio's context does not have (`{{become}}`, `{{now}}`).
+    Other,
 }
+
+/// One name of a variable path, with its byte range.
+pub type Segment = (String, Span);
 
 #[derive(Debug, Clone)]
 pub struct Reference {
@@ -21,6 +36,9 @@ pub struct Reference {
     pub name: String,
     /// Byte range of the name in the source file (inside quotes for `widgets["name"]`).
     pub span: Span,
+    /// Every name of the path read, root first, with its byte range in the source file: `widgets`,
+    /// `ask`, `Digits`. An index or a variable in brackets is an empty name.
+    pub path: Vec<Segment>,
     /// Index of the state whose properties hold the reference.
     pub state: usize,
     /// Pointer of the JSON string that holds the reference.
@@ -175,13 +193,17 @@ impl<'v> Walker<'_, 'v> {
         };
         let (text, offsets) = decode(raw);
         let base = span.start + 1;
+        // Decoded offsets to the file (through an embedded definition's escapes too).
+        let at = |span: &Span| {
+            self.flow
+                .to_file_span(base + offsets[span.start]..base + offsets[span.end])
+        };
         for found in scan_liquid(&text) {
             self.out.push(Reference {
                 root: found.root,
                 name: found.name,
-                span: self
-                    .flow
-                    .to_file_span(base + offsets[found.span.start]..base + offsets[found.span.end]),
+                span: at(&found.span),
+                path: found.path.iter().map(|(n, s)| (n.clone(), at(s))).collect(),
                 state: self.state,
                 pointer: pointer.to_string(),
                 guarded: found.guarded,
@@ -204,6 +226,8 @@ pub struct Found {
     pub root: Root,
     pub name: String,
     pub span: Span,
+    /// See [`Reference::path`].
+    pub path: Vec<Segment>,
     /// See [`Reference::guarded`].
     pub guarded: bool,
     /// See [`Reference::bare_json_value`].
@@ -213,35 +237,105 @@ pub struct Found {
 /// Finds the references inside the Liquid output and tag blocks of a text.
 pub fn scan_liquid(text: &str) -> Vec<Found> {
     let mut found = Vec::new();
+    let locals = defined_names(text);
     // How many `if`/`unless`/`case` blocks enclose the current position.
     let mut conditional_depth: usize = 0;
     let is_json = looks_like_json(text);
     // Whether the text before the current block is inside a JSON string, and how far the
     // quotes have been counted.
     let (mut in_string, mut counted) = (false, 0);
+    // Inside `{% comment %}` or `{% raw %}`: nothing is read until the closing tag.
+    let mut skipping: Option<&str> = None;
     for (start, end, is_output) in blocks(text) {
         let block = &text[start..end];
         let tag = if is_output { "" } else { tag_name(block) };
-        if matches!(tag, "if" | "unless" | "case") {
-            conditional_depth += 1;
-        }
-        let guarded = conditional_depth > 0 || (is_output && has_default_filter(block));
         in_string ^= count_quotes(&text[counted..start - 2]) % 2 == 1;
         counted = (end + 2).min(text.len());
+        if let Some(closing) = skipping {
+            skipping = (tag != closing).then_some(closing);
+            continue;
+        }
+        match tag {
+            "comment" => skipping = Some("endcomment"),
+            "raw" => skipping = Some("endraw"),
+            "if" | "unless" | "case" => conditional_depth += 1,
+            _ => {}
+        }
+        let guarded = conditional_depth > 0 || (is_output && has_default_filter(block));
         let bare_json_value = is_json && is_output && !in_string;
-        each_path(text, start, end, |segments| {
-            found.extend(reference(segments).map(|f| Found {
-                guarded,
-                bare_json_value,
-                ..f
-            }));
-        });
+        if skipping.is_none() && !is_inline_comment(block) {
+            each_read(text, start, end, tag, |segments| {
+                found.extend(reference(segments, &locals).map(|f| Found {
+                    guarded,
+                    bare_json_value,
+                    ..f
+                }));
+            });
+        }
         if matches!(tag, "endif" | "endunless" | "endcase") {
             conditional_depth = conditional_depth.saturating_sub(1);
         }
     }
     found
 }
+
+/// `{% # a comment %}`.
+fn is_inline_comment(block: &str) -> bool {
+    block.trim_start_matches('-').trim_start().starts_with('#')
+}
+
+/// The names a template defines for itself: `assign x`, `capture x`, `for x in`, `tablerow x
+/// in`, `increment x`, `decrement x`. Reading them is no read of Studio's context.
+fn defined_names(text: &str) -> HashSet<&str> {
+    let mut names = HashSet::new();
+    for (start, end, is_output) in blocks(text) {
+        if is_output {
+            continue;
+        }
+        let block = text[start..end].trim_start_matches('-').trim_start();
+        let mut words = block.split(|c: char| c.is_whitespace() || c == '=');
+        let tag = words.next().unwrap_or("");
+        if DEFINING_TAGS.contains(&tag)
+            && let Some(name) = words.find(|w| !w.is_empty())
+        {
+            names.insert(name.trim_end_matches('-'));
+        }
+    }
+    names
+}
+
+const DEFINING_TAGS: &[&str] = &[
+    "assign",
+    "capture",
+    "for",
+    "tablerow",
+    "increment",
+    "decrement",
+];
+
+/// Words of Liquid's own expression syntax, never variables.
+const KEYWORDS: &[&str] = &[
+    "and",
+    "or",
+    "not",
+    "contains",
+    "in",
+    "true",
+    "false",
+    "nil",
+    "null",
+    "empty",
+    "blank",
+    "with",
+    "as",
+    "limit",
+    "offset",
+    "reversed",
+    "cols",
+    "else",
+    "forloop",
+    "tablerowloop",
+];
 
 /// The expressions of a text's `{{ … }}` and `{% … %}` blocks: their start and end, and
 /// whether the block is an output. An unclosed block runs to the end of the text.
@@ -321,7 +415,9 @@ fn each_path(text: &str, start: usize, end: usize, mut visit: impl FnMut(&[(Stri
             i = text[i + 1..end]
                 .find(c as char)
                 .map_or(end, |q| i + 1 + q + 1);
-        } else if is_ident_start(c) && (i == start || !is_path_byte(bytes[i - 1])) {
+        } else if is_ident_start(c)
+            && (i == start || !is_path_byte(bytes[i - 1]) || after_range(bytes, i))
+        {
             let (segments, next) = read_path(text, i, end);
             visit(&segments);
             i = next.max(i + 1);
@@ -329,6 +425,44 @@ fn each_path(text: &str, start: usize, end: usize, mut visit: impl FnMut(&[(Stri
             i += 1;
         }
     }
+}
+
+/// Calls `visit` with every variable path an expression reads: the paths of [`each_path`]
+/// less the tag's name (and the name `assign`/`capture`/`for` defines), filter names (after
+/// `|`) and named arguments (`limit: 2`, `allow_false: true`).
+fn each_read(
+    text: &str,
+    start: usize,
+    end: usize,
+    tag: &str,
+    mut visit: impl FnMut(&[(String, Span)]),
+) {
+    // Names the tag itself uses before its expression: its own name, and what it defines.
+    let mut unread = match tag {
+        "" => 0,
+        t if DEFINING_TAGS.contains(&t) => 2,
+        _ => 1,
+    };
+    each_path(text, start, end, |segments| {
+        let Some((_, span)) = segments.first() else {
+            return;
+        };
+        let before = text[start..span.start].trim_end();
+        let after = segments
+            .last()
+            .map_or("", |(_, s)| text[s.end..end].trim_start());
+        // Past a closing bracket or quote of the path itself.
+        let after = after.trim_start_matches([']', '"', '\'', ' ']);
+        if unread > 0 {
+            unread -= 1;
+            return;
+        }
+        let filter = before.ends_with('|');
+        let named_argument = after.starts_with(':') && segments.len() == 1;
+        if !filter && !named_argument {
+            visit(segments);
+        }
+    });
 }
 
 /// Every variable path read by the Liquid in `text`, as its names: `["widgets", "ask",
@@ -341,6 +475,11 @@ pub fn paths(text: &str) -> Vec<Vec<String>> {
         });
     }
     out
+}
+
+/// A name right after the `..` of a range: `(1..widgets.x.size)`.
+fn after_range(bytes: &[u8], i: usize) -> bool {
+    i >= 2 && bytes[i - 1] == b'.' && bytes[i - 2] == b'.'
 }
 
 fn is_ident_start(c: u8) -> bool {
@@ -371,7 +510,7 @@ fn read_path(text: &str, mut i: usize, end: usize) -> (Vec<(String, Span)>, usiz
     i = to;
     while i < end {
         match bytes[i] {
-            // Liquid skips blanks between a dot and the name: `a. b` is `a.b`.
+            // Liquid skips blanks, line breaks too, between a dot and the name: `a. b` is `a.b`.
             b'.' => {
                 let Some(from) = next_ident(text, i + 1, end) else {
                     break;
@@ -406,32 +545,34 @@ fn read_path(text: &str, mut i: usize, end: usize) -> (Vec<(String, Span)>, usiz
 
 /// Where the name after a dot starts, past blanks, if one does.
 fn next_ident(text: &str, from: usize, end: usize) -> Option<usize> {
-    let skipped = text[from..end].len() - text[from..end].trim_start_matches([' ', '\t']).len();
+    let skipped = text[from..end].len() - text[from..end].trim_start().len();
     let at = from + skipped;
     (at < end && is_ident_start(text.as_bytes()[at])).then_some(at)
 }
 
-fn reference(segments: &[(String, Span)]) -> Option<Found> {
+/// What a path reads, or `None` for a name the template defines, a keyword or a path that
+/// names nothing (`widgets` alone).
+fn reference(segments: &[(String, Span)], locals: &HashSet<&str>) -> Option<Found> {
     let name = |k: usize| segments.get(k).filter(|(n, _)| !n.is_empty());
-    match segments.first().map(|(n, _)| n.as_str()) {
-        Some("widgets") => name(1).map(|(n, span)| Found {
-            root: Root::Widget,
-            name: n.clone(),
-            span: span.clone(),
-            guarded: false,
-            bare_json_value: false,
-        }),
-        Some("flow") if segments.get(1).is_some_and(|(n, _)| n == "variables") => {
-            name(2).map(|(n, span)| Found {
-                root: Root::FlowVariable,
-                name: n.clone(),
-                span: span.clone(),
-                guarded: false,
-                bare_json_value: false,
-            })
-        }
-        _ => None,
-    }
+    let (root, _) = segments.first()?;
+    let second_is = |wanted: &str| segments.get(1).is_some_and(|(n, _)| n == wanted);
+    let (root, (name, span)) = match root.as_str() {
+        "widgets" => (Root::Widget, name(1)?),
+        "flow" if second_is("variables") => (Root::FlowVariable, name(2)?),
+        "flow" => (Root::Flow, name(1)?),
+        "trigger" => (Root::Trigger, name(1)?),
+        "contact" => (Root::Contact, name(1)?),
+        root if KEYWORDS.contains(&root) || locals.contains(root) => return None,
+        _ => (Root::Other, name(0)?),
+    };
+    Some(Found {
+        root,
+        name: name.clone(),
+        span: span.clone(),
+        path: segments.to_vec(),
+        guarded: false,
+        bare_json_value: false,
+    })
 }
 
 #[cfg(test)]
@@ -462,6 +603,7 @@ mod tests {
             found,
             [
                 (Root::Widget, "a".to_string()),
+                (Root::Other, "x".to_string()),
                 (Root::Widget, "b".to_string()),
                 (Root::FlowVariable, "items".to_string()),
                 (Root::FlowVariable, "count".to_string()),
@@ -472,7 +614,60 @@ mod tests {
     #[test]
     fn ignores_text_outside_liquid_and_string_literals() {
         assert!(names("widgets.a {{ 'widgets.b' }} {{ \"flow.variables.c\" }}").is_empty());
-        assert!(names("{{ mywidgets.a }} {{ x.widgets.b }}").is_empty());
+        let roots: Vec<_> = names("{{ mywidgets.a }} {{ x.widgets.b }}")
+            .into_iter()
+            .map(|(r, n, _)| (r, n))
+            .collect();
+        assert_eq!(
+            roots,
+            [
+                (Root::Other, "mywidgets".to_string()),
+                (Root::Other, "x".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn tags_filters_keywords_and_defined_names_are_not_reads() {
+        let text = "{% assign n = flow.variables.count | plus: 1 %}{% capture c %}x{% endcapture %}\
+                    {% for item in widgets.f.parsed.list limit: 2 %}{{ item.name | upcase }}\
+                    {{ forloop.index }}{% endfor %}{% if n > 1 and c != empty %}{{ n }}{% endif %}\
+                    {{ x | default: 'none', allow_false: true }}{% comment %}{{ y }}{% endcomment %}\
+                    {% raw %}{{ z }}{% endraw %}{% # {{ w }} %}";
+        let found: Vec<_> = names(text).into_iter().map(|(r, n, _)| (r, n)).collect();
+        assert_eq!(
+            found,
+            [
+                (Root::FlowVariable, "count".to_string()),
+                (Root::Widget, "f".to_string()),
+                (Root::Other, "x".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn every_root_is_read_with_its_path() {
+        let text = "{{trigger.call.From}} {{flow.data.x}} {{contact.channel.address}} {{now}}\
+                    {% for i in (1..widgets.f.parsed.n) %}{% endfor %}";
+        let found: Vec<_> = scan_liquid(text)
+            .into_iter()
+            .map(|f| {
+                let path: Vec<_> = f.path.iter().map(|(n, _)| n.as_str()).collect();
+                (f.root, f.name, path.join("."))
+            })
+            .collect();
+        let expected = [
+            (Root::Trigger, "call", "trigger.call.From"),
+            (Root::Flow, "data", "flow.data.x"),
+            (Root::Contact, "channel", "contact.channel.address"),
+            (Root::Other, "now", "now"),
+            (Root::Widget, "f", "widgets.f.parsed.n"),
+        ];
+        let expected: Vec<_> = expected
+            .iter()
+            .map(|(r, n, p)| (*r, n.to_string(), p.to_string()))
+            .collect();
+        assert_eq!(found, expected);
     }
 
     #[test]

@@ -100,6 +100,39 @@ impl<'a> Context<'a> {
         self.facts
     }
 
+    /// The file span of the value a pointer names.
+    pub fn value_span(&self, pointer: &str) -> Option<Span> {
+        self.flow
+            .span(&self.source.text, pointer)
+            .map(|(_, value)| value)
+    }
+
+    /// A fix that writes `value` (a JSON string) over the value at `pointer`.
+    pub fn replace_with_string(&self, title: String, pointer: &str, value: &str) -> Option<Fix> {
+        let span = self.value_span(pointer)?;
+        Some(Fix::replace(
+            title,
+            span,
+            serde_json::Value::from(value).to_string(),
+        ))
+    }
+
+    /// The bytes that delete the array element at `pointer` with its separating comma, so
+    /// that the array stays valid JSON and its other elements keep their formatting.
+    pub fn removal_of_element(&self, pointer: &str) -> Option<Span> {
+        let (parent, index) = pointer.rsplit_once('/')?;
+        let index: usize = index.parse().ok()?;
+        let element = self.value_span(pointer)?;
+        if index > 0 {
+            let previous = self.value_span(&format!("{parent}/{}", index - 1))?;
+            return Some(previous.end..element.end);
+        }
+        match self.value_span(&format!("{parent}/1")) {
+            Some(next) => Some(element.start..next.start),
+            None => Some(element),
+        }
+    }
+
     /// A finding about a Liquid reference: underlines the name inside its string.
     pub fn at_reference(
         &self,
@@ -155,6 +188,59 @@ pub enum Subject {
     DroppedEvent { state: usize, event: String },
 }
 
+/// Whether applying a fix can change behaviour beyond the defect it repairs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Applicability {
+    /// Repairs only the defect: applied by `--fix`.
+    Safe,
+    /// A choice or a deletion a person should confirm: applied with `--unsafe-fixes`.
+    Unsafe,
+}
+
+/// A byte-range replacement in the file's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+/// A mechanical repair of a finding: edits on the original text, everything else untouched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// What the fix does, e.g. "point `next` at `main_menu`".
+    pub title: String,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+}
+
+impl Fix {
+    pub fn safe(title: impl Into<String>, edits: Vec<Edit>) -> Fix {
+        Fix {
+            title: title.into(),
+            applicability: Applicability::Safe,
+            edits,
+        }
+    }
+
+    pub fn unsafe_(title: impl Into<String>, edits: Vec<Edit>) -> Fix {
+        Fix {
+            applicability: Applicability::Unsafe,
+            ..Fix::safe(title, edits)
+        }
+    }
+
+    /// Replace `span` with `text`.
+    pub fn replace(title: impl Into<String>, span: Span, text: impl Into<String>) -> Fix {
+        Fix::safe(
+            title,
+            vec![Edit {
+                span,
+                replacement: text.into(),
+            }],
+        )
+    }
+}
+
 /// One finding, located by JSON Pointer; the reporters turn it into line:column.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
@@ -169,6 +255,8 @@ pub struct Diagnostic {
     pub anchor: Anchor,
     pub related: Vec<Related>,
     pub subject: Subject,
+    /// A mechanical repair, when there is exactly one obvious one.
+    pub fix: Option<Fix>,
 }
 
 impl Diagnostic {
@@ -184,6 +272,7 @@ impl Diagnostic {
             anchor: Anchor::Value,
             related: Vec::new(),
             subject: Subject::Other,
+            fix: None,
         }
     }
 
@@ -209,6 +298,11 @@ impl Diagnostic {
 
     pub fn anchor(mut self, anchor: Anchor) -> Self {
         self.anchor = anchor;
+        self
+    }
+
+    pub fn fix(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix;
         self
     }
 

@@ -90,6 +90,15 @@ impl Session {
     /// that is not a flow (passed over without a word), or when a named file is other JSON.
     /// A file may hold several flows (a twilio CLI list): one result each.
     pub fn process(&self, input: &Input, explicit: &[PathBuf]) -> Vec<Processed> {
+        self.load(input, explicit)
+            .into_iter()
+            .map(|file| self.process_loaded(file))
+            .collect()
+    }
+
+    /// Loads one input as [`Session::process`] does, without analysing it: one file per flow
+    /// it holds, none for JSON that is not a flow.
+    pub fn load(&self, input: &Input, explicit: &[PathBuf]) -> Vec<LoadedFile> {
         let mut file = flow::load(input);
         if !flow::is_explicit(input, explicit) && !flow::looks_like_flow(&file) {
             return Vec::new();
@@ -105,24 +114,28 @@ impl Session {
             file.name = name.clone();
         }
         flow::split_resource_list(file)
-            .into_iter()
-            .map(|file| self.process_loaded(file))
-            .collect()
     }
 
     /// Analyses a loaded file: the selected rules, then the configuration's severities and
     /// suppressions, then the baseline.
     pub fn process_loaded(&self, file: LoadedFile) -> Processed {
         let mut report = analyze::analyze_loaded(file, &self.rules);
+        let usage = self.apply(&mut report);
+        Processed { report, usage }
+    }
+
+    /// The configuration's severities and suppressions, then the baseline, on a report whose
+    /// findings are all in (`--validate-online` adds Twilio's before this).
+    pub fn apply(&self, report: &mut FileReport) -> Vec<SuppressionUse> {
         let usage = self
             .config
             .as_ref()
-            .map(|c| c.apply(&mut report))
+            .map(|c| c.apply(report))
             .unwrap_or_default();
         if let Some(allowances) = &self.allowances {
-            crate::baseline::filter(allowances, &mut report);
+            crate::baseline::filter(allowances, report);
         }
-        Processed { report, usage }
+        usage
     }
 
     /// The report on the configuration's own suppressions that matched nothing, when the

@@ -21,6 +21,33 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
+/// The closest candidate when no other is as close: safe to apply without asking.
+pub fn unique_closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let candidates: Vec<&'a str> = candidates.into_iter().collect();
+    let best = closest(name, candidates.iter().copied())?;
+    let lower = name.to_lowercase();
+    let score = distance(&lower, &best.to_lowercase());
+    let ties = candidates
+        .iter()
+        .filter(|c| **c != name && **c != best)
+        .filter(|c| distance(&lower, &c.to_lowercase()) == score)
+        .count();
+    (ties == 0).then_some(best)
+}
+
+/// "`a`, `b` or `c`": names quoted as code and joined with `conjunction` before the last.
+pub fn quoted_list<'a>(names: impl IntoIterator<Item = &'a str>, conjunction: &str) -> String {
+    let quoted: Vec<String> = names.into_iter().map(|n| format!("`{n}`")).collect();
+    match quoted.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} {conjunction} {last}", rest.join(", ")),
+    }
+}
+
 /// How many edits a name of this length may differ by and still be a typo.
 fn budget(len: usize) -> usize {
     (len / 3).clamp(1, 4)

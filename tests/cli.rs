@@ -944,3 +944,25 @@ fn completions_offer_rule_ids_and_the_man_page_documents_exit_codes() {
         "{page}"
     );
 }
+
+#[test]
+fn selecting_a_rule_the_config_turns_off_says_so() {
+    let dir = scratch("selected_but_off");
+    copy_clean_example(&dir.join("flow.json"));
+    let config = dir.join("flowcheck.toml");
+    std::fs::write(&config, "[severity]\nunreachable-state = \"off\"\n").unwrap();
+    let output = flowcheck(&[
+        "analyze",
+        "--config",
+        config.to_str().unwrap(),
+        "--select",
+        "unreachable-state",
+        dir.join("flow.json").to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stderr(&output).contains("`unreachable-state` is selected, but"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -4,8 +4,8 @@
 
 mod common;
 
-use flowcheck::report;
 use flowcheck::rules::{self, RULES};
+use flowcheck::{fix, report};
 
 #[test]
 fn every_fixture_behaves_and_matches_its_snapshot() {
@@ -50,6 +50,13 @@ fn every_fixture_behaves_and_matches_its_snapshot() {
                 let text = report::text::render(std::slice::from_ref(&report), false, true);
                 common::snapshot_settings()
                     .bind(|| insta::assert_snapshot!(format!("{id}__{case}"), text));
+                // A fixable finding shows its repair: the diff of every fix the rule offers.
+                let mode = fix::FixMode { unsafe_fixes: true };
+                if let Some(fixed) = fix::apply(&report, mode) {
+                    let diff = fix::unified_diff(&case, &report.source.text, &fixed.text);
+                    common::snapshot_settings()
+                        .bind(|| insta::assert_snapshot!(format!("{id}__{case}__fix"), diff));
+                }
             } else {
                 failures.push(format!(
                     "{id}/{case}: name must start with valid_ or invalid_"

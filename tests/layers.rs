@@ -11,13 +11,13 @@ use std::path::Path;
 
 /// Top-level modules of `src/`, by layer, lowest first.
 const LAYERS: &[&[&str]] = &[
-    &["flow", "suggest"],
+    &["flow", "suggest", "markup"],
     &["catalog", "graph", "liquid", "schema", "channels"],
-    &["dataflow", "loops", "facts", "simulate"],
+    &["dominators", "dataflow", "loops", "facts", "simulate"],
     &["rule", "rules"],
-    &["analyze"],
+    &["analyze", "fix"],
     &["report", "export", "diff"],
-    &["config", "baseline"],
+    &["config", "baseline", "twilio"],
     &["cli"],
     &["session", "fuzz"],
     &[
@@ -26,6 +26,9 @@ const LAYERS: &[&[&str]] = &[
         "diff_command",
         "graph_command",
         "test_command",
+        "online_command",
+        "pull_command",
+        "drift_command",
     ],
 ];
 

@@ -11,11 +11,11 @@ use crate::export::changes::{Changes, EdgeMark, End, Ghost, GhostEdge};
 use crate::flow::{Flow, Transition};
 use crate::graph::FlowGraph;
 
-/// The changes of `diff` in terms of the new flow's diagram.
-pub fn changes(diff: &Diff, old: &Flow, new: &Flow) -> Changes {
+/// The changes of `diff` in terms of the new flow's diagram (whose nodes are the new flow's
+/// states, in order); `old` is the old flow, for the ghosts' edges.
+pub fn changes(diff: &Diff, old: &Flow) -> Changes {
     let mut changes = Changes::default();
     let old_graph = FlowGraph::build(old);
-    let new_graph = FlowGraph::build(new);
     let mut ghost_of: HashMap<usize, usize> = HashMap::new();
     for widget in &diff.widgets {
         match (widget.status, widget.old_index, widget.new_index) {
@@ -70,14 +70,10 @@ pub fn changes(diff: &Diff, old: &Flow, new: &Flow) -> Changes {
         };
         for change in &widget.transitions {
             if let Some(t) = change.new_transition {
-                let transition = &new.states[j].transitions[t];
-                if let Some(to) = transition.next.as_deref().and_then(|n| new_graph.node(n)) {
-                    changes.rewired.push(EdgeMark {
-                        from: j,
-                        to: new_graph.state_index(to),
-                        label: edge_label(new, transition),
-                    });
-                }
+                changes.rewired.push(EdgeMark {
+                    from: j,
+                    transition: t,
+                });
             }
             if let Some(t) = change.old_transition {
                 let transition = &old.states[i].transitions[t];

@@ -8,13 +8,13 @@
 
 use std::collections::HashSet;
 
-use graphviz_rust::cmd::{CommandArg, Format};
 use graphviz_rust::dot_structures::{
     Attribute, EdgeTy, Graph, GraphAttributes, Id, Node, NodeId, Stmt, Subgraph, Vertex,
 };
 use graphviz_rust::printer::{DotPrinter, PrinterContext};
 
 use super::dot::{self, Layout};
+use super::graphviz::{self, Limits};
 use super::svg::{self, Renderer};
 use super::{Diagram, DiagramEdge, DiagramNode, Status, mermaid};
 use crate::catalog;
@@ -35,11 +35,11 @@ pub struct Changes {
     pub ghost_edges: Vec<GhostEdge>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// A transition of the diagram's flow: the state and the transition's index in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct EdgeMark {
     pub from: usize,
-    pub to: usize,
-    pub label: String,
+    pub transition: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -115,6 +115,7 @@ pub fn apply(diagram: &Diagram, changes: &Changes) -> Diagram {
             category: catalog::widget(&ghost.kind).map(|w| w.category),
             status: Status::Unreachable,
             notes: vec!["removed by this change".to_string()],
+            findings: Vec::new(),
             offset: None,
         });
     }
@@ -128,34 +129,39 @@ pub fn apply(diagram: &Diagram, changes: &Changes) -> Diagram {
             out.edges.push(DiagramEdge {
                 from,
                 to,
+                // Not a transition of the diagram's flow.
+                transition: usize::MAX,
                 label: ghost_label(&edge.label),
                 in_loop: false,
+                never_fires: false,
+                findings: Vec::new(),
             });
         }
     }
     out
 }
 
-/// Edges by their ends and labels.
+/// Edges by their ends and the text their label shows.
 type EdgeSet = HashSet<(usize, usize, String)>;
 
-/// The edges of the decorated diagram to draw as rewired, and as before the change, by
-/// their ends and labels.
-fn edge_sets(diagram: &Diagram, changes: &Changes) -> (EdgeSet, EdgeSet) {
-    let count = diagram.nodes.len();
-    let at = |end: End| match end {
-        End::Node(i) => i,
-        End::Ghost(k) => count + k,
-    };
-    let rewired = changes
-        .rewired
+/// The edges of the decorated diagram to draw as rewired, and as they were before the
+/// change (the ghost edges, added last), by their ends and label text.
+fn edge_sets(decorated: &Diagram, diagram: &Diagram, changes: &Changes) -> (EdgeSet, EdgeSet) {
+    let marked: HashSet<EdgeMark> = changes.rewired.iter().copied().collect();
+    let key = |e: &DiagramEdge| (e.from, e.to, Diagram::edge_text(e));
+    let rewired = decorated.edges[..diagram.edges.len()]
         .iter()
-        .map(|e| (e.from, e.to, e.label.clone()))
+        .filter(|e| {
+            marked.contains(&EdgeMark {
+                from: e.from,
+                transition: e.transition,
+            })
+        })
+        .map(key)
         .collect();
-    let before = changes
-        .ghost_edges
+    let before = decorated.edges[diagram.edges.len()..]
         .iter()
-        .map(|e| (at(e.from), at(e.to), ghost_label(&e.label)))
+        .map(key)
         .collect();
     (rewired, before)
 }
@@ -164,7 +170,7 @@ fn edge_sets(diagram: &Diagram, changes: &Changes) -> (EdgeSet, EdgeSet) {
 pub fn dot(diagram: &Diagram, changes: &Changes) -> String {
     let decorated = apply(diagram, changes);
     let mut graph = dot::build(&decorated, Layout::Auto);
-    let (rewired, before) = edge_sets(diagram, changes);
+    let (rewired, before) = edge_sets(&decorated, diagram, changes);
     let stmts = match &mut graph {
         Graph::DiGraph { stmts, .. } | Graph::Graph { stmts, .. } => stmts,
     };
@@ -224,9 +230,8 @@ pub fn dot(diagram: &Diagram, changes: &Changes) -> String {
 /// never run) but not the colours.
 pub fn svg(diagram: &Diagram, changes: &Changes) -> Result<(String, Renderer), String> {
     if svg::graphviz_available() {
-        let output =
-            graphviz_rust::exec_dot(dot(diagram, changes), vec![CommandArg::Format(Format::Svg)])
-                .map_err(|e| format!("Graphviz failed: {e}"))?;
+        let output = graphviz::run(dot(diagram, changes), &["-Tsvg"], &Limits::none())
+            .map_err(|e| e.to_string())?;
         let text =
             String::from_utf8(output).map_err(|_| "Graphviz produced invalid UTF-8".to_string())?;
         return Ok((text, Renderer::Graphviz));
@@ -239,13 +244,13 @@ pub fn mermaid(diagram: &Diagram, changes: &Changes) -> String {
     use std::fmt::Write;
     let decorated = apply(diagram, changes);
     let mut out = mermaid::render(&decorated);
-    let (rewired, before) = edge_sets(diagram, changes);
+    let (rewired, before) = edge_sets(&decorated, diagram, changes);
     let line_of = |(from, to, label): &(usize, usize, String), arrow: &str| {
         format!("s{from} {arrow}|\"{}\"| s{to}", mermaid::text(label))
     };
     let wanted = |set: &EdgeSet| -> HashSet<String> {
         set.iter()
-            .flat_map(|e| [line_of(e, "-->"), line_of(e, "==>")])
+            .flat_map(|e| [line_of(e, "-->"), line_of(e, "==>"), line_of(e, "-.->")])
             .collect()
     };
     let (rewired, before) = (wanted(&rewired), wanted(&before));
@@ -325,26 +330,25 @@ fn legend() -> Stmt {
         })
         .collect();
     let table = format!(
-        "<<table border=\"0\" cellborder=\"0\" cellspacing=\"2\" cellpadding=\"2\">\
+        "<<table border=\"1\" style=\"rounded\" color=\"{GHOST}\" cellborder=\"0\" \
+         cellspacing=\"2\" cellpadding=\"2\">\
          <tr><td colspan=\"2\" align=\"left\"><b>Changes</b></td></tr>{rows}</table>>"
     );
+    let node = Stmt::Node(Node::new(
+        NodeId(plain("changes_legend"), None),
+        vec![
+            Attribute(plain("label"), Id::Html(table)),
+            attr("shape", "plain"),
+            attr("style", "solid"),
+            attr("fontsize", "9"),
+        ],
+    ));
+    // At the bottom, beside the diagram's own legend and findings table.
     Stmt::Subgraph(Subgraph {
-        id: plain("cluster_changes"),
+        id: plain("changes_tables"),
         stmts: vec![
-            Stmt::GAttribute(GraphAttributes::Graph(vec![
-                attr("label", ""),
-                attr("style", "dashed"),
-                attr("color", GHOST),
-            ])),
-            Stmt::Node(Node::new(
-                NodeId(plain("changes_legend"), None),
-                vec![
-                    Attribute(plain("label"), Id::Html(table)),
-                    attr("shape", "plain"),
-                    attr("style", "solid"),
-                    attr("fontsize", "9"),
-                ],
-            )),
+            Stmt::GAttribute(GraphAttributes::Graph(vec![attr("rank", "sink")])),
+            node,
         ],
     })
 }

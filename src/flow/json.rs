@@ -441,7 +441,7 @@ impl SpanIndex {
                     .rev()
                     .find(|&c| self.key_is(text, c, &token))?
             } else {
-                self.children(node).nth(token.parse::<usize>().ok()?)?
+                self.child_at(node, token.parse::<usize>().ok()?)?
             };
             key = is_object.then(|| self.key_span(node)).flatten();
         }
@@ -455,6 +455,18 @@ impl SpanIndex {
     fn key_span(&self, node: usize) -> Option<Span> {
         let n = self.nodes[node];
         (n.key_start != NONE).then_some(n.key_start as usize..n.key_end as usize)
+    }
+
+    /// The `index`-th element of an array node, in constant time: a pointer into a
+    /// 100,000-state flow must not walk the states before it.
+    fn child_at(&self, node: usize, index: usize) -> Option<usize> {
+        let n = self.nodes[node];
+        if index >= n.children_len as usize {
+            return None;
+        }
+        self.children
+            .get(n.children_start as usize + index)
+            .map(|&c| c as usize)
     }
 
     fn children(&self, node: usize) -> impl DoubleEndedIterator<Item = usize> + '_ {

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::Summary;
 use crate::analyze::{FileReport, Finding};
+use crate::rule::Applicability;
 
 #[derive(Serialize)]
 struct Output<'a> {
@@ -40,6 +41,16 @@ struct DiagnosticOutput<'a> {
     column: usize,
     end_line: usize,
     end_column: usize,
+    /// The repair `--fix` (or `--unsafe-fixes`) applies; absent when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<FixOutput<'a>>,
+}
+
+#[derive(Serialize)]
+struct FixOutput<'a> {
+    title: &'a str,
+    /// `safe` or `unsafe`.
+    applicability: &'static str,
 }
 
 #[derive(Serialize)]
@@ -99,5 +110,12 @@ fn diagnostic_output(finding: &Finding) -> DiagnosticOutput<'_> {
         column: finding.start.column,
         end_line: finding.end.line,
         end_column: finding.end.column,
+        fix: d.fix.as_ref().map(|fix| FixOutput {
+            title: &fix.title,
+            applicability: match fix.applicability {
+                Applicability::Safe => "safe",
+                Applicability::Unsafe => "unsafe",
+            },
+        }),
     }
 }

@@ -10,7 +10,7 @@ pub mod statistics;
 pub mod text;
 
 use crate::analyze::FileReport;
-use crate::rule::Severity;
+use crate::rule::{Applicability, Severity};
 
 /// Totals over all files.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +26,9 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Findings `--fix` repairs, and those only `--unsafe-fixes` does.
+    pub fixable: usize,
+    pub unsafe_fixable: usize,
 }
 
 impl Summary {
@@ -42,6 +45,16 @@ impl Summary {
             summary.errors += report.count(Severity::Error);
             summary.warnings += report.count(Severity::Warning);
             summary.infos += report.count(Severity::Info);
+            for fix in report
+                .findings
+                .iter()
+                .filter_map(|f| f.diagnostic.fix.as_ref())
+            {
+                match fix.applicability {
+                    Applicability::Safe => summary.fixable += 1,
+                    Applicability::Unsafe => summary.unsafe_fixable += 1,
+                }
+            }
         }
         summary
     }

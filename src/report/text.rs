@@ -7,7 +7,7 @@ use super::Summary;
 use crate::analyze::{FileReport, Finding};
 use crate::flow::SourceText;
 use crate::flow::json::Span;
-use crate::rule::Severity;
+use crate::rule::{Applicability, Severity};
 
 /// Renders every report; `styled` adds ANSI colour (the caller decides from the terminal,
 /// `--color` and `NO_COLOR`).
@@ -75,6 +75,18 @@ fn render_finding(renderer: &Renderer, report: &FileReport, finding: &Finding) -
     if let Some(help) = &d.help {
         groups.push(Group::with_title(
             Level::HELP.secondary_title(help.as_str()),
+        ));
+    }
+    let fix_note = d.fix.as_ref().map(|fix| {
+        let option = match fix.applicability {
+            Applicability::Safe => "--fix",
+            Applicability::Unsafe => "--unsafe-fixes",
+        };
+        format!("fix available with {option}: {}", fix.title)
+    });
+    if let Some(note) = &fix_note {
+        groups.push(Group::with_title(
+            Level::NOTE.secondary_title(note.as_str()),
         ));
     }
     renderer.render(&groups)
@@ -162,6 +174,14 @@ pub fn summary_line(summary: &Summary) -> String {
         sentences.push(format!("Found {} in {with_findings}.", join_and(&parts)));
     } else if analysed > 0 || summary.failed == 0 {
         sentences.push(format!("No problems found in {files}."));
+    }
+    match (summary.fixable, summary.unsafe_fixable) {
+        (0, 0) => {}
+        (safe, 0) => sentences.push(format!("{safe} fixable with --fix.")),
+        (0, risky) => sentences.push(format!("{risky} fixable with --unsafe-fixes.")),
+        (safe, risky) => sentences.push(format!(
+            "{safe} fixable with --fix ({risky} more with --unsafe-fixes)."
+        )),
     }
     if summary.failed > 0 {
         let failed = plural(summary.failed, "file", "files");

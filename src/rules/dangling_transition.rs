@@ -23,6 +23,11 @@ impl Rule for DanglingTransition {
                     None => "point `next` at an existing state, or leave it empty to end here"
                         .to_string(),
                 };
+                // Only one close name: pointing the transition at it repairs the typo alone.
+                let fix = suggest::unique_closest(next, ctx.graph.names()).and_then(|close| {
+                    let title = format!("point `next` at `{close}`");
+                    ctx.replace_with_string(title, &transition.next_pointer(), close)
+                });
                 out.push(
                     Diagnostic::new(
                         &META,
@@ -34,7 +39,8 @@ impl Rule for DanglingTransition {
                     )
                     .state(&state.name)
                     .event(&transition.event)
-                    .help(help),
+                    .help(help)
+                    .fix(fix),
                 );
             }
         }

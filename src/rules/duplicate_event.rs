@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use crate::catalog;
 use crate::flow::State;
-use crate::rule::{Context, Diagnostic, Rule};
+use crate::rule::{Context, Diagnostic, Edit, Fix, Rule};
 
 declare_rule!(
     DuplicateEvent,
@@ -20,12 +20,12 @@ const REPEATABLE: &str = catalog::MATCH;
 impl Rule for DuplicateEvent {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         for state in &ctx.flow.states {
-            check_state(state, out);
+            check_state(ctx, state, out);
         }
     }
 }
 
-fn check_state(state: &State, out: &mut Vec<Diagnostic>) {
+fn check_state(ctx: &Context, state: &State, out: &mut Vec<Diagnostic>) {
     let mut seen = HashSet::new();
     let named = state.transitions.iter().filter(|t| !t.event.is_empty());
     for transition in named {
@@ -33,12 +33,23 @@ fn check_state(state: &State, out: &mut Vec<Diagnostic>) {
         if seen.insert(event) || event == REPEATABLE {
             continue;
         }
-        let first = state
-            .transitions
-            .iter()
-            .find(|t| t.event == event)
-            .map(|t| t.event_pointer())
-            .unwrap_or_default();
+        let Some(original) = state.transitions.iter().find(|t| t.event == event) else {
+            continue;
+        };
+        let first = original.event_pointer();
+        // The same target twice: deleting the copy changes nothing. Different targets: which
+        // one the author meant is a choice.
+        let fix = ctx.removal_of_element(&transition.pointer).map(|span| {
+            let edits = vec![Edit {
+                span,
+                replacement: String::new(),
+            }];
+            if original.next == transition.next {
+                Fix::safe("delete the repeated transition", edits)
+            } else {
+                Fix::unsafe_("delete the second transition", edits)
+            }
+        });
         out.push(
             Diagnostic::new(
                 &META,
@@ -48,7 +59,8 @@ fn check_state(state: &State, out: &mut Vec<Diagnostic>) {
             .state(&state.name)
             .event(event)
             .help("Studio follows only one of them; delete the other")
-            .related(first, "first defined here"),
+            .related(first, "first defined here")
+            .fix(fix),
         );
     }
 }

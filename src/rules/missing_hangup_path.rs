@@ -6,7 +6,6 @@
 //! side-effect widget after which no caller-facing widget can run.
 
 use petgraph::Direction;
-use petgraph::algo::dominators;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::catalog::{self, EventKind};
@@ -120,7 +119,7 @@ fn post_call_work(ctx: &Context) -> Vec<bool> {
 /// memoised from the immediate post-dominator's.
 fn nearest_post_dominating_work(ctx: &Context, work: &[bool]) -> Vec<Option<NodeIndex>> {
     let (reversed, exit) = reversed_normal_graph(ctx);
-    let post = dominators::simple_fast(&reversed, exit);
+    let post = crate::dominators::compute(&reversed, exit);
     let count = ctx.graph.graph.node_count();
     let mut nearest: Vec<Option<Option<NodeIndex>>> = vec![None; count];
     for start in 0..count {

@@ -1,20 +1,36 @@
 //! The rule registry: one line per rule, in the order `flowcheck rules` lists them.
 
 mod channel_mismatch;
+mod condition_input_mismatch;
+mod condition_list_separator;
+mod conditions;
 mod dangling_transition;
+mod dead_branch;
 mod deprecated_widget;
 mod duplicate_event;
 mod duplicate_state_name;
+mod empty_match;
 pub(crate) mod infinite_loop;
+mod invalid_condition_value;
 mod invalid_initial_state;
+mod invalid_sid;
+mod liquid_syntax;
 mod loop_without_wait;
 mod malformed_flow;
 mod missing_hangup_path;
+mod numeric_comparison_on_text;
 mod schema_violation;
+mod shadowed_condition;
+mod speech_equality;
+mod studio_validation;
+mod trigger_field_mismatch;
+mod unconnected_input_mode;
 mod undefined_flow_variable;
 mod undefined_widget_reference;
 mod unhandled_event;
 mod unknown_event;
+mod unknown_liquid_variable;
+mod unknown_widget_output;
 mod unknown_widget_type;
 mod unreachable_state;
 mod unset_flow_variable;
@@ -23,6 +39,7 @@ mod unused_suppression;
 
 use crate::rule::{Rule, RuleMeta};
 
+pub use studio_validation::META as STUDIO_VALIDATION;
 pub use unused_suppression::META as UNUSED_SUPPRESSION;
 
 pub static RULES: &[&dyn Rule] = &[
@@ -35,16 +52,30 @@ pub static RULES: &[&dyn Rule] = &[
     &duplicate_event::DuplicateEvent,
     &unreachable_state::UnreachableState,
     &unhandled_event::UnhandledEvent,
+    &empty_match::EmptyMatch,
+    &unconnected_input_mode::UnconnectedInputMode,
     &infinite_loop::InfiniteLoop,
     &loop_without_wait::LoopWithoutWait,
     &missing_hangup_path::MissingHangupPath,
     &schema_violation::SchemaViolation,
+    &invalid_sid::InvalidSid,
     &undefined_widget_reference::UndefinedWidgetReference,
     &unset_widget_reference::UnsetWidgetReference,
+    &unknown_widget_output::UnknownWidgetOutput,
+    &unknown_liquid_variable::UnknownLiquidVariable,
     &undefined_flow_variable::UndefinedFlowVariable,
     &unset_flow_variable::UnsetFlowVariable,
     &channel_mismatch::ChannelMismatch,
+    &trigger_field_mismatch::TriggerFieldMismatch,
+    &condition_list_separator::ConditionListSeparator,
+    &speech_equality::SpeechEquality,
     &deprecated_widget::DeprecatedWidget,
+    &condition_input_mismatch::ConditionInputMismatch,
+    &shadowed_condition::ShadowedCondition,
+    &dead_branch::DeadBranch,
+    &numeric_comparison_on_text::NumericComparisonOnText,
+    &invalid_condition_value::InvalidConditionValue,
+    &liquid_syntax::LiquidSyntax,
 ];
 
 /// The rule with this id.
@@ -54,7 +85,10 @@ pub fn find(id: &str) -> Option<&'static dyn Rule> {
 
 /// Every rule's metadata: the flow rules, then those the engine reports itself.
 pub fn all_metas() -> impl Iterator<Item = &'static RuleMeta> {
-    RULES.iter().map(|r| r.meta()).chain([&UNUSED_SUPPRESSION])
+    RULES
+        .iter()
+        .map(|r| r.meta())
+        .chain([&UNUSED_SUPPRESSION, &STUDIO_VALIDATION])
 }
 
 /// The metadata of the rule with this id, flow rule or not.

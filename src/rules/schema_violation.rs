@@ -7,7 +7,7 @@
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
 
-use crate::rule::{Anchor, Context, Diagnostic, Rule};
+use crate::rule::{Anchor, Context, Diagnostic, Fix, Rule};
 use crate::schema::{self, Violation, WidgetSchema};
 
 declare_rule!(
@@ -75,10 +75,39 @@ impl Violation {
             (None, Value::Object(_) | Value::Array(_)) => key_target(ctx, pointer),
             (None, _) => (pointer.to_string(), Anchor::Value),
         };
+        let fix = boolean_fix(ctx, kind, value, pointer);
         Diagnostic::new(&META, target, message)
             .anchor(anchor)
             .help(help)
+            .fix(fix)
     }
+}
+
+/// `"true"` where the schema wants `true`: Studio writes the JSON boolean.
+fn boolean_fix(
+    ctx: &Context,
+    kind: &ValidationErrorKind,
+    value: &Value,
+    pointer: &str,
+) -> Option<Fix> {
+    let ValidationErrorKind::Type { kind } = kind else {
+        return None;
+    };
+    let wants_boolean = match kind {
+        TypeKind::Single(t) => t.to_string() == "boolean",
+        TypeKind::Multiple(set) => set.iter().any(|t| t.to_string() == "boolean"),
+    };
+    let literal = match value.as_str()?.trim() {
+        "true" => "true",
+        "false" => "false",
+        _ => return None,
+    };
+    let span = ctx.value_span(pointer).filter(|_| wants_boolean)?;
+    Some(Fix::replace(
+        format!("write `{literal}` without quotes"),
+        span,
+        literal,
+    ))
 }
 
 /// What to write instead, in the words of the fix rather than of the schema.

@@ -2,8 +2,8 @@
 
 use std::collections::HashSet;
 
-use crate::liquid::Root;
-use crate::rule::{Context, Diagnostic, Rule};
+use crate::liquid::{Reference, Root};
+use crate::rule::{Context, Diagnostic, Edit, Fix, Rule};
 use crate::suggest;
 
 declare_rule!(
@@ -35,7 +35,37 @@ impl Rule for UndefinedWidgetReference {
                 "`{}` reads `widgets.{}`, but no widget has that name: it is always empty",
                 reader.name, reference.name
             );
-            out.push(ctx.at_reference(&META, reference, message).help(help));
+            let others = ctx.graph.names().filter(|n| *n != reader.name);
+            let fix = suggest::unique_closest(&reference.name, others)
+                .filter(|close| is_plain_name(close))
+                .map(|close| rename_everywhere(ctx, reference, close));
+            out.push(
+                ctx.at_reference(&META, reference, message)
+                    .help(help)
+                    .fix(fix),
+            );
         }
     }
+}
+
+/// The finding stands for every read of the name in this widget: the fix renames them all.
+fn rename_everywhere(ctx: &Context, reference: &Reference, close: &str) -> Fix {
+    let edits = ctx
+        .references()
+        .iter()
+        .filter(|r| {
+            r.state == reference.state && r.root == Root::Widget && r.name == reference.name
+        })
+        .map(|r| Edit {
+            span: r.span.clone(),
+            replacement: close.to_string(),
+        })
+        .collect();
+    Fix::safe(format!("read `widgets.{close}`"), edits)
+}
+
+/// A name that can be written into a JSON string and a Liquid path as it is.
+fn is_plain_name(name: &str) -> bool {
+    name.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }

@@ -2,7 +2,7 @@
 
 use crate::catalog;
 use crate::flow::State;
-use crate::rule::{Context, Diagnostic, Rule};
+use crate::rule::{Context, Diagnostic, Fix, Rule};
 use crate::suggest;
 
 declare_rule!(
@@ -19,24 +19,44 @@ impl Rule for UnknownEvent {
             let Some(spec) = catalog::widget(&state.kind) else {
                 continue;
             };
-            check_state(state, spec, out);
+            check_state(ctx, state, spec, out);
         }
     }
 }
 
-fn check_state(state: &State, spec: &catalog::WidgetSpec, out: &mut Vec<Diagnostic>) {
+fn check_state(
+    ctx: &Context,
+    state: &State,
+    spec: &catalog::WidgetSpec,
+    out: &mut Vec<Diagnostic>,
+) {
     // A transition without a readable event is malformed-flow's finding.
     for transition in state.transitions.iter().filter(|t| !t.event.is_empty()) {
         let event = transition.event.as_str();
-        if !spec.emits(event) {
-            out.push(never_emitted(
-                state,
-                spec,
-                event,
-                &transition.event_pointer(),
-            ));
+        if spec.emits(event) {
+            continue;
         }
+        let pointer = transition.event_pointer();
+        let finding = never_emitted(state, spec, event, &pointer);
+        out.push(finding.fix(rename_fix(ctx, state, spec, event, &pointer)));
     }
+}
+
+/// The event the author meant, when only one is close and the widget does not list it yet
+/// (else the fix would make a duplicate).
+fn rename_fix(
+    ctx: &Context,
+    state: &State,
+    spec: &catalog::WidgetSpec,
+    event: &str,
+    pointer: &str,
+) -> Option<Fix> {
+    let names = spec.events.unwrap_or_default().iter().map(|e| e.name);
+    let close = suggest::unique_closest(event, names)?;
+    if state.transitions.iter().any(|t| t.event == close) {
+        return None;
+    }
+    ctx.replace_with_string(format!("rename the event to `{close}`"), pointer, close)
 }
 
 fn never_emitted(

@@ -1,6 +1,6 @@
 //! `unreachable-state`: a state no path of connected transitions reaches from the trigger.
 
-use crate::rule::{Context, Diagnostic, Rule, Subject};
+use crate::rule::{Context, Diagnostic, Edit, Fix, Rule, Subject};
 
 declare_rule!(
     UnreachableState,
@@ -57,8 +57,20 @@ impl Rule for UnreachableState {
                     .subject(Subject::Unreachable {
                         state: ctx.graph.state_index(node),
                     })
-                    .help("connect a transition to it, or delete it if it is no longer used"),
+                    .help("connect a transition to it, or delete it if it is no longer used")
+                    .fix(deletion(ctx, &state.pointer, &state.name)),
             );
         }
     }
+}
+
+/// Deleting a widget nobody reaches changes nothing at run time, but it may be a widget the
+/// author meant to connect: a choice, so the fix is unsafe.
+fn deletion(ctx: &Context, pointer: &str, name: &str) -> Option<Fix> {
+    let span = ctx.removal_of_element(pointer)?;
+    let edits = vec![Edit {
+        span,
+        replacement: String::new(),
+    }];
+    Some(Fix::unsafe_(format!("delete `{name}`"), edits))
 }
