@@ -11,6 +11,9 @@ use crate::rules::RULES;
 pub struct RuleSelection {
     pub select: Option<Vec<String>>,
     pub ignore: Vec<String>,
+    /// `--extend-select`: what is added to the selection, and the way to turn on a rule that
+    /// is off by default without listing every other.
+    pub extend: Vec<String>,
 }
 
 impl RuleSelection {
@@ -30,10 +33,17 @@ impl RuleSelection {
 
     /// Whether the rule with this id runs (or, for engine rules, is reported).
     pub fn is_selected(&self, id: &str) -> bool {
-        let selected = self
+        let named = self
             .select
-            .as_ref()
-            .is_none_or(|ids| ids.iter().any(|s| s == id));
+            .iter()
+            .flatten()
+            .chain(&self.extend)
+            .any(|s| s == id);
+        let selected = if crate::rules::OFF_BY_DEFAULT.contains(&id) {
+            named
+        } else {
+            named || self.select.is_none()
+        };
         selected && !self.ignore.iter().any(|s| s == id)
     }
 }
@@ -186,6 +196,7 @@ fn locate_all(flow: &Flow, source: &SourceText, diagnostics: Vec<Diagnostic>) ->
             let related = d
                 .related
                 .iter()
+                .filter(|r| r.elsewhere.is_none())
                 .map(|r| {
                     (
                         span_of(flow, source, &r.pointer, &Anchor::Value),

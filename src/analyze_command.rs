@@ -10,7 +10,8 @@ use crate::cli::{
 };
 use crate::config::{Config, SuppressionUse};
 use crate::fix::{self, FixMode};
-use crate::flow::Input;
+use crate::flow::{Input, SourceText};
+use crate::project::FlowSummary;
 use crate::report;
 use crate::report::paths::ProjectRoot;
 use crate::rule::Severity;
@@ -49,16 +50,21 @@ pub fn run(args: &AnalyzeArgs) -> u8 {
         session.config.as_ref().map_or(0, |c| c.suppressions.len())
     ];
     let mut reports = Vec::with_capacity(processed.len());
-    let mut rendered = String::new();
+    let mut parts = Vec::with_capacity(processed.len());
+    let mut project = ProjectRun::default();
     let mut fixes = FixSummary::default();
-    for (file, file_text, fixed) in processed.into_iter().flatten() {
-        for (total, seen) in usage.iter_mut().zip(&file.usage) {
-            *total = total.merge(*seen);
-        }
-        rendered.push_str(&file_text);
+    for (file, file_text, fixed, summary) in processed.into_iter().flatten() {
+        merge_usage(&mut usage, &file.usage);
+        parts.push(file_text);
         fixes.add(&file.report, fixed, args);
+        if let Some(summary) = summary {
+            project.summaries.push(summary);
+            project.owners.push(reports.len());
+        }
         reports.push(file.report);
     }
+    project.run(&session, &mut reports, &mut parts, &mut usage, text);
+    let mut rendered: String = parts.concat();
     let fix_trouble = fixes.print(args);
     if args.diff {
         // Only the diff goes to stdout, as `git diff` and ruff print it.
@@ -111,6 +117,60 @@ pub(crate) fn nothing_found(paths: &[std::path::PathBuf]) -> Option<String> {
     })
 }
 
+fn merge_usage(usage: &mut [SuppressionUse], seen: &[SuppressionUse]) {
+    for (total, seen) in usage.iter_mut().zip(seen) {
+        *total = total.merge(*seen);
+    }
+}
+
+/// The flows of the run taken together, after each has been analysed on its own.
+#[derive(Default)]
+struct ProjectRun {
+    summaries: Vec<FlowSummary>,
+    /// For each summary, the index of its report.
+    owners: Vec<usize>,
+}
+
+impl ProjectRun {
+    /// Adds the project's findings to the reports they land on, through the configuration
+    /// and baseline like every other finding, and renders them after the file's own text.
+    fn run(
+        mut self,
+        session: &Session,
+        reports: &mut [FileReport],
+        parts: &mut [String],
+        usage: &mut [SuppressionUse],
+        text: Option<bool>,
+    ) {
+        let findings = session.project_findings(&mut self.summaries);
+        for ((summary, owner), list) in self.summaries.into_iter().zip(self.owners).zip(findings) {
+            let Some(report) = reports.get_mut(owner).filter(|_| !list.is_empty()) else {
+                continue;
+            };
+            let source = summary
+                .source
+                .unwrap_or_else(|| SourceText::new(String::new()));
+            let mut extra = FileReport {
+                name: report.name.clone(),
+                source,
+                states: 0,
+                error: None,
+                findings: list,
+                flow: None,
+                is_configuration: false,
+            };
+            merge_usage(usage, &session.apply(&mut extra));
+            if let (Some(styled), Some(part)) = (text, parts.get_mut(owner))
+                && !extra.source.text.is_empty()
+            {
+                part.push_str(&report::text::render_file(&extra, styled));
+            }
+            report.findings.append(&mut extra.findings);
+            report.findings.sort_by_key(|f| f.span.start);
+        }
+    }
+}
+
 pub(crate) fn fail_on(args: &AnalyzeArgs, config: Option<&Config>) -> FailOn {
     args.fail_on
         .or_else(|| config.and_then(|c| c.fail_on))
@@ -126,7 +186,7 @@ fn process(
     explicit: &[std::path::PathBuf],
     text: Option<bool>,
     fixing: Option<Fixing>,
-) -> Vec<(Processed, String, FileFix)> {
+) -> Vec<(Processed, String, FileFix, Option<FlowSummary>)> {
     let files = session.process(input, explicit);
     // A file of several flows, or a definition inside a string, is not fixed in place.
     let fixable = files.len() == 1
@@ -148,11 +208,26 @@ fn process(
             let rendered = text
                 .map(|styled| report::text::render_file(&file.report, styled))
                 .unwrap_or_default();
-            file.report.source = crate::flow::SourceText::new(String::new());
+            let summary = summarize(&mut file.report);
+            file.report.source = SourceText::new(String::new());
             file.report.flow = None;
-            (file, rendered, fixed)
+            (file, rendered, fixed, summary)
         })
         .collect()
+}
+
+/// What project analysis keeps of a flow; the file's text too when the flow runs subflows,
+/// as project findings land on those.
+fn summarize(report: &mut FileReport) -> Option<FlowSummary> {
+    let flow = report.flow.as_ref()?;
+    let mut summary = crate::project::summarize(&report.name, flow, &report.source);
+    if !summary.calls.is_empty() {
+        summary.source = Some(std::mem::replace(
+            &mut report.source,
+            SourceText::new(String::new()),
+        ));
+    }
+    Some(summary)
 }
 
 /// What the run's fixing did, for the messages after the report.

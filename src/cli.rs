@@ -83,6 +83,9 @@ pub enum Command {
     Pull(PullArgs),
     /// Report the flows of a Twilio account that differ from their pulled files.
     Drift(DriftArgs),
+    /// List each flow's account-specific values (SIDs, URLs, phone numbers) as a TOML
+    /// mapping template, value → name, for promotion tooling.
+    Values(ValuesArgs),
     /// List every rule with its default severity and summary.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
@@ -167,6 +170,16 @@ pub struct AnalyzeArgs {
     pub validate_online: bool,
     #[command(flatten)]
     pub online: crate::twilio::OnlineArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ValuesArgs {
+    /// Flow files or directories (searched recursively for *.json).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Write the template to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

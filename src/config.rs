@@ -19,6 +19,12 @@
 //! state = "menu"            # optional
 //! event = "timeout"         # optional
 //! reason = "the menu repeats itself on timeout via the IVR platform"
+//!
+//! [project]
+//! complete = true           # every subflow the flows run is among them
+//!
+//! [flows]                   # SIDs of flows whose files are bare definitions
+//! FW0123456789abcdef0123456789abcdef = "flows/survey.json"
 //! ```
 
 use std::collections::BTreeMap;
@@ -72,6 +78,14 @@ struct RawConfig {
     suppress: Option<Vec<Spanned<RawSuppression>>>,
     exclude: Option<Vec<Spanned<String>>>,
     extend_exclude: Option<Vec<Spanned<String>>>,
+    project: Option<RawProject>,
+    flows: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProject {
+    complete: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -114,6 +128,10 @@ pub struct Config {
     pub exclude: Option<Vec<String>>,
     /// Globs left out on top of `exclude`.
     pub extend_exclude: Vec<String>,
+    /// `[project] complete = true`: the run holds every flow its subflow calls name.
+    pub project_complete: bool,
+    /// `[flows]`: flow SID → path (relative to the configuration file, `/` separators).
+    pub flows: BTreeMap<String, String>,
 }
 
 /// The configuration file for a run: `explicit` when given, else the first `flowcheck.toml`
@@ -218,7 +236,15 @@ impl Config {
             };
         let exclude = globs(raw.exclude)?;
         let extend_exclude = globs(raw.extend_exclude)?.unwrap_or_default();
+        let flows = raw
+            .flows
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(sid, path)| (sid, normalize_path(&path)))
+            .collect();
         Ok(Config {
+            project_complete: raw.project.and_then(|p| p.complete).unwrap_or(false),
+            flows,
             exclude,
             extend_exclude,
             path: path.to_path_buf(),
@@ -239,7 +265,7 @@ impl Config {
     }
 
     /// A report's file name as the configuration writes it: relative to its directory.
-    fn relative_name(&self, report_name: &str) -> String {
+    pub fn relative_name(&self, report_name: &str) -> String {
         let absolute_file = absolute(Path::new(report_name));
         let relative = absolute_file
             .strip_prefix(self.base())

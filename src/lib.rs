@@ -6,6 +6,7 @@
 
 #[macro_use]
 pub mod rule;
+pub mod account_values;
 pub mod analyze;
 pub mod analyze_command;
 pub mod baseline;
@@ -30,6 +31,7 @@ pub mod liquid;
 pub mod loops;
 pub mod markup;
 pub mod online_command;
+pub mod project;
 pub mod pull_command;
 pub mod report;
 pub mod rules;
@@ -39,3 +41,4 @@ pub mod simulate;
 pub mod suggest;
 pub mod test_command;
 pub mod twilio;
+pub mod values_command;

@@ -4,7 +4,7 @@ use std::fmt;
 
 use crate::facts::Facts;
 use crate::flow::json::Span;
-use crate::flow::{Flow, SourceText};
+use crate::flow::{Flow, Position, SourceText};
 use crate::graph::FlowGraph;
 use crate::liquid::Reference;
 
@@ -172,6 +172,18 @@ pub enum Anchor {
 pub struct Related {
     pub pointer: String,
     pub label: String,
+    /// Set when the place is in another file (a subflow of a project finding): the pointer
+    /// is then into that file, already located.
+    pub elsewhere: Option<Elsewhere>,
+}
+
+/// A place in another file, already located.
+#[derive(Debug, Clone)]
+pub struct Elsewhere {
+    /// The other file, as reports name it.
+    pub file: String,
+    pub start: Position,
+    pub end: Position,
 }
 
 /// What a finding is about, in terms that diagrams and fixes read without knowing rule ids.
@@ -315,6 +327,22 @@ impl Diagnostic {
         self.related.push(Related {
             pointer: pointer.into(),
             label: label.into(),
+            elsewhere: None,
+        });
+        self
+    }
+
+    /// A second place in another file, already located.
+    pub fn related_elsewhere(
+        mut self,
+        pointer: impl Into<String>,
+        label: impl Into<String>,
+        elsewhere: Elsewhere,
+    ) -> Self {
+        self.related.push(Related {
+            pointer: pointer.into(),
+            label: label.into(),
+            elsewhere: Some(elsewhere),
         });
         self
     }

@@ -5,11 +5,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::analyze::{self, FileReport, FindingKey, RuleSelection};
+use crate::analyze::{self, FileReport, Finding, FindingKey, RuleSelection};
 use crate::baseline::Baseline;
 use crate::cli::SessionArgs;
 use crate::config::{self, Config, SuppressionUse};
 use crate::flow::{self, Input, LoadedFile};
+use crate::project::{FlowSummary, Project};
 use crate::rule::Rule;
 
 pub struct Session {
@@ -34,7 +35,7 @@ impl Session {
     /// Every rule, no configuration, no baseline.
     pub fn all_rules() -> Session {
         Session {
-            rules: crate::rules::RULES.to_vec(),
+            rules: crate::rules::default_rules(),
             selection: RuleSelection::default(),
             config: None,
             allowances: None,
@@ -138,6 +139,27 @@ impl Session {
         usage
     }
 
+    /// The project's findings over the flows of this run, one list per summary, before the
+    /// configuration is applied. SIDs from the configuration's `[flows]` are assigned first.
+    pub fn project_findings(&self, summaries: &mut [FlowSummary]) -> Vec<Vec<Finding>> {
+        let mut project = Project::default();
+        if let Some(config) = &self.config {
+            project.complete = config.project_complete;
+            let by_path: BTreeMap<&str, &str> = config
+                .flows
+                .iter()
+                .map(|(sid, path)| (path.as_str(), sid.as_str()))
+                .collect();
+            for summary in summaries.iter_mut() {
+                if let Some(sid) = by_path.get(config.relative_name(&summary.name).as_str()) {
+                    summary.sid = Some(sid.to_string());
+                }
+            }
+        }
+        let selected = |id: &str| self.selection.is_selected(id);
+        crate::project::analyze(summaries, &project, &selected)
+    }
+
     /// The report on the configuration's own suppressions that matched nothing, when the
     /// rule is selected.
     pub fn unused_suppressions(&self, usage: &[SuppressionUse]) -> Option<FileReport> {
@@ -189,7 +211,11 @@ fn selection(args: &SessionArgs, config: Option<&Config>) -> RuleSelection {
     }
     let mut ignore = config.map(|c| from_config(&c.ignore)).unwrap_or_default();
     ignore.extend(trimmed(&args.ignore));
-    RuleSelection { select, ignore }
+    RuleSelection {
+        select,
+        ignore,
+        extend: trimmed(&args.extend_select),
+    }
 }
 
 /// A rule asked for on the command line that the configuration turns off is a surprise:

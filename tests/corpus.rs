@@ -6,8 +6,6 @@ mod common;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use flowcheck::rules::RULES;
-
 #[test]
 fn corpus_flows_load_and_their_findings_are_snapshotted() {
     let Some(dir) = common::corpus_dir() else {
@@ -17,7 +15,7 @@ fn corpus_flows_load_and_their_findings_are_snapshotted() {
     assert!(!files.is_empty(), "no flows in {}", dir.display());
     let mut listing = String::new();
     for path in &files {
-        let report = common::analyze_path(path, RULES);
+        let report = common::analyze_path(path, &flowcheck::rules::default_rules());
         let unresolved = common::unresolved_locations(&report);
         assert!(unresolved.is_empty(), "{}", unresolved.join("\n"));
         let name = path.file_name().unwrap().to_string_lossy();
@@ -60,7 +58,7 @@ fn every_corpus_finding_has_a_verdict_in_the_review_ledger() {
     let mut found: BTreeMap<Key, usize> = BTreeMap::new();
     for path in common::json_files(&dir) {
         let file = path.file_name().unwrap().to_string_lossy().into_owned();
-        let report = common::analyze_path(&path, RULES);
+        let report = common::analyze_path(&path, &flowcheck::rules::default_rules());
         for f in &report.findings {
             let d = &f.diagnostic;
             let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_string());

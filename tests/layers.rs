@@ -12,10 +12,17 @@ use std::path::Path;
 /// Top-level modules of `src/`, by layer, lowest first.
 const LAYERS: &[&[&str]] = &[
     &["flow", "suggest", "markup"],
-    &["catalog", "graph", "liquid", "schema", "channels"],
+    &[
+        "catalog",
+        "graph",
+        "liquid",
+        "schema",
+        "channels",
+        "account_values",
+    ],
     &["dominators", "dataflow", "loops", "facts", "simulate"],
     &["rule", "rules"],
-    &["analyze", "fix"],
+    &["analyze", "fix", "project"],
     &["report", "export", "diff"],
     &["config", "baseline", "twilio"],
     &["cli"],
@@ -29,6 +36,7 @@ const LAYERS: &[&[&str]] = &[
         "online_command",
         "pull_command",
         "drift_command",
+        "values_command",
     ],
 ];
 

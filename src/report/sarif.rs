@@ -109,6 +109,30 @@ fn result(
         }],
         "partialFingerprints": {"flowcheckFinding/v1": fingerprint(report, finding)},
     });
+    let related: Vec<Value> = d
+        .related
+        .iter()
+        .filter_map(|r| Some((r, r.elsewhere.as_ref()?)))
+        .enumerate()
+        .map(|(id, (r, e))| {
+            json!({
+                "id": id,
+                "message": {"text": r.label},
+                "physicalLocation": {
+                    "artifactLocation": artifact(&e.file, root),
+                    "region": {
+                        "startLine": e.start.line,
+                        "startColumn": e.start.column,
+                        "endLine": e.end.line,
+                        "endColumn": e.end.column,
+                    },
+                },
+            })
+        })
+        .collect();
+    if !related.is_empty() {
+        value["relatedLocations"] = Value::Array(related);
+    }
     if let Some(state) = &d.state {
         value["locations"][0]["logicalLocations"] =
             json!([{"name": state, "fullyQualifiedName": state, "kind": "object"}]);

@@ -1,0 +1,207 @@
+//! What project analysis needs to know about one flow, kept after the flow itself is dropped:
+//! its SID, its run-subflow calls, the parent parameters it reads and the values it returns.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::flow::json::Span;
+use crate::flow::{Flow, Position, SourceText};
+use crate::graph::FlowGraph;
+use crate::liquid::{self, Reference, Root};
+
+/// A located place in the summarised file.
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub pointer: String,
+    pub span: Span,
+    pub start: Position,
+    pub end: Position,
+}
+
+/// A value read or written at a place.
+#[derive(Debug, Clone)]
+pub struct Named {
+    pub name: String,
+    pub place: Place,
+    /// The read copes with an empty value (`| default:`, inside an `if`).
+    pub guarded: bool,
+}
+
+/// One run-subflow widget.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub widget: String,
+    /// The widget's name.
+    pub at: Place,
+    pub flow_sid: Option<Named>,
+    pub revision: Option<Named>,
+    /// The `parameters` array, when there is one.
+    pub parameters_at: Option<Place>,
+    pub parameters: Vec<Named>,
+    /// `widgets.<this widget>.<key>` reads elsewhere in the flow.
+    pub reads: Vec<Named>,
+}
+
+/// One flow of the project.
+#[derive(Debug, Default)]
+pub struct FlowSummary {
+    /// The file, as reports name it.
+    pub name: String,
+    /// From the Flows API resource, or assigned from the configuration's `[flows]`.
+    pub sid: Option<String>,
+    pub calls: Vec<Call>,
+    /// `trigger.parent.parameters.<key>` reads.
+    pub parameter_reads: Vec<Named>,
+    /// The flow reads `trigger.parent.parameters` as a whole (or by a computed key).
+    pub reads_all_parameters: bool,
+    /// Keys set by a set-variables widget the trigger reaches.
+    pub outputs: BTreeSet<String>,
+    pub widgets: usize,
+    /// Where the flow starts (its trigger's name), for findings that name the flow.
+    pub entry: Option<Place>,
+    /// The file's text, kept for flows with calls: project findings land on them.
+    pub source: Option<SourceText>,
+}
+
+/// Summarises a loaded flow.
+pub fn summarize(name: &str, flow: &Flow, source: &SourceText) -> FlowSummary {
+    let locate = |pointer: &str, span: Option<Span>| place(flow, source, pointer, span);
+    let references = liquid::references(flow, &source.text);
+    let mut summary = FlowSummary {
+        name: name.to_string(),
+        sid: resource_sid(flow),
+        widgets: flow.states.len(),
+        outputs: outputs(flow),
+        ..FlowSummary::default()
+    };
+    summary.entry = flow
+        .states
+        .iter()
+        .find(|s| s.kind == "trigger")
+        .and_then(|s| locate(&s.member_pointer("name"), None));
+    for state in flow.states.iter().filter(|s| s.kind == "run-subflow") {
+        if let Some(call) = call(flow, state, &references, &locate) {
+            summary.calls.push(call);
+        }
+    }
+    for reference in references.iter().filter(|r| is_parent_parameters(r)) {
+        match reference.path.get(3).filter(|(key, _)| !key.is_empty()) {
+            Some((key, span)) => {
+                if let Some(place) = locate(&reference.pointer, Some(span.clone())) {
+                    summary.parameter_reads.push(Named {
+                        name: key.clone(),
+                        place,
+                        guarded: reference.guarded,
+                    });
+                }
+            }
+            None => summary.reads_all_parameters = true,
+        }
+    }
+    summary
+}
+
+/// A Flows API resource's `sid`, next to its `definition`.
+fn resource_sid(flow: &Flow) -> Option<String> {
+    let prefix = flow.base.strip_suffix("/definition")?;
+    let sid = flow.node(&format!("{prefix}/sid"))?.as_str()?;
+    sid.starts_with("FW").then(|| sid.to_string())
+}
+
+fn is_parent_parameters(reference: &Reference) -> bool {
+    reference.root == Root::Trigger
+        && reference.name == "parent"
+        && reference
+            .path
+            .get(2)
+            .is_some_and(|(s, _)| s == "parameters")
+}
+
+fn place(flow: &Flow, source: &SourceText, pointer: &str, span: Option<Span>) -> Option<Place> {
+    let span = match span {
+        Some(span) => span,
+        None => flow.span(&source.text, pointer)?.1,
+    };
+    Some(Place {
+        pointer: pointer.to_string(),
+        start: source.position(span.start),
+        end: source.position(span.end),
+        span,
+    })
+}
+
+fn call(
+    flow: &Flow,
+    state: &crate::flow::State,
+    references: &[Reference],
+    locate: &impl Fn(&str, Option<Span>) -> Option<Place>,
+) -> Option<Call> {
+    let at = locate(&state.member_pointer("name"), None)?;
+    let properties = state.member_pointer("properties");
+    let text_at = |key: &str| {
+        let pointer = format!("{properties}/{key}");
+        let value = flow.node(&pointer)?;
+        let name = match value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        Some(Named {
+            name,
+            place: locate(&pointer, None)?,
+            guarded: false,
+        })
+    };
+    let parameters_pointer = format!("{properties}/parameters");
+    let parameters = flow
+        .node(&parameters_pointer)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let pointer = format!("{parameters_pointer}/{i}/key");
+            Some(Named {
+                name: p.get("key")?.as_str()?.to_string(),
+                place: locate(&pointer, None)?,
+                guarded: false,
+            })
+        })
+        .collect();
+    let reads = references
+        .iter()
+        .filter(|r| r.root == Root::Widget && r.name == state.name)
+        .filter_map(|r| {
+            let (key, span) = r.path.get(2).filter(|(k, _)| !k.is_empty())?;
+            Some(Named {
+                name: key.clone(),
+                place: locate(&r.pointer, Some(span.clone()))?,
+                guarded: r.guarded,
+            })
+        })
+        .collect();
+    Some(Call {
+        widget: state.name.clone(),
+        at,
+        flow_sid: text_at("flow_sid"),
+        revision: text_at("flow_revision"),
+        parameters_at: locate(&parameters_pointer, None),
+        parameters,
+        reads,
+    })
+}
+
+/// The keys set-variables widgets set, in the states the trigger reaches.
+fn outputs(flow: &Flow) -> BTreeSet<String> {
+    let reachable = FlowGraph::build(flow).reachable();
+    flow.states
+        .iter()
+        .zip(reachable)
+        .filter(|(s, reached)| *reached && s.kind == "set-variables")
+        .filter_map(|(s, _)| flow.node(&s.member_pointer("properties"))?.get("variables"))
+        .filter_map(Value::as_array)
+        .flatten()
+        .filter_map(|v| v.get("key")?.as_str())
+        .map(str::to_string)
+        .collect()
+}
