@@ -98,6 +98,9 @@ pub enum Command {
     },
     /// Run flows offline against scenario files (<flow>.scenarios.toml), with coverage.
     Test(TestArgs),
+    /// Compare two versions of a flow: what the change does, and the findings it brings in.
+    #[command(after_long_help = DIFF_AFTER_HELP)]
+    Diff(DiffArgs),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -203,6 +206,55 @@ pub struct GraphArgs {
     pub render_timeout: u64,
     #[command(flatten)]
     pub rules: SessionArgs,
+}
+
+/// The end of `flowcheck diff --help`.
+const DIFF_AFTER_HELP: &str = "\
+VERSIONS:
+  A flow file, `-` for stdin (one side only), or REV:PATH, read with `git show REV:PATH`
+  (`origin/main:flows/ivr.json`; `:flows/ivr.json` is the staged version).
+
+EXIT STATUS:
+  0  the new version brings in no finding at or above --fail-on (default: warning)
+  1  it brings in findings at or above --fail-on
+  2  a usage error, or a version that could not be read or parsed";
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The old version: a flow file, `-` for stdin, or REV:PATH (read with `git show`).
+    pub old: PathBuf,
+    /// The new version: a flow file, `-` for stdin, or REV:PATH.
+    pub new: PathBuf,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Write the report or diagram to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Lowest severity of a new finding that makes the exit status 1 [default: warning, or
+    /// the config's].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Also report widgets moved on the Studio canvas (their `offset`).
+    #[arg(long)]
+    pub layout: bool,
+    #[command(flatten)]
+    pub rules: SessionArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// A summary like `git diff --stat`, then the details.
+    Text,
+    /// The version 1 JSON diff (see the README).
+    Json,
+    /// A pull-request comment.
+    Markdown,
+    /// The new flow as Graphviz DOT, with the changes drawn on.
+    Dot,
+    /// The same as SVG (Graphviz `dot`, else a built-in layout).
+    Svg,
+    /// The same as a Mermaid flowchart.
+    Mermaid,
 }
 
 #[derive(Debug, clap::Args)]

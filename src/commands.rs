@@ -18,6 +18,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Graph(args) => crate::graph_command::run(&args),
         Command::Values(args) => crate::values_command::run(&args),
         Command::Test(args) => crate::test_command::run(&args),
+        Command::Diff(args) => crate::diff_command::run(&args),
         Command::Rules { format } => print_rules(format),
         Command::Explain { rule } => explain(&rule),
         Command::Completions { shell } => {

@@ -16,6 +16,8 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod dataflow;
+pub mod diff;
+pub mod diff_command;
 pub mod dominators;
 pub mod drift_command;
 pub mod export;

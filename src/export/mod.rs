@@ -8,6 +8,7 @@
 //! (GitHub shows neither).
 
 pub mod builtin;
+pub mod changes;
 pub mod dot;
 pub mod graphviz;
 pub mod mermaid;
