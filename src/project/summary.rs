@@ -67,7 +67,18 @@ pub struct FlowSummary {
 /// Summarises a loaded flow.
 pub fn summarize(name: &str, flow: &Flow, source: &SourceText) -> FlowSummary {
     let locate = |pointer: &str, span: Option<Span>| place(flow, source, pointer, span);
-    let references = liquid::references(flow, &source.text);
+    // Only callers (run-subflow widgets) and subflows (incomingParent) have anything to say
+    // to the project; reading every other flow's Liquid a second time is wasted work.
+    let takes_part = flow.states.iter().any(|s| {
+        s.kind == "run-subflow"
+            || s.connected()
+                .any(|(t, _)| t.event == crate::catalog::trigger_event::PARENT)
+    });
+    let references = if takes_part {
+        liquid::references(flow, &source.text)
+    } else {
+        Vec::new()
+    };
     let mut summary = FlowSummary {
         name: name.to_string(),
         sid: resource_sid(flow),
