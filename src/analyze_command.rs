@@ -23,13 +23,8 @@ pub fn run(args: &AnalyzeArgs) -> u8 {
         Err(message) => return usage_error(&message),
     };
     let inputs = session.inputs(&args.paths);
-    for output in [&args.output, &args.write_baseline].into_iter().flatten() {
-        if writes_over_input(output, &inputs) {
-            return usage_error(&format!(
-                "refusing to write over the input file {}",
-                output.display()
-            ));
-        }
+    if let Err(message) = outputs_spare_inputs(args, &inputs) {
+        return usage_error(&message);
     }
     let styled = args.output.is_none() && wants_color(args.color);
     let text = (args.format == OutputFormat::Text && !args.statistics).then_some(styled);
@@ -99,6 +94,19 @@ pub fn run(args: &AnalyzeArgs) -> u8 {
         return EXIT_TROUBLE;
     }
     exit_status(&reports, fail_on(args, session.config.as_ref()))
+}
+
+/// The report (`-o`) and the baseline written must not replace a file being analysed.
+pub(crate) fn outputs_spare_inputs(args: &AnalyzeArgs, inputs: &[Input]) -> Result<(), String> {
+    for output in [&args.output, &args.write_baseline].into_iter().flatten() {
+        if writes_over_input(output, inputs) {
+            return Err(format!(
+                "refusing to write over the input file {}",
+                output.display()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A directory that held no flow is most likely a wrong path: in CI it would pass green.

@@ -64,6 +64,8 @@ pub enum Role {
     SetVariables,
     /// Places a call: the widgets after `answered` have a live call.
     OutgoingCall,
+    /// Runs another flow (`run-subflow`).
+    Subflow,
     Other,
 }
 
@@ -450,6 +452,7 @@ pub static WIDGETS: &[WidgetSpec] = &[
     },
     WidgetSpec {
         kind: "run-subflow",
+        role: Role::Subflow,
         events: Some(&[ok("completed"), fail("failed")]),
         // A subflow can wait on a person itself; assume it does rather than cry wolf.
         waits: true,

@@ -8,7 +8,7 @@
 
 use crate::analyze::{self, Finding};
 use crate::analyze_command;
-use crate::cli::{AnalyzeArgs, emit, usage_error, wants_color, writes_over_input};
+use crate::cli::{AnalyzeArgs, emit, usage_error, wants_color};
 use crate::config::SuppressionUse;
 use crate::flow::{self, LoadedFile};
 use crate::report;
@@ -38,13 +38,8 @@ pub fn run(args: &AnalyzeArgs) -> u8 {
         }
     } else {
         let inputs = session.inputs(&args.paths);
-        for output in [&args.output, &args.write_baseline].into_iter().flatten() {
-            if writes_over_input(output, &inputs) {
-                return usage_error(&format!(
-                    "refusing to write over the input file {}",
-                    output.display()
-                ));
-            }
+        if let Err(message) = crate::analyze_command::outputs_spare_inputs(args, &inputs) {
+            return usage_error(&message);
         }
         inputs
             .iter()

@@ -2,6 +2,8 @@
 
 mod common;
 
+use common::{stderr, stdout};
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
@@ -25,14 +27,6 @@ fn flowcheck_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Output {
     pipe.write_all(stdin.unwrap_or_default()).unwrap();
     drop(pipe);
     child.wait_with_output().unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
 }
 
 fn json(output: &Output) -> serde_json::Value {
@@ -326,7 +320,7 @@ fn a_folder_without_flows_is_an_error() {
 }
 
 #[test]
-fn the_same_file_twice_is_analysed_once_and_workers_are_capped() {
+fn the_same_file_twice_is_analysed_once() {
     let dir = scratch("twice");
     copy_clean_example(&dir.join("flow.json"));
     let file = dir.join("flow.json");

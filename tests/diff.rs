@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::{stderr, stdout};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -640,14 +642,6 @@ fn run_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
 
 fn run(args: &[&str]) -> Output {
     run_in(&common::repo_root(), args, None)
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 const BASE: &str = "tests/data/diff/ivr.json";

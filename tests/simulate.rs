@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::{stderr, stdout};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -18,14 +20,6 @@ fn flowcheck(args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .expect("flowcheck runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
 }
 
 /// A scratch folder under the target directory, emptied first.

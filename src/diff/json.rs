@@ -121,17 +121,8 @@ struct FindingsOutput<'a> {
 #[derive(Serialize)]
 struct DiagnosticOutput<'a> {
     path: &'a str,
-    rule: &'a str,
-    severity: &'a str,
-    message: &'a str,
-    help: Option<&'a str>,
-    state: Option<&'a str>,
-    event: Option<&'a str>,
-    pointer: &'a str,
-    line: usize,
-    column: usize,
-    end_line: usize,
-    end_column: usize,
+    #[serde(flatten)]
+    diagnostic: crate::report::json::DiagnosticOutput<'a>,
 }
 
 #[derive(Serialize)]
@@ -230,20 +221,8 @@ fn value(v: &ValueChange) -> ValueOutput<'_> {
 }
 
 fn diagnostic(change: &FindingChange) -> DiagnosticOutput<'_> {
-    let f = &change.finding;
-    let d = &f.diagnostic;
     DiagnosticOutput {
         path: &change.file,
-        rule: d.rule,
-        severity: d.severity.as_str(),
-        message: &d.message,
-        help: d.help.as_deref(),
-        state: d.state.as_deref(),
-        event: d.event.as_deref(),
-        pointer: &d.pointer,
-        line: f.start.line,
-        column: f.start.column,
-        end_line: f.end.line,
-        end_column: f.end.column,
+        diagnostic: crate::report::json::diagnostic_output(&change.finding),
     }
 }

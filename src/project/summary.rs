@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use crate::catalog::{self, Role};
 use crate::flow::json::Span;
 use crate::flow::{Flow, Position, SourceText};
 use crate::graph::FlowGraph;
@@ -70,9 +71,9 @@ pub fn summarize(name: &str, flow: &Flow, source: &SourceText) -> FlowSummary {
     // Only callers (run-subflow widgets) and subflows (incomingParent) have anything to say
     // to the project; reading every other flow's Liquid a second time is wasted work.
     let takes_part = flow.states.iter().any(|s| {
-        s.kind == "run-subflow"
+        catalog::role(&s.kind) == Role::Subflow
             || s.connected()
-                .any(|(t, _)| t.event == crate::catalog::trigger_event::PARENT)
+                .any(|(t, _)| t.event == catalog::trigger_event::PARENT)
     });
     let references = if takes_part {
         liquid::references(flow, &source.text)
@@ -91,7 +92,11 @@ pub fn summarize(name: &str, flow: &Flow, source: &SourceText) -> FlowSummary {
         .iter()
         .find(|s| s.kind == "trigger")
         .and_then(|s| locate(&s.member_pointer("name"), None));
-    for state in flow.states.iter().filter(|s| s.kind == "run-subflow") {
+    for state in flow
+        .states
+        .iter()
+        .filter(|s| catalog::role(&s.kind) == Role::Subflow)
+    {
         if let Some(call) = call(flow, state, &references, &locate) {
             summary.calls.push(call);
         }

@@ -28,8 +28,9 @@ struct ErrorOutput<'a> {
     column: Option<usize>,
 }
 
+/// One diagnostic as the version 1 JSON report writes it (`flowcheck diff` reuses it).
 #[derive(Serialize)]
-struct DiagnosticOutput<'a> {
+pub struct DiagnosticOutput<'a> {
     rule: &'a str,
     severity: &'a str,
     message: &'a str,
@@ -96,7 +97,7 @@ fn file_output(report: &FileReport) -> FileOutput<'_> {
     }
 }
 
-fn diagnostic_output(finding: &Finding) -> DiagnosticOutput<'_> {
+pub fn diagnostic_output(finding: &Finding) -> DiagnosticOutput<'_> {
     let d = &finding.diagnostic;
     DiagnosticOutput {
         rule: d.rule,

@@ -126,7 +126,11 @@ pub fn run_file(path: &Path, filter: Option<&str>) -> FileRun {
         }
     }
     let mut by_widget: BTreeMap<String, &Flow> = BTreeMap::new();
-    for state in flow.states.iter().filter(|s| s.kind == "run-subflow") {
+    for state in flow
+        .states
+        .iter()
+        .filter(|s| crate::catalog::role(&s.kind) == crate::catalog::Role::Subflow)
+    {
         let sid = flow
             .properties(state)
             .and_then(|p| p.get("flow_sid"))
