@@ -1,7 +1,7 @@
 //! The facts about one flow that rules and diagrams share: reachability, Liquid references,
 //! loops, dominators, channels. Each is computed on first use and kept for the others.
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 
 use petgraph::graph::NodeIndex;
 
@@ -11,6 +11,10 @@ use crate::flow::{Flow, SourceText, State};
 use crate::graph::FlowGraph;
 use crate::liquid::Reference;
 use crate::loops;
+use crate::suggest::{self, Nearest};
+
+/// Name comparisons a flow may spend on "did you mean" suggestions (see [`Facts::nearest`]).
+const SUGGESTION_BUDGET: usize = 250_000;
 
 /// A flow under analysis with the facts several rules and the diagrams need, each computed
 /// once, on first use.
@@ -26,6 +30,7 @@ pub struct Facts<'a> {
     channels: OnceCell<Channels>,
     cycle_of: OnceCell<Vec<Option<usize>>>,
     spinning_cycles: OnceCell<Vec<Vec<NodeIndex>>>,
+    suggestions_left: Cell<usize>,
 }
 
 impl<'a> Facts<'a> {
@@ -41,6 +46,7 @@ impl<'a> Facts<'a> {
             channels: OnceCell::new(),
             cycle_of: OnceCell::new(),
             spinning_cycles: OnceCell::new(),
+            suggestions_left: Cell::new(SUGGESTION_BUDGET),
         }
     }
 
@@ -108,6 +114,23 @@ impl<'a> Facts<'a> {
                 self.closed_cycles(),
             )
         })
+    }
+
+    /// [`suggest::nearest`] within the flow's budget. Each lookup compares the name with
+    /// every candidate, so thousands of misspelt names in a big flow would cost names ×
+    /// states; once the budget is spent, findings go without a suggestion.
+    pub fn nearest<'c>(
+        &self,
+        name: &str,
+        candidates: impl IntoIterator<Item = &'c str>,
+    ) -> Nearest<'c> {
+        let candidates: Vec<&str> = candidates.into_iter().collect();
+        let left = self.suggestions_left.get();
+        if candidates.len() > left {
+            return Nearest::default();
+        }
+        self.suggestions_left.set(left - candidates.len());
+        suggest::nearest(name, candidates)
     }
 
     /// "`a`, `b`, `c`", at most `limit` names of states, in file order.

@@ -58,7 +58,9 @@ pub struct WidgetSchema {
 }
 
 pub struct SchemaSet {
-    pub widgets: HashMap<&'static str, WidgetSchema>,
+    /// Each widget's schema, compiled the first time a flow uses the widget: a run over one
+    /// flow pays only for the widgets it has.
+    widgets: HashMap<&'static str, (&'static str, OnceLock<WidgetSchema>)>,
     /// The flow definition's own shape; each state is checked by its widget schema instead.
     pub flow: Validator,
 }
@@ -111,19 +113,28 @@ fn build(document: &Value) -> Validator {
         .unwrap_or_else(|e| panic!("an embedded schema does not compile: {e}"))
 }
 
+impl SchemaSet {
+    /// The schema of a widget type, `None` for a type without one.
+    pub fn widget(&self, kind: &str) -> Option<&WidgetSchema> {
+        let (text, schema) = self.widgets.get(kind)?;
+        Some(schema.get_or_init(|| compile_widget(kind, text)))
+    }
+}
+
+fn compile_widget(name: &str, text: &str) -> WidgetSchema {
+    let document = parse(name, text);
+    let title = document["title"].as_str().unwrap_or(name).to_string();
+    WidgetSchema {
+        validator: build(&without_transition_events(name, &document)),
+        title,
+        document,
+    }
+}
+
 fn compile() -> SchemaSet {
     let widgets = WIDGET_SCHEMAS
         .iter()
-        .map(|(name, text)| {
-            let document = parse(name, text);
-            let title = document["title"].as_str().unwrap_or(name).to_string();
-            let schema = WidgetSchema {
-                validator: build(&without_transition_events(name, &document)),
-                title,
-                document,
-            };
-            (*name, schema)
-        })
+        .map(|(name, text)| (*name, (*text, OnceLock::new())))
         .collect();
     let mut flow = parse("flow-definition", FLOW_SCHEMA);
     // States are validated one by one against their widget's schema, with messages that
@@ -216,10 +227,8 @@ pub fn violations(flow: &crate::flow::Flow) -> Vec<Violation> {
         }));
     }
     for (index, state) in flow.states.iter().enumerate() {
-        let (Some(widget), Some(node)) = (
-            set.widgets.get(state.kind.as_str()),
-            flow.node(&state.pointer),
-        ) else {
+        let (Some(widget), Some(node)) = (set.widget(&state.kind), flow.node(&state.pointer))
+        else {
             continue;
         };
         found.extend(collect(
@@ -365,6 +374,7 @@ mod tests {
         let set = schemas();
         assert_eq!(set.widgets.len(), WIDGET_SCHEMAS.len());
         for name in widget_types() {
+            assert!(set.widget(name).is_some(), "{name} does not compile");
             assert!(
                 crate::catalog::widget(name).is_some(),
                 "catalog lacks {name}"

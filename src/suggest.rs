@@ -3,22 +3,7 @@
 /// The candidate closest to `name`, when it is close enough to be a likely typo.
 /// Ties go to the alphabetically first candidate so output is deterministic.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let lower = name.to_lowercase();
-    let length = name.chars().count();
-    candidates
-        .into_iter()
-        .filter(|c| *c != name)
-        // Cheap bounds first: an edit distance is at least the difference in length, and
-        // extensions are at most 5/3 as long (see `distance`).
-        .filter(|c| {
-            let other = c.chars().count();
-            length.abs_diff(other) <= budget(length.max(other))
-                || length.max(other) * 3 <= length.min(other) * 5
-        })
-        .map(|c| (distance(&lower, &c.to_lowercase()), c))
-        .filter(|(d, c)| *d <= budget(length.max(c.chars().count())))
-        .min()
-        .map(|(_, c)| c)
+    nearest(name, candidates).closest
 }
 
 /// The closest candidate when no other is as close: safe to apply without asking.
@@ -26,16 +11,55 @@ pub fn unique_closest<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let candidates: Vec<&'a str> = candidates.into_iter().collect();
-    let best = closest(name, candidates.iter().copied())?;
+    nearest(name, candidates).unique()
+}
+
+/// The closest candidate to a name, and whether another is as close.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Nearest<'a> {
+    pub closest: Option<&'a str>,
+    /// Another candidate is exactly as close: a fix would have to guess.
+    pub tied: bool,
+}
+
+impl<'a> Nearest<'a> {
+    /// The closest candidate when no other is as close.
+    pub fn unique(self) -> Option<&'a str> {
+        self.closest.filter(|_| !self.tied)
+    }
+}
+
+/// [`closest`] and whether it is unique, in one pass over the candidates.
+pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Nearest<'a> {
     let lower = name.to_lowercase();
-    let score = distance(&lower, &best.to_lowercase());
-    let ties = candidates
-        .iter()
-        .filter(|c| **c != name && **c != best)
-        .filter(|c| distance(&lower, &c.to_lowercase()) == score)
-        .count();
-    (ties == 0).then_some(best)
+    let length = name.chars().count();
+    let mut best: Option<(usize, &'a str)> = None;
+    let mut tied = false;
+    for candidate in candidates.into_iter().filter(|c| *c != name) {
+        let other = candidate.chars().count();
+        // Cheap bounds first: an edit distance is at least the difference in length, and
+        // extensions are at most 5/3 as long (see `distance`).
+        let longest = length.max(other);
+        if length.abs_diff(other) > budget(longest) && longest * 3 > length.min(other) * 5 {
+            continue;
+        }
+        let score = distance(&lower, &candidate.to_lowercase());
+        if score > budget(longest) {
+            continue;
+        }
+        match best {
+            Some((d, c)) if (d, c) < (score, candidate) => tied |= d == score && c != candidate,
+            Some((d, c)) => {
+                tied = d == score && c != candidate;
+                best = Some((score, candidate));
+            }
+            None => best = Some((score, candidate)),
+        }
+    }
+    Nearest {
+        closest: best.map(|(_, c)| c),
+        tied,
+    }
 }
 
 /// "`a`, `b` or `c`": names quoted as code and joined with `conjunction` before the last.
@@ -68,6 +92,23 @@ fn distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tie_is_not_unique() {
+        assert_eq!(
+            nearest("menu_x", ["menu_a", "menu_b", "other"]),
+            Nearest {
+                closest: Some("menu_a"),
+                tied: true
+            }
+        );
+        assert_eq!(unique_closest("menu_x", ["menu_a", "menu_b"]), None);
+        assert_eq!(unique_closest("menu_ab", ["menu_a", "menu_abc"]), None);
+        assert_eq!(
+            unique_closest("menu_b", ["menu_bb", "gather"]),
+            Some("menu_bb")
+        );
+    }
 
     #[test]
     fn suggests_a_close_name() {

@@ -5,6 +5,7 @@
 //! Written by hand because no crate gives both at serde_json's speed: the value feeds the
 //! rules and the schema validator directly, the spans cost 24 bytes per value.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use serde_json::{Map, Number, Value};
@@ -489,11 +490,11 @@ impl SpanIndex {
 }
 
 /// `~1` → `/`, `~0` → `~`.
-fn unescape_token(token: &str) -> std::borrow::Cow<'_, str> {
+fn unescape_token(token: &str) -> Cow<'_, str> {
     if token.contains('~') {
-        std::borrow::Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
+        Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
     } else {
-        std::borrow::Cow::Borrowed(token)
+        Cow::Borrowed(token)
     }
 }
 
@@ -515,9 +516,41 @@ fn decode_string_body(raw: &str) -> String {
     out
 }
 
-/// Escapes one reference token of a JSON Pointer.
-pub fn escape_pointer_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+/// Escapes one reference token of a JSON Pointer; borrows the token when nothing needs
+/// escaping, which is nearly always.
+pub fn escape_pointer_token(token: &str) -> Cow<'_, str> {
+    if token.contains(['~', '/']) {
+        Cow::Owned(token.replace('~', "~0").replace('/', "~1"))
+    } else {
+        Cow::Borrowed(token)
+    }
+}
+
+/// The value an RFC 6901 JSON Pointer names, like `Value::pointer` but without allocating a
+/// string per step (that made pointer lookups a quarter of a run).
+pub fn lookup<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
+    if pointer.is_empty() {
+        return Some(value);
+    }
+    let mut node = value;
+    for raw in pointer.strip_prefix('/')?.split('/') {
+        let token = unescape_token(raw);
+        node = match node {
+            Value::Object(members) => members.get(token.as_ref())?,
+            Value::Array(items) => items.get(array_index(&token)?)?,
+            _ => return None,
+        };
+    }
+    Some(node)
+}
+
+/// An array index as RFC 6901 writes it: digits, no sign, no leading zero.
+fn array_index(token: &str) -> Option<usize> {
+    let leading_zero = token.len() > 1 && token.starts_with('0');
+    let digits = !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit());
+    (digits && !leading_zero)
+        .then(|| token.parse().ok())
+        .flatten()
 }
 
 /// A short name of a JSON value's type, for messages.
@@ -636,5 +669,29 @@ mod tests {
         assert!(doc.spans.resolve(text, "/a~1b/e\"f").is_some());
         assert!(doc.spans.resolve(text, "/a~1b/missing").is_none());
         assert_eq!(escape_pointer_token("a/b~c"), "a~1b~0c");
+    }
+
+    #[test]
+    fn lookup_agrees_with_serde_json_pointers() {
+        let value: Value = serde_json::from_str(r#"{"a/b": {"c~d": [10, 11]}, "": 3}"#).unwrap();
+        for pointer in [
+            "",
+            "/a~1b",
+            "/a~1b/c~0d",
+            "/a~1b/c~0d/1",
+            "/a~1b/c~0d/01",
+            "/a~1b/c~0d/+1",
+            "/a~1b/c~0d/2",
+            "/",
+            "/x",
+            "/a~1b/c~0d/1/z",
+            "a",
+        ] {
+            assert_eq!(
+                lookup(&value, pointer),
+                value.pointer(pointer),
+                "{pointer:?}"
+            );
+        }
     }
 }

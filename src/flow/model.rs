@@ -93,12 +93,13 @@ impl Flow {
         text: &str,
         prefix: &str,
     ) -> Result<Flow, ShapeError> {
-        if let Some(Value::String(inner)) = document.value.pointer(&format!("{prefix}/definition"))
+        if let Some(Value::String(inner)) =
+            super::json::lookup(&document.value, &format!("{prefix}/definition"))
         {
             return Flow::embedded(&document, text, prefix, inner);
         }
         let mut defects = Vec::new();
-        let root = document.value.pointer(prefix).unwrap_or(&document.value);
+        let root = super::json::lookup(&document.value, prefix).unwrap_or(&document.value);
         match read_definition(root, prefix, &mut defects) {
             Ok((base, initial_state, states)) => {
                 defects.extend(duplicate_key_defects(&document));
@@ -165,7 +166,7 @@ impl Flow {
 
     /// The value a pointer names; `None` when it names nothing in the document.
     pub fn node(&self, pointer: &str) -> Option<&Value> {
-        self.document.value.pointer(pointer)
+        super::json::lookup(&self.document.value, pointer)
     }
 
     /// The key span (for object members) and value span of what a pointer names, in the
@@ -259,7 +260,7 @@ fn read_definition(
     defects: &mut Vec<Defect>,
 ) -> Result<(String, Option<String>, Vec<State>), ShapeError> {
     let relative = definition_base(root)?;
-    let definition = root.pointer(&relative).unwrap_or(root);
+    let definition = super::json::lookup(root, &relative).unwrap_or(root);
     let base = format!("{prefix}{relative}");
     let states = read_states(definition, &base, defects)?;
     let initial_state = definition

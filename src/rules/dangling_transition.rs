@@ -1,7 +1,6 @@
 //! `dangling-transition`: a transition's `next` names a state that does not exist.
 
 use crate::rule::{Context, Diagnostic, Rule};
-use crate::suggest;
 
 declare_rule!(
     DanglingTransition,
@@ -18,13 +17,14 @@ impl Rule for DanglingTransition {
                 if ctx.graph.contains(next) || crate::liquid::has_placeholder(next) {
                     continue;
                 }
-                let help = match suggest::closest(next, ctx.graph.names()) {
+                let nearest = ctx.nearest(next, ctx.graph.names());
+                let help = match nearest.closest {
                     Some(close) => format!("did you mean `{close}`?"),
                     None => "point `next` at an existing state, or leave it empty to end here"
                         .to_string(),
                 };
                 // Only one close name: pointing the transition at it repairs the typo alone.
-                let fix = suggest::unique_closest(next, ctx.graph.names()).and_then(|close| {
+                let fix = nearest.unique().and_then(|close| {
                     let title = format!("point `next` at `{close}`");
                     ctx.replace_with_string(title, &transition.next_pointer(), close)
                 });

@@ -32,7 +32,7 @@ impl Rule for SchemaViolation {
                 }
                 Some(index) => {
                     let state = ctx.state(index);
-                    let widget = set.widgets.get(state.kind.as_str());
+                    let widget = set.widget(&state.kind);
                     let title = widget.map_or(state.kind.as_str(), |w| w.title.as_str());
                     let target = format!("{}{}", state.pointer, violation.pointer);
                     violation

@@ -6,7 +6,6 @@ use std::collections::HashSet;
 use crate::dataflow;
 use crate::liquid::Root;
 use crate::rule::{Context, Diagnostic, Rule};
-use crate::suggest;
 
 declare_rule!(
     UndefinedFlowVariable,
@@ -32,7 +31,8 @@ impl Rule for UndefinedFlowVariable {
                 continue;
             }
             let reader = &ctx.state(reference.state).name;
-            let help = match suggest::closest(&reference.name, set.iter().map(String::as_str)) {
+            let nearest = ctx.nearest(&reference.name, set.iter().map(String::as_str));
+            let help = match nearest.closest {
                 Some(close) => format!("did you mean `{close}`?"),
                 None => format!(
                     "set `{}` in a set-variables widget before `{reader}` runs",

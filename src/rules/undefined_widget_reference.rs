@@ -4,7 +4,6 @@ use std::collections::HashSet;
 
 use crate::liquid::{Reference, Root};
 use crate::rule::{Context, Diagnostic, Edit, Fix, Rule};
-use crate::suggest;
 
 declare_rule!(
     UndefinedWidgetReference,
@@ -27,7 +26,8 @@ impl Rule for UndefinedWidgetReference {
             let reader = ctx.state(reference.state);
             // A widget cannot usefully read itself, so its own name is no suggestion.
             let others = ctx.graph.names().filter(|n| *n != reader.name);
-            let help = match suggest::closest(&reference.name, others) {
+            let nearest = ctx.nearest(&reference.name, others);
+            let help = match nearest.closest {
                 Some(close) => format!("did you mean `{close}`?"),
                 None => "name an existing widget; at run time this reads as empty".to_string(),
             };
@@ -35,8 +35,8 @@ impl Rule for UndefinedWidgetReference {
                 "`{}` reads `widgets.{}`, but no widget has that name: it is always empty",
                 reader.name, reference.name
             );
-            let others = ctx.graph.names().filter(|n| *n != reader.name);
-            let fix = suggest::unique_closest(&reference.name, others)
+            let fix = nearest
+                .unique()
                 .filter(|close| is_plain_name(close))
                 .map(|close| rename_everywhere(ctx, reference, close));
             out.push(
