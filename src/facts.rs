@@ -9,7 +9,7 @@ use crate::channels::Channels;
 use crate::dataflow::DominatorTree;
 use crate::flow::{Flow, SourceText, State};
 use crate::graph::FlowGraph;
-use crate::liquid::Reference;
+use crate::liquid::{LiquidText, Reference};
 use crate::loops;
 use crate::suggest::{self, Nearest};
 
@@ -24,6 +24,7 @@ pub struct Facts<'a> {
     /// The file's text, for rules that look inside string values (Liquid).
     pub source: &'a SourceText,
     reachable: OnceCell<Vec<bool>>,
+    liquid_texts: OnceCell<Vec<LiquidText>>,
     references: OnceCell<Vec<Reference>>,
     closed_cycles: OnceCell<Vec<Vec<NodeIndex>>>,
     dominators: OnceCell<Option<DominatorTree>>,
@@ -40,6 +41,7 @@ impl<'a> Facts<'a> {
             graph,
             source,
             reachable: OnceCell::new(),
+            liquid_texts: OnceCell::new(),
             references: OnceCell::new(),
             closed_cycles: OnceCell::new(),
             dominators: OnceCell::new(),
@@ -59,10 +61,17 @@ impl<'a> Facts<'a> {
         self.reachable.get_or_init(|| self.graph.reachable())
     }
 
+    /// Every string that holds Liquid (see [`crate::liquid::liquid_texts`]).
+    pub fn liquid_texts(&self) -> &[LiquidText] {
+        self.liquid_texts
+            .get_or_init(|| crate::liquid::liquid_texts(self.flow, &self.source.text))
+    }
+
     /// Every Liquid reference in the flow (see [`crate::liquid::references`]).
     pub fn references(&self) -> &[Reference] {
-        self.references
-            .get_or_init(|| crate::liquid::references(self.flow, &self.source.text))
+        self.references.get_or_init(|| {
+            crate::liquid::references(self.flow, &self.source.text, self.liquid_texts())
+        })
     }
 
     /// The reachable cycles no event leaves (see [`loops::find_closed_cycles`]).

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use crate::flow::Flow;
-use crate::flow::json::{Span, decode, escape_pointer_token};
+use crate::flow::json::{Decoded, Span, decode, escape_pointer_token};
 
 /// What a reference reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -51,13 +51,42 @@ pub struct Reference {
     pub bare_json_value: bool,
 }
 
-/// Every reference in every state's `properties` and split `conditions`, in file order.
-pub fn references(flow: &Flow, source: &str) -> Vec<Reference> {
+/// A JSON string under a state's `properties` or a split's `conditions` that holds Liquid:
+/// what the Liquid rules read.
+#[derive(Debug, Clone)]
+pub struct LiquidText {
+    /// Index of the state that holds the string.
+    pub state: usize,
+    /// Pointer of the string.
+    pub pointer: String,
+    /// The string literal, quotes included, in [`Flow::text`] (the definition's own text
+    /// when it is embedded in the file as a string).
+    pub literal: Span,
+}
+
+impl LiquidText {
+    /// The literal's body, decoded.
+    pub fn decode<'s>(&self, flow: &'s Flow, source: &'s str) -> Decoded<'s> {
+        let body = self.literal.start + 1..self.literal.end.saturating_sub(1);
+        decode(flow.text(source).get(body).unwrap_or(""))
+    }
+
+    /// A span of the decoded text as a span of the file.
+    pub fn file_span(&self, flow: &Flow, decoded: &Decoded, span: &Span) -> Span {
+        let base = self.literal.start + 1;
+        flow.to_file_span(
+            base + decoded.body_offset(span.start)..base + decoded.body_offset(span.end),
+        )
+    }
+}
+
+/// Every string that holds Liquid, state by state, properties before conditions.
+pub fn liquid_texts(flow: &Flow, source: &str) -> Vec<LiquidText> {
     let mut out = Vec::new();
     for (index, state) in flow.states.iter().enumerate() {
         let mut walker = Walker {
             flow,
-            source,
+            text: flow.text(source),
             state: index,
             path: Vec::new(),
             out: &mut out,
@@ -77,6 +106,28 @@ pub fn references(flow: &Flow, source: &str) -> Vec<Reference> {
             if let Some(conditions) = item.get("conditions") {
                 walker.walk(&format!("{}/conditions", transition.pointer), conditions);
             }
+        }
+    }
+    out
+}
+
+/// Every reference in the Liquid of `texts`, in file order.
+pub fn references(flow: &Flow, source: &str, texts: &[LiquidText]) -> Vec<Reference> {
+    let mut out = Vec::new();
+    for text in texts {
+        let decoded = text.decode(flow, source);
+        let at = |span: &Span| text.file_span(flow, &decoded, span);
+        for found in scan_liquid(&decoded.text) {
+            out.push(Reference {
+                root: found.root,
+                name: found.name,
+                span: at(&found.span),
+                path: found.path.iter().map(|(n, s)| (n.clone(), at(s))).collect(),
+                state: text.state,
+                pointer: text.pointer.clone(),
+                guarded: found.guarded,
+                bare_json_value: found.bare_json_value,
+            });
         }
     }
     out.sort_by_key(|r| r.span.start);
@@ -136,10 +187,11 @@ enum Step<'v> {
 /// written out only for strings that hold Liquid, which are few.
 struct Walker<'a, 'v> {
     flow: &'a Flow,
-    source: &'a str,
+    /// The text the flow's document was parsed from.
+    text: &'a str,
     state: usize,
     path: Vec<Step<'v>>,
-    out: &'a mut Vec<Reference>,
+    out: &'a mut Vec<LiquidText>,
 }
 
 impl<'v> Walker<'_, 'v> {
@@ -148,15 +200,20 @@ impl<'v> Walker<'_, 'v> {
             Value::String(text) if has_liquid(text) => {
                 let mut pointer = base.to_string();
                 for step in &self.path {
+                    pointer.push('/');
                     match step {
-                        Step::Key(key) => {
-                            pointer.push('/');
-                            pointer.push_str(&escape_pointer_token(key));
-                        }
-                        Step::Index(i) => pointer.push_str(&format!("/{i}")),
+                        Step::Key(key) => pointer.push_str(&escape_pointer_token(key)),
+                        Step::Index(i) => pointer.push_str(&i.to_string()),
                     }
                 }
-                self.scan_string(&pointer);
+                let literal = self.flow.document.spans.resolve(self.text, &pointer);
+                if let Some((_, literal)) = literal {
+                    self.out.push(LiquidText {
+                        state: self.state,
+                        pointer,
+                        literal,
+                    });
+                }
             }
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
@@ -177,38 +234,6 @@ impl<'v> Walker<'_, 'v> {
                 }
             }
             _ => {}
-        }
-    }
-
-    /// Scans one JSON string literal, working on its decoded text and mapping every
-    /// position back through the escapes to the source.
-    fn scan_string(&mut self, pointer: &str) {
-        // Inner coordinates for an embedded definition; mapped to the file at the end.
-        let text = self.flow.text(self.source);
-        let Some((_, span)) = self.flow.document.spans.resolve(text, pointer) else {
-            return;
-        };
-        let Some(raw) = text.get(span.start + 1..span.end.saturating_sub(1)) else {
-            return;
-        };
-        let (text, offsets) = decode(raw);
-        let base = span.start + 1;
-        // Decoded offsets to the file (through an embedded definition's escapes too).
-        let at = |span: &Span| {
-            self.flow
-                .to_file_span(base + offsets[span.start]..base + offsets[span.end])
-        };
-        for found in scan_liquid(&text) {
-            self.out.push(Reference {
-                root: found.root,
-                name: found.name,
-                span: at(&found.span),
-                path: found.path.iter().map(|(n, s)| (n.clone(), at(s))).collect(),
-                state: self.state,
-                pointer: pointer.to_string(),
-                guarded: found.guarded,
-                bare_json_value: found.bare_json_value,
-            });
         }
     }
 }
@@ -745,9 +770,12 @@ mod tests {
     #[test]
     fn decode_maps_escapes_back_to_the_source() {
         let raw = r#"a\"b\u00e9{{widgets.x}}\n"#;
-        let (text, offsets) = decode(raw);
-        assert_eq!(text, "a\"b\u{e9}{{widgets.x}}\n");
-        let at = text.find("x}}").unwrap();
-        assert_eq!(&raw[offsets[at]..offsets[at + 1]], "x");
+        let decoded = decode(raw);
+        assert_eq!(decoded.text, "a\"b\u{e9}{{widgets.x}}\n");
+        let at = decoded.text.find("x}}").unwrap();
+        assert_eq!(
+            &raw[decoded.body_offset(at)..decoded.body_offset(at + 1)],
+            "x"
+        );
     }
 }

@@ -565,10 +565,37 @@ pub fn type_name(value: &Value) -> &'static str {
     }
 }
 
-/// Decodes a JSON string body; `offsets[i]` is the raw offset of decoded byte `i`, with one
-/// extra entry for the end.
-pub fn decode(raw: &str) -> (String, Vec<usize>) {
+/// The body of a JSON string literal (between its quotes), decoded, with where each of its
+/// bytes came from.
+#[derive(Debug)]
+pub struct Decoded<'a> {
+    pub text: Cow<'a, str>,
+    /// `offsets[i]` is the offset in the body of byte `i` of `text`, with one entry for the
+    /// end; `None` when the body has no escape, so that text and body are the same bytes
+    /// (a 30 MB message then costs no copy and no table).
+    offsets: Option<Vec<u32>>,
+}
+
+impl Decoded<'_> {
+    /// Where byte `i` of the decoded text (or its end) stands in the body.
+    pub fn body_offset(&self, i: usize) -> usize {
+        match &self.offsets {
+            None => i,
+            Some(offsets) => offsets[i] as usize,
+        }
+    }
+}
+
+/// Decodes the body of a JSON string literal; an invalid escape becomes U+FFFD.
+pub fn decode(raw: &str) -> Decoded<'_> {
+    if !raw.contains('\\') {
+        return Decoded {
+            text: Cow::Borrowed(raw),
+            offsets: None,
+        };
+    }
     let mut text = String::with_capacity(raw.len());
+    // Files are at most 256 MiB (`flow::MAX_FILE_BYTES`), so offsets fit in 32 bits.
     let mut offsets = Vec::with_capacity(raw.len() + 1);
     let bytes = raw.as_bytes();
     let mut i = 0;
@@ -579,14 +606,15 @@ pub fn decode(raw: &str) -> (String, Vec<usize>) {
             let c = raw[i..].chars().next().unwrap_or('\u{fffd}');
             (c, c.len_utf8())
         };
-        for _ in 0..c.len_utf8() {
-            offsets.push(i);
-        }
+        offsets.extend(std::iter::repeat_n(i as u32, c.len_utf8()));
         text.push(c);
         i += width.max(1);
     }
-    offsets.push(raw.len());
-    (text, offsets)
+    offsets.push(raw.len() as u32);
+    Decoded {
+        text: Cow::Owned(text),
+        offsets: Some(offsets),
+    }
 }
 
 #[cfg(test)]

@@ -137,8 +137,11 @@ impl Flow {
         let raw = text
             .get(literal.start + 1..literal.end.saturating_sub(1))
             .unwrap_or("");
-        let (decoded, offsets) = super::json::decode(raw);
-        let offsets: Vec<usize> = offsets.iter().map(|o| literal.start + 1 + o).collect();
+        let decoded = super::json::decode(raw);
+        let offsets: Vec<usize> = (0..=decoded.text.len())
+            .map(|i| literal.start + 1 + decoded.body_offset(i))
+            .collect();
+        let decoded = decoded.text.into_owned();
         let at = |inner_offset: usize| offsets.get(inner_offset).copied().unwrap_or(literal.start);
         let document = super::json::parse(inner).map_err(|err| ShapeError {
             message: format!(

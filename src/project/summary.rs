@@ -76,7 +76,11 @@ pub fn summarize(name: &str, flow: &Flow, source: &SourceText) -> FlowSummary {
                 .any(|(t, _)| t.event == catalog::trigger_event::PARENT)
     });
     let references = if takes_part {
-        liquid::references(flow, &source.text)
+        liquid::references(
+            flow,
+            &source.text,
+            &liquid::liquid_texts(flow, &source.text),
+        )
     } else {
         Vec::new()
     };

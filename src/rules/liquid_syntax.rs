@@ -9,10 +9,7 @@
 //! formatted message and parses its own dialect (its errors are not Studio's), so the checks
 //! here are the ones error 81018 lists, each with a byte span.
 
-use serde_json::Value;
-
-use crate::flow::json::decode;
-use crate::flow::json::{Span, escape_pointer_token};
+use crate::flow::json::Span;
 use crate::rule::{Anchor, Context, Diagnostic, Rule};
 
 declare_rule!(
@@ -24,73 +21,18 @@ declare_rule!(
 
 impl Rule for LiquidSyntax {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
-        for state in &ctx.flow.states {
-            let Some(value) = ctx.flow.node(&state.pointer) else {
-                continue;
-            };
-            let mut strings = Vec::new();
-            if let Some(properties) = value.get("properties") {
-                collect(
-                    &state.member_pointer("properties"),
-                    properties,
-                    &mut strings,
-                );
-            }
-            for transition in &state.transitions {
-                let pointer = format!("{}/conditions", transition.pointer);
-                if let Some(conditions) = ctx.flow.node(&pointer) {
-                    collect(&pointer, conditions, &mut strings);
-                }
-            }
-            for pointer in strings {
-                check_string(ctx, &state.name, &pointer, out);
-            }
-        }
-    }
-}
-
-/// The pointers of the strings under `value` that hold Liquid, labels left out.
-fn collect(pointer: &str, value: &Value, out: &mut Vec<String>) {
-    match value {
-        Value::String(text) if text.contains("{{") || text.contains("{%") => {
-            out.push(pointer.to_string());
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                collect(&format!("{pointer}/{i}"), item, out);
-            }
-        }
-        Value::Object(members) => {
-            for (key, member) in members.iter().filter(|(k, _)| *k != "friendly_name") {
-                collect(
-                    &format!("{pointer}/{}", escape_pointer_token(key)),
-                    member,
-                    out,
+        for text in ctx.liquid_texts() {
+            let decoded = text.decode(ctx.flow, &ctx.source.text);
+            for problem in scan(&decoded.text) {
+                let at = text.file_span(ctx.flow, &decoded, &problem.span);
+                out.push(
+                    Diagnostic::new(&META, &text.pointer, problem.message)
+                        .anchor(Anchor::Bytes(at))
+                        .state(&ctx.state(text.state).name)
+                        .help(problem.help),
                 );
             }
         }
-        _ => {}
-    }
-}
-
-fn check_string(ctx: &Context, state: &str, pointer: &str, out: &mut Vec<Diagnostic>) {
-    let text = &ctx.source.text;
-    let Some((_, span)) = ctx.flow.span(text, pointer) else {
-        return;
-    };
-    let Some(raw) = text.get(span.start + 1..span.end.saturating_sub(1)) else {
-        return;
-    };
-    let (decoded, offsets) = decode(raw);
-    let base = span.start + 1;
-    for problem in scan(&decoded) {
-        let at = base + offsets[problem.span.start]..base + offsets[problem.span.end];
-        out.push(
-            Diagnostic::new(&META, pointer, problem.message)
-                .anchor(Anchor::Bytes(at))
-                .state(state)
-                .help(problem.help),
-        );
     }
 }
 
