@@ -7,8 +7,8 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use crate::flow::Flow;
-use crate::flow::json::{Span, decode, escape_pointer_token};
+use crate::flow::json::{Span, decode};
+use crate::flow::{Flow, Location, MemberPath};
 
 /// What a reference reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -41,8 +41,9 @@ pub struct Reference {
     pub path: Vec<Segment>,
     /// Index of the state whose properties hold the reference.
     pub state: usize,
-    /// Pointer of the JSON string that holds the reference.
-    pub pointer: String,
+    /// The JSON string that holds the reference: a member of its state (also in a split's
+    /// conditions, so that findings about it name the state and not the transition's event).
+    pub location: Location,
     /// The template copes with an empty value here: the read is in an `{% if %}`,
     /// `{% unless %}` or `{% case %}` (its test or its body) or has a `| default:` filter.
     pub guarded: bool,
@@ -62,11 +63,11 @@ pub fn references(flow: &Flow, source: &str) -> Vec<Reference> {
             path: Vec::new(),
             out: &mut out,
         };
-        let Some(value) = flow.node(&state.pointer) else {
+        let Some(value) = flow.value(&state.location()) else {
             continue;
         };
         if let Some(properties) = value.get("properties") {
-            walker.walk(&state.member_pointer("properties"), properties);
+            walker.walk(&state.member("properties"), properties);
         }
         let transitions = value.get("transitions").and_then(Value::as_array);
         for (transition, item) in state
@@ -75,7 +76,7 @@ pub fn references(flow: &Flow, source: &str) -> Vec<Reference> {
             .zip(transitions.into_iter().flatten())
         {
             if let Some(conditions) = item.get("conditions") {
-                walker.walk(&format!("{}/conditions", transition.pointer), conditions);
+                walker.walk(&transition.member("conditions").within_state(), conditions);
             }
         }
     }
@@ -89,10 +90,10 @@ impl Reference {
     /// empty value makes invalid. Text shown to a person or passed on as a parameter is
     /// not among them.
     pub fn empty_matters(&self, flow: &Flow) -> bool {
-        let state = &flow.states[self.state];
-        let Some(rest) = self.pointer.strip_prefix(state.pointer.as_str()) else {
+        let Location::StateMember { state, path } = &self.location else {
             return false;
         };
+        let (state, rest) = (*state, path.as_pointer());
         if self.bare_json_value || rest.starts_with("/transitions/") {
             return true;
         }
@@ -100,12 +101,11 @@ impl Reference {
         let property = steps.next().unwrap_or("");
         // A Function parameter is named by its key: `TaskSid` is a SID to act on.
         let key = match (property, steps.next()) {
-            ("parameters", Some(index)) => flow
-                .node(&format!(
-                    "{}/properties/parameters/{index}/key",
-                    state.pointer
-                ))
-                .and_then(Value::as_str),
+            ("parameters", Some(index)) => {
+                let path = MemberPath::from("properties").key("parameters").key(index);
+                let parameter = Location::StateMember { state, path };
+                flow.value(&parameter.key("key")).and_then(Value::as_str)
+            }
             _ => None,
         };
         let name = key.unwrap_or(property).to_ascii_lowercase();
@@ -143,20 +143,14 @@ struct Walker<'a, 'v> {
 }
 
 impl<'v> Walker<'_, 'v> {
-    fn walk(&mut self, base: &str, value: &'v Value) {
+    fn walk(&mut self, base: &Location, value: &'v Value) {
         match value {
             Value::String(text) if has_liquid(text) => {
-                let mut pointer = base.to_string();
-                for step in &self.path {
-                    match step {
-                        Step::Key(key) => {
-                            pointer.push('/');
-                            pointer.push_str(&escape_pointer_token(key));
-                        }
-                        Step::Index(i) => pointer.push_str(&format!("/{i}")),
-                    }
-                }
-                self.scan_string(&pointer);
+                let location = self.path.iter().fold(base.clone(), |at, step| match step {
+                    Step::Key(key) => at.key(key),
+                    Step::Index(i) => at.index(*i),
+                });
+                self.scan_string(location);
             }
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
@@ -182,10 +176,11 @@ impl<'v> Walker<'_, 'v> {
 
     /// Scans one JSON string literal, working on its decoded text and mapping every
     /// position back through the escapes to the source.
-    fn scan_string(&mut self, pointer: &str) {
+    fn scan_string(&mut self, location: Location) {
         // Inner coordinates for an embedded definition; mapped to the file at the end.
         let text = self.flow.text(self.source);
-        let Some((_, span)) = self.flow.document.spans.resolve(text, pointer) else {
+        let pointer = self.flow.pointer(&location);
+        let Some((_, span)) = self.flow.document.spans.resolve(text, &pointer) else {
             return;
         };
         let Some(raw) = text.get(span.start + 1..span.end.saturating_sub(1)) else {
@@ -205,7 +200,7 @@ impl<'v> Walker<'_, 'v> {
                 span: at(&found.span),
                 path: found.path.iter().map(|(n, s)| (n.clone(), at(s))).collect(),
                 state: self.state,
-                pointer: pointer.to_string(),
+                location: location.clone(),
                 guarded: found.guarded,
                 bare_json_value: found.bare_json_value,
             });

@@ -4,7 +4,7 @@ use std::fmt;
 
 use crate::facts::Facts;
 use crate::flow::json::Span;
-use crate::flow::{Flow, Position, SourceText};
+use crate::flow::{Flow, Location, Position, SourceText};
 use crate::graph::FlowGraph;
 use crate::liquid::Reference;
 
@@ -100,16 +100,21 @@ impl<'a> Context<'a> {
         self.facts
     }
 
-    /// The file span of the value a pointer names.
-    pub fn value_span(&self, pointer: &str) -> Option<Span> {
+    /// The file span of the value at a place.
+    pub fn value_span(&self, location: &Location) -> Option<Span> {
         self.flow
-            .span(&self.source.text, pointer)
+            .locate(&self.source.text, location)
             .map(|(_, value)| value)
     }
 
-    /// A fix that writes `value` (a JSON string) over the value at `pointer`.
-    pub fn replace_with_string(&self, title: String, pointer: &str, value: &str) -> Option<Fix> {
-        let span = self.value_span(pointer)?;
+    /// A fix that writes `value` (a JSON string) over the value at `location`.
+    pub fn replace_with_string(
+        &self,
+        title: String,
+        location: &Location,
+        value: &str,
+    ) -> Option<Fix> {
+        let span = self.value_span(location)?;
         Some(Fix::replace(
             title,
             span,
@@ -117,17 +122,23 @@ impl<'a> Context<'a> {
         ))
     }
 
-    /// The bytes that delete the array element at `pointer` with its separating comma, so
-    /// that the array stays valid JSON and its other elements keep their formatting.
-    pub fn removal_of_element(&self, pointer: &str) -> Option<Span> {
+    /// The bytes that delete the array element at `location` (a state or a transition) with
+    /// its separating comma, so that the array stays valid JSON and its other elements keep
+    /// their formatting.
+    pub fn removal_of_element(&self, location: &Location) -> Option<Span> {
+        let pointer = self.flow.pointer(location);
         let (parent, index) = pointer.rsplit_once('/')?;
         let index: usize = index.parse().ok()?;
-        let element = self.value_span(pointer)?;
+        let span = |pointer: String| {
+            let located = self.flow.span(&self.source.text, &pointer);
+            located.map(|(_, value)| value)
+        };
+        let element = span(pointer.clone())?;
         if index > 0 {
-            let previous = self.value_span(&format!("{parent}/{}", index - 1))?;
+            let previous = span(format!("{parent}/{}", index - 1))?;
             return Some(previous.end..element.end);
         }
-        match self.value_span(&format!("{parent}/1")) {
+        match span(format!("{parent}/1")) {
             Some(next) => Some(element.start..next.start),
             None => Some(element),
         }
@@ -140,9 +151,8 @@ impl<'a> Context<'a> {
         reference: &Reference,
         message: impl Into<String>,
     ) -> Diagnostic {
-        Diagnostic::new(meta, &reference.pointer, message)
+        Diagnostic::new(meta, reference.location.clone(), message)
             .anchor(Anchor::Bytes(reference.span.clone()))
-            .state(&self.state(reference.state).name)
     }
 }
 
@@ -154,7 +164,7 @@ impl<'a> std::ops::Deref for Context<'a> {
     }
 }
 
-/// Which part of the value at the pointer a finding underlines.
+/// Which part of the value at the location a finding underlines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Anchor {
     /// The whole value.
@@ -170,10 +180,10 @@ pub enum Anchor {
 /// A second place shown beside a finding, such as the first of two duplicate names.
 #[derive(Debug, Clone)]
 pub struct Related {
-    pub pointer: String,
+    pub location: Location,
     pub label: String,
-    /// Set when the place is in another file (a subflow of a project finding): the pointer
-    /// is then into that file, already located.
+    /// Set when the place is in another file (a subflow of a project finding): the location
+    /// is then a pointer into that file, already located.
     pub elsewhere: Option<Elsewhere>,
 }
 
@@ -253,17 +263,19 @@ impl Fix {
     }
 }
 
-/// One finding, located by JSON Pointer; the reporters turn it into line:column.
+/// One finding at a typed location; the engine resolves it to a pointer and line:column.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
     pub rule: &'static str,
     pub severity: Severity,
     pub message: String,
     pub help: Option<String>,
-    /// The widget the finding is about; `None` for flow-level findings.
+    /// The widget the finding is about; `None` for flow-level findings. The engine derives
+    /// it from the location unless the finding names one itself.
     pub state: Option<String>,
+    /// The event of the transition the finding is about; derived like `state`.
     pub event: Option<String>,
-    pub pointer: String,
+    pub location: Location,
     pub anchor: Anchor,
     pub related: Vec<Related>,
     pub subject: Subject,
@@ -272,7 +284,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(meta: &RuleMeta, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(meta: &RuleMeta, location: Location, message: impl Into<String>) -> Self {
         Diagnostic {
             rule: meta.id,
             severity: meta.severity,
@@ -280,7 +292,7 @@ impl Diagnostic {
             help: None,
             state: None,
             event: None,
-            pointer: pointer.into(),
+            location,
             anchor: Anchor::Value,
             related: Vec::new(),
             subject: Subject::Other,
@@ -293,11 +305,15 @@ impl Diagnostic {
         self
     }
 
+    /// Names the widget when the location cannot: a raw pointer, or a project finding whose
+    /// flow is gone by the time it is made.
     pub fn state(mut self, state: &str) -> Self {
         self.state = Some(state.to_string());
         self
     }
 
+    /// Names the event when the location is not its transition: an event left unconnected
+    /// has no transition to point at.
     pub fn event(mut self, event: &str) -> Self {
         self.event = Some(event.to_string());
         self
@@ -323,9 +339,9 @@ impl Diagnostic {
         self
     }
 
-    pub fn related(mut self, pointer: impl Into<String>, label: impl Into<String>) -> Self {
+    pub fn related(mut self, location: Location, label: impl Into<String>) -> Self {
         self.related.push(Related {
-            pointer: pointer.into(),
+            location,
             label: label.into(),
             elsewhere: None,
         });
@@ -335,12 +351,12 @@ impl Diagnostic {
     /// A second place in another file, already located.
     pub fn related_elsewhere(
         mut self,
-        pointer: impl Into<String>,
+        location: Location,
         label: impl Into<String>,
         elsewhere: Elsewhere,
     ) -> Self {
         self.related.push(Related {
-            pointer: pointer.into(),
+            location,
             label: label.into(),
             elsewhere: Some(elsewhere),
         });

@@ -218,7 +218,7 @@ pub fn violations(flow: &crate::flow::Flow) -> Vec<Violation> {
     for (index, state) in flow.states.iter().enumerate() {
         let (Some(widget), Some(node)) = (
             set.widgets.get(state.kind.as_str()),
-            flow.node(&state.pointer),
+            flow.value(&state.location()),
         ) else {
             continue;
         };

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::{Diff, WidgetStatus};
 use crate::catalog;
 use crate::export::changes::{Changes, EdgeMark, End, Ghost, GhostEdge};
-use crate::flow::{Flow, Transition};
+use crate::flow::{Flow, MemberPath, Transition};
 use crate::graph::FlowGraph;
 
 /// The changes of `diff` in terms of the new flow's diagram (whose nodes are the new flow's
@@ -99,10 +99,7 @@ pub fn changes(diff: &Diff, old: &Flow) -> Changes {
 /// name of its first condition.
 fn edge_label(flow: &Flow, transition: &Transition) -> String {
     let friendly = flow
-        .node(&format!(
-            "{}/conditions/0/friendly_name",
-            transition.pointer
-        ))
+        .value(&transition.member(MemberPath::from("conditions").index(0).key("friendly_name")))
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty());
     match friendly {

@@ -30,15 +30,14 @@ impl Rule for DuplicateStateName {
             out.push(
                 Diagnostic::new(
                     &META,
-                    state.member_pointer("name"),
+                    state.member("name"),
                     format!("a state named `{}` is already defined", state.name),
                 )
-                .state(&state.name)
                 .help(
                     "rename one of them; transitions to this name go to the first state, \
                      and Studio rejects the flow",
                 )
-                .related(original.member_pointer("name"), "first defined here"),
+                .related(original.member("name"), "first defined here"),
             );
         }
     }

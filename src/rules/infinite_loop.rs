@@ -26,8 +26,7 @@ impl Rule for InfiniteLoop {
                 )
             };
             out.push(
-                Diagnostic::new(&META, first.member_pointer("name"), message)
-                    .state(&first.name)
+                Diagnostic::new(&META, first.member("name"), message)
                     .subject(loop_subject(ctx, scc))
                     .help(
                         "give the loop a way out: connect a failure, timeout or `noMatch` \

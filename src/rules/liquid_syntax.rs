@@ -11,8 +11,8 @@
 
 use serde_json::Value;
 
-use crate::flow::json::decode;
-use crate::flow::json::{Span, escape_pointer_token};
+use crate::flow::Location;
+use crate::flow::json::{Span, decode};
 use crate::rule::{Anchor, Context, Diagnostic, Rule};
 
 declare_rule!(
@@ -25,57 +25,50 @@ declare_rule!(
 impl Rule for LiquidSyntax {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         for state in &ctx.flow.states {
-            let Some(value) = ctx.flow.node(&state.pointer) else {
+            let Some(value) = ctx.flow.value(&state.location()) else {
                 continue;
             };
             let mut strings = Vec::new();
             if let Some(properties) = value.get("properties") {
-                collect(
-                    &state.member_pointer("properties"),
-                    properties,
-                    &mut strings,
-                );
+                collect(state.member("properties"), properties, &mut strings);
             }
             for transition in &state.transitions {
-                let pointer = format!("{}/conditions", transition.pointer);
-                if let Some(conditions) = ctx.flow.node(&pointer) {
-                    collect(&pointer, conditions, &mut strings);
+                // Keyed by the state alone, as it always was: no event.
+                let at = transition.member("conditions").within_state();
+                if let Some(conditions) = ctx.flow.value(&at) {
+                    collect(at, conditions, &mut strings);
                 }
             }
-            for pointer in strings {
-                check_string(ctx, &state.name, &pointer, out);
+            for location in strings {
+                check_string(ctx, location, out);
             }
         }
     }
 }
 
-/// The pointers of the strings under `value` that hold Liquid, labels left out.
-fn collect(pointer: &str, value: &Value, out: &mut Vec<String>) {
+/// The strings under `value` (at `location`) that hold Liquid, labels left out.
+fn collect(location: Location, value: &Value, out: &mut Vec<Location>) {
     match value {
         Value::String(text) if text.contains("{{") || text.contains("{%") => {
-            out.push(pointer.to_string());
+            out.push(location);
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                collect(&format!("{pointer}/{i}"), item, out);
+                collect(location.clone().index(i), item, out);
             }
         }
         Value::Object(members) => {
             for (key, member) in members.iter().filter(|(k, _)| *k != "friendly_name") {
-                collect(
-                    &format!("{pointer}/{}", escape_pointer_token(key)),
-                    member,
-                    out,
-                );
+                collect(location.clone().key(key), member, out);
             }
         }
         _ => {}
     }
 }
 
-fn check_string(ctx: &Context, state: &str, pointer: &str, out: &mut Vec<Diagnostic>) {
+fn check_string(ctx: &Context, location: Location, out: &mut Vec<Diagnostic>) {
     let text = &ctx.source.text;
-    let Some((_, span)) = ctx.flow.span(text, pointer) else {
+    let Some((_, span)) = ctx.flow.locate(text, &location) else {
         return;
     };
     let Some(raw) = text.get(span.start + 1..span.end.saturating_sub(1)) else {
@@ -86,9 +79,8 @@ fn check_string(ctx: &Context, state: &str, pointer: &str, out: &mut Vec<Diagnos
     for problem in scan(&decoded) {
         let at = base + offsets[problem.span.start]..base + offsets[problem.span.end];
         out.push(
-            Diagnostic::new(&META, pointer, problem.message)
+            Diagnostic::new(&META, location.clone(), problem.message)
                 .anchor(Anchor::Bytes(at))
-                .state(state)
                 .help(problem.help),
         );
     }

@@ -10,6 +10,7 @@ use petgraph::visit::NodeFiltered;
 
 use crate::catalog::{self, EventKind, NO_MATCH, Role};
 use crate::dataflow;
+use crate::flow::{Location, MemberPath};
 use crate::liquid::Root;
 use crate::rule::{Context, Diagnostic, Rule};
 use crate::rules::infinite_loop::loop_subject;
@@ -56,8 +57,8 @@ fn finding(ctx: &Context, family: &[NodeIndex]) -> Diagnostic {
              row Studio stops the execution (error 81001), so the failure is never handled",
             first.name
         );
-        return Diagnostic::new(&META, first.member_pointer("name"), message)
-            .state(&first.name)
+        // The finding stands at the state; the event it names is the failure that loops.
+        return Diagnostic::new(&META, first.member("name"), message)
             .subject(loop_subject(ctx, family))
             .event(event)
             .help(
@@ -79,8 +80,7 @@ fn finding(ctx: &Context, family: &[NodeIndex]) -> Diagnostic {
             STEP_LIMIT / family.len()
         )
     };
-    Diagnostic::new(&META, first.member_pointer("name"), message)
-        .state(&first.name)
+    Diagnostic::new(&META, first.member("name"), message)
         .subject(loop_subject(ctx, family))
         .help(help)
 }
@@ -120,7 +120,7 @@ impl<'c> Counters<'c> {
             .references()
             .iter()
             .filter(|r| r.root == Root::FlowVariable);
-        let mut read_by_value: HashSet<(usize, &str, &str)> = HashSet::new();
+        let mut read_by_value: HashSet<(&Location, &str)> = HashSet::new();
         for r in reads {
             let state = ctx.state(r.state);
             let node = NodeIndex::new(r.state);
@@ -131,12 +131,13 @@ impl<'c> Counters<'c> {
                     .or_default()
                     .push(r.name.as_str());
             }
-            read_by_value.insert((r.state, r.pointer.as_str(), r.name.as_str()));
+            read_by_value.insert((&r.location, r.name.as_str()));
         }
         for (index, state) in ctx.flow.states.iter().enumerate() {
             for (position, key) in dataflow::keys_set_by(ctx.flow, state) {
-                let value = format!("{}/properties/variables/{position}/value", state.pointer);
-                let own = read_by_value.contains(&(index, value.as_str(), key));
+                let variables = MemberPath::from("properties").key("variables");
+                let value = state.member(variables.index(position).key("value"));
+                let own = read_by_value.contains(&(&value, key));
                 let map = if own {
                     &mut counters.increments
                 } else {

@@ -45,21 +45,21 @@ fn finding(ctx: &Context, node: NodeIndex, work: NodeIndex) -> Diagnostic {
     let state = ctx.state(ctx.graph.state_index(node));
     let work = ctx.state(ctx.graph.state_index(work));
     let transition = state.transitions.iter().find(|t| t.event == "hangup");
-    let pointer = match transition {
-        Some(t) if ctx.flow.node(&t.next_pointer()).is_some() => t.next_pointer(),
-        Some(t) => t.event_pointer(),
-        None => state.member_pointer("name"),
+    let location = match transition {
+        Some(t) if ctx.flow.value(&t.member("next")).is_some() => t.member("next"),
+        Some(t) => t.member("event"),
+        None => state.member("name"),
     };
+    // Without a transition the location cannot name the event: the finding does.
     Diagnostic::new(
         &META,
-        pointer,
+        location,
         format!(
             "if the caller hangs up during `{}`, the flow ends and skips `{}`, which every \
              other path out of it runs",
             state.name, work.name
         ),
     )
-    .state(&state.name)
     .event("hangup")
     .help(help(state, &work.name))
 }

@@ -102,9 +102,8 @@ fn check_one_of(state: &State, spec: &WidgetSpec, is_trigger: bool, out: &mut Ve
         )
     };
     out.push(
-        Diagnostic::new(&META, state.member_pointer("transitions"), message)
+        Diagnostic::new(&META, state.member("transitions"), message)
             .anchor(Anchor::Key)
-            .state(&state.name)
             .help(help),
     );
 }
@@ -127,14 +126,14 @@ fn check_required(ctx: &Context, place: &Place, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let transition = state.transitions.iter().find(|t| t.event == event.name);
-        let (pointer, anchor) = match transition {
-            Some(t) => (t.next_pointer(), Anchor::Value),
-            None => (state.member_pointer("transitions"), Anchor::Key),
+        let (location, anchor) = match transition {
+            Some(t) => (t.member("next"), Anchor::Value),
+            None => (state.member("transitions"), Anchor::Key),
         };
         // A transition with no `next` at all has nothing to underline but its event.
-        let pointer = match (transition, ctx.flow.node(&pointer)) {
-            (Some(t), None) => t.event_pointer(),
-            _ => pointer,
+        let location = match (transition, ctx.flow.value(&location)) {
+            (Some(t), None) => t.member("event"),
+            _ => location,
         };
         let who = if place.on_call {
             "the caller"
@@ -142,9 +141,9 @@ fn check_required(ctx: &Context, place: &Place, out: &mut Vec<Diagnostic>) {
             "the contact"
         };
         out.push(
-            Diagnostic::new(&META, pointer, message(place, event.name, event.kind))
+            // Without a transition the location cannot name the event: the finding does.
+            Diagnostic::new(&META, location, message(place, event.name, event.kind))
                 .anchor(anchor)
-                .state(&state.name)
                 .event(event.name)
                 .subject(Subject::DroppedEvent {
                     state: place.index,

@@ -1,5 +1,6 @@
 //! `unreachable-state`: a state no path of connected transitions reaches from the trigger.
 
+use crate::flow::Location;
 use crate::rule::{Context, Diagnostic, Edit, Fix, Rule, Subject};
 
 declare_rule!(
@@ -52,13 +53,12 @@ impl Rule for UnreachableState {
                 ),
             };
             out.push(
-                Diagnostic::new(&META, state.member_pointer("name"), message)
-                    .state(&state.name)
+                Diagnostic::new(&META, state.member("name"), message)
                     .subject(Subject::Unreachable {
                         state: ctx.graph.state_index(node),
                     })
                     .help("connect a transition to it, or delete it if it is no longer used")
-                    .fix(deletion(ctx, &state.pointer, &state.name)),
+                    .fix(deletion(ctx, &state.location(), &state.name)),
             );
         }
     }
@@ -66,8 +66,8 @@ impl Rule for UnreachableState {
 
 /// Deleting a widget nobody reaches changes nothing at run time, but it may be a widget the
 /// author meant to connect: a choice, so the fix is unsafe.
-fn deletion(ctx: &Context, pointer: &str, name: &str) -> Option<Fix> {
-    let span = ctx.removal_of_element(pointer)?;
+fn deletion(ctx: &Context, location: &Location, name: &str) -> Option<Fix> {
+    let span = ctx.removal_of_element(location)?;
     let edits = vec![Edit {
         span,
         replacement: String::new(),

@@ -45,7 +45,10 @@ impl Rule for UnsetWidgetReference {
                 // Transition conditions are evaluated after the widget ran, so its output is
                 // there; only a split has no output of its own to test.
                 // On a loop, a widget's properties read its output from the previous turn.
-                let in_conditions = reference.pointer.contains("/transitions/");
+                let in_conditions = reference
+                    .location
+                    .path()
+                    .is_some_and(|p| p.as_pointer().contains("/transitions/"));
                 let is_split = catalog::role(&ctx.state(reference.state).kind) == Role::Split;
                 if is_split || !(in_conditions || ctx.same_cycle(widget, reader)) {
                     out.push(self_read(ctx, reference));
