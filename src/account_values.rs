@@ -8,7 +8,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use crate::flow::Flow;
-use crate::flow::Location;
+use crate::flow::{Location, StateId};
 
 /// SID prefixes of account resources, with the name a mapping gives them.
 const PREFIXES: &[(&str, &str)] = &[
@@ -52,7 +52,7 @@ pub struct AccountValue {
     /// What it is, as a mapping names it: `service_sid`, `url`, `phone_number`.
     pub kind: &'static str,
     /// The state whose properties hold it.
-    pub state: usize,
+    pub state: StateId,
     /// The JSON string that holds it.
     pub location: Location,
 }
@@ -60,16 +60,16 @@ pub struct AccountValue {
 /// Every account-specific value in the states' properties, in state order.
 pub fn find(flow: &Flow) -> Vec<AccountValue> {
     let mut out = Vec::new();
-    for (index, state) in flow.states.iter().enumerate() {
+    for state in &flow.states {
         let location = state.member("properties");
         if let Some(properties) = flow.value(&location) {
-            walk(properties, &location, index, &mut out);
+            walk(properties, &location, state.id, &mut out);
         }
     }
     out
 }
 
-fn walk(value: &Value, location: &Location, state: usize, out: &mut Vec<AccountValue>) {
+fn walk(value: &Value, location: &Location, state: StateId, out: &mut Vec<AccountValue>) {
     match value {
         Value::String(text) => scan(text, location, state, out),
         Value::Array(items) => {
@@ -86,7 +86,7 @@ fn walk(value: &Value, location: &Location, state: usize, out: &mut Vec<AccountV
     }
 }
 
-fn scan(text: &str, location: &Location, state: usize, out: &mut Vec<AccountValue>) {
+fn scan(text: &str, location: &Location, state: StateId, out: &mut Vec<AccountValue>) {
     let plain = mask_templates(text);
     let mut push = |value: &str, kind: &'static str| {
         out.push(AccountValue {
@@ -153,7 +153,7 @@ mod tests {
         scan(
             "${url}/x {{widgets.a.url}} https://demo-1234.twil.io/hi +14155550100 WW0123456789abcdef0123456789abcdef",
             &Location::Pointer("/p".to_string()),
-            0,
+            StateId::default(),
             &mut out,
         );
         let kinds: Vec<&str> = out.iter().map(|v| v.kind).collect();

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use crate::flow::json::{Span, decode};
-use crate::flow::{Flow, Location, MemberPath};
+use crate::flow::{Flow, Location, MemberPath, StateId};
 
 /// What a reference reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -39,8 +39,8 @@ pub struct Reference {
     /// Every name of the path read, root first, with its byte range in the source file: `widgets`,
     /// `ask`, `Digits`. An index or a variable in brackets is an empty name.
     pub path: Vec<Segment>,
-    /// Index of the state whose properties hold the reference.
-    pub state: usize,
+    /// The state whose properties hold the reference.
+    pub state: StateId,
     /// The JSON string that holds the reference: a member of its state (also in a split's
     /// conditions, so that findings about it name the state and not the transition's event).
     pub location: Location,
@@ -59,7 +59,7 @@ pub fn references(flow: &Flow, source: &str) -> Vec<Reference> {
         let mut walker = Walker {
             flow,
             source,
-            state: index,
+            state: StateId::new(index),
             path: Vec::new(),
             out: &mut out,
         };
@@ -137,7 +137,7 @@ enum Step<'v> {
 struct Walker<'a, 'v> {
     flow: &'a Flow,
     source: &'a str,
-    state: usize,
+    state: StateId,
     path: Vec<Step<'v>>,
     out: &'a mut Vec<Reference>,
 }

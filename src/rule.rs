@@ -4,7 +4,7 @@ use std::fmt;
 
 use crate::facts::Facts;
 use crate::flow::json::Span;
-use crate::flow::{Flow, Location, Position, SourceText};
+use crate::flow::{Flow, Location, Position, SourceText, StateId};
 use crate::graph::FlowGraph;
 use crate::liquid::Reference;
 
@@ -197,17 +197,16 @@ pub struct Elsewhere {
 }
 
 /// What a finding is about, in terms that diagrams and fixes read without knowing rule ids.
-/// States are indexes into `Flow::states`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Subject {
     #[default]
     Other,
     /// A state that never runs.
-    Unreachable { state: usize },
+    Unreachable { state: StateId },
     /// The states of a reported loop, sorted.
-    Loop { states: Vec<usize> },
+    Loop { states: Vec<StateId> },
     /// An event of a state that ends the execution, unconnected.
-    DroppedEvent { state: usize, event: String },
+    DroppedEvent { state: StateId, event: String },
 }
 
 /// Whether applying a fix can change behaviour beyond the defect it repairs.

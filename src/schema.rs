@@ -8,6 +8,7 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{Draft, Registry, Resource, Validator};
 use serde_json::Value;
 
+use crate::flow::StateId;
 use crate::flow::json::escape_pointer_token;
 
 /// The URI prefix of every Studio schema `$id`.
@@ -181,7 +182,7 @@ fn keeps_state_path(path: &str) -> bool {
 #[derive(Debug, Default)]
 pub struct Violation {
     /// The state, or `None` for the flow definition itself.
-    pub state: Option<usize>,
+    pub state: Option<StateId>,
     /// Pointer to the property, relative to the state (or the definition). For a missing
     /// property, where it would be.
     pub pointer: String,
@@ -215,7 +216,7 @@ pub fn violations(flow: &crate::flow::Flow) -> Vec<Violation> {
             !p.starts_with("/states/")
         }));
     }
-    for (index, state) in flow.states.iter().enumerate() {
+    for state in &flow.states {
         let (Some(widget), Some(node)) = (
             set.widgets.get(state.kind.as_str()),
             flow.value(&state.location()),
@@ -225,7 +226,7 @@ pub fn violations(flow: &crate::flow::Flow) -> Vec<Violation> {
         found.extend(collect(
             &widget.validator,
             node,
-            Some(index),
+            Some(state.id),
             keeps_state_path,
         ));
     }
@@ -251,7 +252,7 @@ impl Violation {
 fn collect(
     validator: &Validator,
     instance: &Value,
-    state: Option<usize>,
+    state: Option<StateId>,
     keep: impl Fn(&str) -> bool,
 ) -> Vec<Violation> {
     let mut problems: BTreeMap<String, Violation> = BTreeMap::new();

@@ -647,7 +647,7 @@ fn finding_match(report: &FileReport, finding: &Finding, names: &Names) -> Findi
         (Subject::Loop { states }, Some(flow)) => {
             let mut members: Vec<&str> = states
                 .iter()
-                .filter_map(|&i| flow.states.get(i))
+                .filter_map(|&i| flow.states.get(i.index()))
                 .map(|s| names.name(&s.name))
                 .collect();
             members.sort_unstable();

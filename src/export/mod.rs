@@ -225,7 +225,7 @@ impl Diagram {
             node.status = node.status.max(status);
             if let Subject::DroppedEvent { state, event } = &d.subject {
                 self.drops.push(DiagramDrop {
-                    from: *state,
+                    from: state.index(),
                     event: event.clone(),
                     severity: d.severity,
                     findings: vec![number],
@@ -320,12 +320,12 @@ fn edges(flow: &Flow, graph: &FlowGraph) -> Vec<DiagramEdge> {
         .edge_indices()
         .filter_map(|e| {
             let (from, to) = graph.graph.edge_endpoints(e)?;
-            let from = graph.state_index(from);
+            let from = StateId::from(from).index();
             let index = graph.edge(e).transition;
             let transition = &flow.states[from].transitions[index];
             Some(DiagramEdge {
                 from,
-                to: graph.state_index(to),
+                to: StateId::from(to).index(),
                 transition: index,
                 label: edge_label(flow, transition),
                 in_loop: false,
@@ -403,7 +403,7 @@ fn mark_loops(flow: &Flow, edges: &mut [DiagramEdge], findings: &[Finding]) {
     });
     for (id, states) in loops.enumerate() {
         for &state in states {
-            if let Some(slot) = in_loop.get_mut(state) {
+            if let Some(slot) = in_loop.get_mut(state.index()) {
                 *slot = Some(id);
             }
         }

@@ -274,6 +274,11 @@ impl Transition {
 }
 
 impl Flow {
+    /// The state with this id (a `NodeIndex` of the flow graph converts too).
+    pub fn state(&self, id: impl Into<StateId>) -> &State {
+        &self.states[id.into().index()]
+    }
+
     /// The JSON Pointer of a place in [`Flow::document`]: with the definition's prefix
     /// (`/definition` in an API resource, `/3/definition` in a list of them).
     pub fn pointer(&self, location: &Location) -> String {

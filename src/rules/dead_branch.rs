@@ -21,7 +21,7 @@ use petgraph::visit::EdgeRef;
 
 use super::conditions::{self, Branch, Split, Values, same_expression_key};
 use crate::dataflow::{DominatorTree, keys_set_by};
-use crate::flow::MemberPath;
+use crate::flow::{MemberPath, StateId};
 use crate::liquid;
 use crate::rule::{Context, Diagnostic, Rule};
 
@@ -93,9 +93,9 @@ fn writers(ctx: &Context, input: &str) -> Vec<NodeIndex> {
         match names.as_slice() {
             ["widgets", widget, ..] => found.extend(ctx.graph.node(widget)),
             ["flow", "variables", key, ..] => {
-                for (index, state) in ctx.flow.states.iter().enumerate() {
+                for state in &ctx.flow.states {
                     if keys_set_by(ctx.flow, state).any(|(_, k)| k == *key) {
-                        found.push(NodeIndex::new(index));
+                        found.push(state.id.node());
                     }
                 }
             }
@@ -232,7 +232,7 @@ impl<'w, 's, 'f> Walk<'w, 's, 'f> {
             .map(Vec::as_slice)
             .unwrap_or(&[]);
         for fact in facts.iter().rev().take(MAX_FACTS) {
-            let source = NodeIndex::new(fact.source);
+            let source = StateId::new(fact.source).node();
             if self
                 .reach
                 .unchanged(self.dominators, &tested.writers, source, fact.at, from)
@@ -412,7 +412,7 @@ fn sources_named(ctx: &Context, incoming: &[EdgeFact]) -> String {
     let mut names: Vec<&str> = incoming
         .iter()
         .flat_map(|e| &e.sources)
-        .map(|&s| ctx.state(s).name.as_str())
+        .map(|&s| ctx.flow.states[s].name.as_str())
         .collect();
     names.sort_unstable();
     names.dedup();
@@ -473,7 +473,7 @@ fn per_edge_finding(ctx: &Context, tested: &Tested, incoming: &[EdgeFact]) -> Op
     let input_at = split
         .state
         .member(MemberPath::from("properties").key("input"));
-    let from = |e: &EdgeFact| ctx.state(e.from.index()).name.clone();
+    let from = |e: &EdgeFact| ctx.state(e.from).name.clone();
     if let Some((edge, branch)) = decided
         .iter()
         .find(|(e, _)| e.sources.contains(&split.index))

@@ -26,7 +26,7 @@ impl Rule for DuplicateStateName {
             if first == index {
                 continue;
             }
-            let original = ctx.state(first);
+            let original = &ctx.flow.states[first];
             out.push(
                 Diagnostic::new(
                     &META,

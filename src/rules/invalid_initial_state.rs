@@ -34,7 +34,7 @@ impl Rule for InvalidInitialState {
                 out.push(diagnostic);
             }
             Some(node) => {
-                let state = ctx.state(ctx.graph.state_index(node));
+                let state = ctx.state(node);
                 if catalog::role(&state.kind) != Role::Trigger {
                     out.push(
                         Diagnostic::new(

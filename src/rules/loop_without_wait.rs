@@ -45,7 +45,7 @@ impl Rule for LoopWithoutWait {
 }
 
 fn finding(ctx: &Context, family: &[NodeIndex]) -> Diagnostic {
-    let first = ctx.state(ctx.graph.state_index(family[0]));
+    let first = ctx.state(family[0]);
     let help = "bound the loop with a counter (a set-variables that increments it and a split \
                 that leaves the loop when it is reached), or put a widget that waits for the \
                 caller in it";
@@ -87,7 +87,7 @@ fn finding(ctx: &Context, family: &[NodeIndex]) -> Diagnostic {
 
 /// The failure event of `node` whose transition leads back to `node` itself.
 fn failure_to_itself<'c>(ctx: &'c Context, node: NodeIndex) -> Option<&'c str> {
-    let state = ctx.state(ctx.graph.state_index(node));
+    let state = ctx.state(node);
     let spec = catalog::widget(&state.kind)?;
     state
         .connected()
@@ -123,7 +123,7 @@ impl<'c> Counters<'c> {
         let mut read_by_value: HashSet<(&Location, &str)> = HashSet::new();
         for r in reads {
             let state = ctx.state(r.state);
-            let node = NodeIndex::new(r.state);
+            let node = r.state.node();
             if catalog::role(&state.kind) == Role::Split {
                 counters
                     .tested
@@ -133,7 +133,7 @@ impl<'c> Counters<'c> {
             }
             read_by_value.insert((&r.location, r.name.as_str()));
         }
-        for (index, state) in ctx.flow.states.iter().enumerate() {
+        for state in &ctx.flow.states {
             for (position, key) in dataflow::keys_set_by(ctx.flow, state) {
                 let variables = MemberPath::from("properties").key("variables");
                 let value = state.member(variables.index(position).key("value"));
@@ -143,7 +143,7 @@ impl<'c> Counters<'c> {
                 } else {
                     &mut counters.resets
                 };
-                map.entry(key).or_default().push(NodeIndex::new(index));
+                map.entry(key).or_default().push(state.id.node());
             }
         }
         counters
@@ -255,7 +255,7 @@ fn merge_overlapping(mut families: Vec<Vec<NodeIndex>>) -> Vec<Vec<NodeIndex>> {
 
 /// Whether some event of the split ends the execution or goes outside the loop.
 fn leaves(ctx: &Context, split: NodeIndex, inside: &HashSet<NodeIndex>) -> bool {
-    let split = ctx.state(ctx.graph.state_index(split));
+    let split = ctx.state(split);
     let has_no_match = split.transitions.iter().any(|t| t.event == NO_MATCH);
     !has_no_match
         || split.transitions.iter().any(|t| {

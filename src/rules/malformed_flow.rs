@@ -55,6 +55,6 @@ fn large_value_anchor(ctx: &Context, pointer: &str) -> Anchor {
 
 /// The name of the state a pointer lies in, when it has one.
 fn state_of<'c>(ctx: &'c Context, pointer: &str) -> Option<&'c str> {
-    let state = ctx.state(ctx.flow.state_at_pointer(pointer)?.index());
+    let state = ctx.state(ctx.flow.state_at_pointer(pointer)?);
     Some(state.name.as_str()).filter(|name| !name.is_empty())
 }

@@ -95,5 +95,5 @@ fn free_text_output(ctx: &Context, argument: &str) -> Option<&'static str> {
 fn is_kind(ctx: &Context, widget: &str, kind: &str) -> bool {
     ctx.graph
         .node(widget)
-        .is_some_and(|node| ctx.state(ctx.graph.state_index(node)).kind == kind)
+        .is_some_and(|node| ctx.state(node).kind == kind)
 }

@@ -7,7 +7,7 @@
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
 
-use crate::flow::{Location, MemberPath, StateId};
+use crate::flow::{Location, MemberPath};
 use crate::rule::{Anchor, Context, Diagnostic, Fix, Rule};
 use crate::schema::{self, Violation, WidgetSchema};
 
@@ -37,10 +37,7 @@ impl Rule for SchemaViolation {
                     let state = ctx.state(index);
                     let widget = set.widgets.get(state.kind.as_str());
                     let title = widget.map_or(state.kind.as_str(), |w| w.title.as_str());
-                    let target = Location::StateMember {
-                        state: StateId::new(index),
-                        path,
-                    };
+                    let target = Location::StateMember { state: index, path };
                     violation.diagnostic(ctx, target, title, widget, Some(&state.name))
                 }
             };

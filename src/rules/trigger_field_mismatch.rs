@@ -91,7 +91,10 @@ fn wrong_channel(
     if reference.guarded {
         return None;
     }
-    let events: Vec<&str> = ctx.channels().events_reaching(reference.state).collect();
+    let events: Vec<&str> = ctx
+        .channels()
+        .events_reaching(reference.state.index())
+        .collect();
     if events.is_empty() || events.contains(&PARENT) || events.contains(&fields.event.as_str()) {
         return None;
     }

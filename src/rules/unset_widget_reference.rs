@@ -36,7 +36,7 @@ impl Rule for UnsetWidgetReference {
             if reference.root != Root::Widget {
                 continue;
             }
-            let reader = NodeIndex::new(reference.state);
+            let reader = reference.state.node();
             // Unreachable readers are unreachable-state's finding.
             if !reachable[reader.index()] || !reported.insert((reader, widget)) {
                 continue;
@@ -113,7 +113,7 @@ fn not_dominated(ctx: &Context, reference: &Reference, path: Option<&[NodeIndex]
 
 /// "Trigger → menu → … → say_result", eliding the middle of long paths.
 fn describe_path(ctx: &Context, path: &[NodeIndex]) -> String {
-    let name = |n: &NodeIndex| format!("`{}`", ctx.state(ctx.graph.state_index(*n)).name);
+    let name = |n: &NodeIndex| format!("`{}`", ctx.state(*n).name);
     if path.len() <= 8 {
         return path.iter().map(name).collect::<Vec<_>>().join(" → ");
     }
