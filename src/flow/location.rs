@@ -357,3 +357,193 @@ impl Flow {
         Some(&self.transition(state, index)?.event)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flow::{LoadedFile, load_text, split_resource_list};
+
+    /// A trigger whose first transition is not an object (so the kept one is index 1), with
+    /// conditions, properties and flags to point into.
+    const FLOW: &str = r#"{
+  "description": "d",
+  "initial_state": "t",
+  "flags": {"allow_concurrent_calls": true},
+  "states": [
+    {"name": "t", "type": "trigger",
+     "transitions": [7, {"event": "incomingCall", "next": "s",
+                         "conditions": [{"value": "v", "arguments": ["a", "b"]}]}],
+     "properties": {"input": "x", "variables": [{"key": "k", "value": "1"}]}},
+    {"name": "s", "type": "say-play", "transitions": []}
+  ]
+}"#;
+
+    fn load(text: &str) -> LoadedFile {
+        load_text("test.json".to_string(), text.to_string())
+    }
+
+    /// The pointer of a place, and the file's text at its value span.
+    fn at<'a>(file: &'a LoadedFile, location: &Location) -> (String, Option<&'a str>) {
+        let flow = file.flow.as_ref().expect("the flow loads");
+        let span = flow.locate(&file.source.text, location);
+        let text = span.map(|(_, value)| &file.source.text[value]);
+        (flow.pointer(location), text)
+    }
+
+    fn t() -> StateId {
+        StateId::new(0)
+    }
+
+    fn member(path: MemberPath) -> Location {
+        Location::StateMember { state: t(), path }
+    }
+
+    fn transition(path: MemberPath) -> Location {
+        Location::TransitionMember {
+            state: t(),
+            index: 1,
+            path,
+        }
+    }
+
+    #[test]
+    fn every_variant_resolves_to_its_pointer_and_span() {
+        let file = load(FLOW);
+        let conditions = || MemberPath::from("conditions").index(0);
+        let cases = [
+            (
+                Location::definition("initial_state"),
+                "/initial_state",
+                "\"t\"",
+            ),
+            (
+                Location::definition(MemberPath::from("flags").key("allow_concurrent_calls")),
+                "/flags/allow_concurrent_calls",
+                "true",
+            ),
+            (
+                Location::State {
+                    state: StateId::new(1),
+                },
+                "/states/1",
+                "{",
+            ),
+            (member("name".into()), "/states/0/name", "\"t\""),
+            (
+                member(
+                    MemberPath::from("properties")
+                        .key("variables")
+                        .index(0)
+                        .key("value"),
+                ),
+                "/states/0/properties/variables/0/value",
+                "\"1\"",
+            ),
+            (
+                Location::Transition {
+                    state: t(),
+                    index: 1,
+                },
+                "/states/0/transitions/1",
+                "{",
+            ),
+            (
+                transition("next".into()),
+                "/states/0/transitions/1/next",
+                "\"s\"",
+            ),
+            (
+                transition(conditions().key("value")),
+                "/states/0/transitions/1/conditions/0/value",
+                "\"v\"",
+            ),
+            (
+                transition(conditions().key("arguments").index(1)),
+                "/states/0/transitions/1/conditions/0/arguments/1",
+                "\"b\"",
+            ),
+            (
+                Location::Pointer("/description".into()),
+                "/description",
+                "\"d\"",
+            ),
+        ];
+        for (location, pointer, text) in cases {
+            let (found, value) = at(&file, &location);
+            assert_eq!(found, pointer, "{location:?}");
+            let value = value.unwrap_or_else(|| panic!("{location:?} does not resolve"));
+            assert!(value.starts_with(text), "{location:?}: {value}");
+            let flow = file.flow.as_ref().unwrap();
+            assert!(flow.value(&location).is_some(), "{location:?} has no value");
+        }
+        let (pointer, whole) = at(&file, &Location::definition(MemberPath::root()));
+        assert_eq!((pointer.as_str(), whole), ("", Some(FLOW)));
+        assert_eq!(at(&file, &member("nothing".into())).1, None);
+    }
+
+    #[test]
+    fn a_location_names_its_state_and_event() {
+        let file = load(FLOW);
+        let flow = file.flow.as_ref().unwrap();
+        let next = transition("next".into());
+        assert_eq!(flow.state_name(&next), Some("t"));
+        assert_eq!(flow.event_name(&next), Some("incomingCall"));
+        assert_eq!(flow.event_name(&member("name".into())), None);
+        assert_eq!(flow.state_name(&Location::definition("flags")), None);
+        // Named as a member of its state, the same place has no event.
+        let within = next.clone().within_state();
+        assert_eq!(flow.pointer(&within), flow.pointer(&next));
+        assert_eq!(flow.event_name(&within), None);
+        assert_eq!(
+            flow.state_at_pointer("/states/1/name"),
+            Some(StateId::new(1))
+        );
+        assert_eq!(StateId::from(StateId::new(1).node()), StateId::new(1));
+    }
+
+    #[test]
+    fn keys_are_escaped_and_parents_step_up() {
+        let path = MemberPath::from("a/b").key("c~d").index(2);
+        assert_eq!(path.as_pointer(), "/a~1b/c~0d/2");
+        assert_eq!(path.parent().last(), "c~d");
+        let location = member("properties".into()).key("to");
+        assert_eq!(location.parent(), member("properties".into()));
+    }
+
+    #[test]
+    fn states_of_an_api_resource_are_under_its_definition() {
+        let text = format!(r#"{{"sid": "FW0123", "definition": {FLOW}}}"#);
+        let file = load(&text);
+        let (pointer, value) = at(&file, &member("name".into()));
+        assert_eq!(pointer, "/definition/states/0/name");
+        assert_eq!(value, Some("\"t\""));
+        let (pointer, value) = at(&file, &transition("next".into()));
+        assert_eq!(pointer, "/definition/states/0/transitions/1/next");
+        assert_eq!(value, Some("\"s\""));
+        let (pointer, _) = at(&file, &Location::definition("initial_state"));
+        assert_eq!(pointer, "/definition/initial_state");
+    }
+
+    #[test]
+    fn a_resource_in_a_list_has_its_index_in_the_pointer() {
+        let text = format!(r#"[{{"definition": {{"states": []}}}}, {{"definition": {FLOW}}}]"#);
+        let files = split_resource_list(load(&text));
+        let (pointer, value) = at(&files[1], &member("name".into()));
+        assert_eq!(pointer, "/1/definition/states/0/name");
+        assert_eq!(value, Some("\"t\""));
+    }
+
+    #[test]
+    fn an_embedded_definition_resolves_inside_its_string() {
+        let embedded = serde_json::Value::String(FLOW.to_string()).to_string();
+        let text = format!(r#"{{"sid": "FW0123", "definition": {embedded}}}"#);
+        let file = load(&text);
+        // Pointers are into the definition's own document; spans are in the file, where
+        // the definition's quotes are escaped.
+        let (pointer, value) = at(&file, &transition(MemberPath::from("next")));
+        assert_eq!(pointer, "/states/0/transitions/1/next");
+        assert_eq!(value, Some(r#"\"s\""#));
+        let (_, value) = at(&file, &Location::definition("initial_state"));
+        assert_eq!(value, Some(r#"\"t\""#));
+    }
+}

@@ -1,4 +1,5 @@
-//! The project rules, one function each.
+//! The project rules, one function each. Their places are already located (each flow is
+//! summarised, then dropped), so each finding names its widget itself with `.state(…)`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
