@@ -122,23 +122,17 @@ impl<'a> Context<'a> {
         ))
     }
 
-    /// The bytes that delete the array element at `location` (a state or a transition) with
-    /// its separating comma, so that the array stays valid JSON and its other elements keep
-    /// their formatting.
+    /// The bytes that delete the state or transition at `location` with its separating
+    /// comma, so that the array stays valid JSON and its other elements keep their
+    /// formatting.
     pub fn removal_of_element(&self, location: &Location) -> Option<Span> {
-        let pointer = self.flow.pointer(location);
-        let (parent, index) = pointer.rsplit_once('/')?;
-        let index: usize = index.parse().ok()?;
-        let span = |pointer: String| {
-            let located = self.flow.span(&self.source.text, &pointer);
-            located.map(|(_, value)| value)
-        };
-        let element = span(pointer.clone())?;
+        let index = element_index(location)?;
+        let element = self.value_span(location)?;
         if index > 0 {
-            let previous = span(format!("{parent}/{}", index - 1))?;
+            let previous = self.value_span(&sibling(location, index - 1))?;
             return Some(previous.end..element.end);
         }
-        match span(format!("{parent}/1")) {
+        match self.value_span(&sibling(location, 1)) {
             Some(next) => Some(element.start..next.start),
             None => Some(element),
         }
@@ -153,6 +147,28 @@ impl<'a> Context<'a> {
     ) -> Diagnostic {
         Diagnostic::new(meta, reference.location.clone(), message)
             .anchor(Anchor::Bytes(reference.span.clone()))
+    }
+}
+
+/// A state's or a transition's index in its array.
+fn element_index(location: &Location) -> Option<usize> {
+    match *location {
+        Location::State { state } => Some(state.index()),
+        Location::Transition { index, .. } => Some(index as usize),
+        _ => None,
+    }
+}
+
+/// The element at `index` of the array a state or a transition is in.
+fn sibling(location: &Location, index: usize) -> Location {
+    match *location {
+        Location::Transition { state, .. } => Location::Transition {
+            state,
+            index: index as u32,
+        },
+        _ => Location::State {
+            state: StateId::new(index),
+        },
     }
 }
 

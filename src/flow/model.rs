@@ -331,12 +331,8 @@ fn read_state(value: &Value, id: StateId, pointer: &str, defects: &mut Vec<Defec
         Some(Value::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
                 let at = format!("{pointer}/transitions/{i}");
-                let (transition, complete) = read_transition(item, &at, &owner, defects);
-                let transition = transition.map(|t| Transition {
-                    state: id,
-                    index: i as u32,
-                    ..t
-                });
+                let place = (id, i as u32, at.as_str());
+                let (transition, complete) = read_transition(item, place, &owner, defects);
                 state.incomplete |= !complete;
                 state.transitions.extend(transition);
             }
@@ -353,10 +349,11 @@ fn read_state(value: &Value, id: StateId, pointer: &str, defects: &mut Vec<Defec
     state
 }
 
-/// A transition with what is readable of it, and whether all of it was.
+/// A transition with what is readable of it, and whether all of it was. `place` is its
+/// state, its index in the file's array, and its pointer for defects.
 fn read_transition(
     value: &Value,
-    pointer: &str,
+    (state, index, pointer): (StateId, u32, &str),
     owner: &str,
     defects: &mut Vec<Defect>,
 ) -> (Option<Transition>, bool) {
@@ -393,12 +390,11 @@ fn read_transition(
         }
     };
     let complete = defects.len() == before;
-    // Its state and index are the caller's to fill in.
     let transition = Transition {
         event,
         next,
-        state: StateId::default(),
-        index: 0,
+        state,
+        index,
     };
     (Some(transition), complete)
 }

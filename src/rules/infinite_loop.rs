@@ -28,7 +28,7 @@ impl Rule for InfiniteLoop {
             };
             out.push(
                 Diagnostic::new(&META, first.member("name"), message)
-                    .subject(loop_subject(ctx, scc))
+                    .subject(loop_subject(scc))
                     .help(
                         "give the loop a way out: connect a failure, timeout or `noMatch` \
                          event to a state outside it, or leave one unconnected to end there",
@@ -39,8 +39,7 @@ impl Rule for InfiniteLoop {
 }
 
 /// The loop's states, for the diagrams; shared with `loop-without-wait`.
-pub(crate) fn loop_subject(ctx: &Context, states: &[NodeIndex]) -> Subject {
-    let _ = ctx;
+pub(crate) fn loop_subject(states: &[NodeIndex]) -> Subject {
     let mut states: Vec<StateId> = states.iter().map(|&n| StateId::from(n)).collect();
     states.sort_unstable();
     Subject::Loop { states }

@@ -59,7 +59,7 @@ fn finding(ctx: &Context, family: &[NodeIndex]) -> Diagnostic {
         );
         // The finding stands at the state; the event it names is the failure that loops.
         return Diagnostic::new(&META, first.member("name"), message)
-            .subject(loop_subject(ctx, family))
+            .subject(loop_subject(family))
             .event(event)
             .help(
                 "send the failure to a widget that handles it, or count the retries with a \
@@ -81,7 +81,7 @@ fn finding(ctx: &Context, family: &[NodeIndex]) -> Diagnostic {
         )
     };
     Diagnostic::new(&META, first.member("name"), message)
-        .subject(loop_subject(ctx, family))
+        .subject(loop_subject(family))
         .help(help)
 }
 
