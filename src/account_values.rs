@@ -8,7 +8,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use crate::flow::Flow;
-use crate::flow::json::escape_pointer_token;
+use crate::flow::{Location, StateId};
 
 /// SID prefixes of account resources, with the name a mapping gives them.
 const PREFIXES: &[(&str, &str)] = &[
@@ -52,53 +52,48 @@ pub struct AccountValue {
     /// What it is, as a mapping names it: `service_sid`, `url`, `phone_number`.
     pub kind: &'static str,
     /// The state whose properties hold it.
-    pub state: usize,
+    pub state: StateId,
     /// The JSON string that holds it.
-    pub pointer: String,
+    pub location: Location,
 }
 
 /// Every account-specific value in the states' properties, in state order.
 pub fn find(flow: &Flow) -> Vec<AccountValue> {
     let mut out = Vec::new();
-    for (index, state) in flow.states.iter().enumerate() {
-        let pointer = state.member_pointer("properties");
-        if let Some(properties) = flow.node(&pointer) {
-            walk(properties, &pointer, index, &mut out);
+    for state in &flow.states {
+        let location = state.member("properties");
+        if let Some(properties) = flow.value(&location) {
+            walk(properties, &location, state.id, &mut out);
         }
     }
     out
 }
 
-fn walk(value: &Value, pointer: &str, state: usize, out: &mut Vec<AccountValue>) {
+fn walk(value: &Value, location: &Location, state: StateId, out: &mut Vec<AccountValue>) {
     match value {
-        Value::String(text) => scan(text, pointer, state, out),
+        Value::String(text) => scan(text, location, state, out),
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                walk(item, &format!("{pointer}/{i}"), state, out);
+                walk(item, &location.clone().index(i), state, out);
             }
         }
         Value::Object(members) => {
             for (key, item) in members.iter().filter(|(k, _)| *k != "offset") {
-                walk(
-                    item,
-                    &format!("{pointer}/{}", escape_pointer_token(key)),
-                    state,
-                    out,
-                );
+                walk(item, &location.clone().key(key), state, out);
             }
         }
         _ => {}
     }
 }
 
-fn scan(text: &str, pointer: &str, state: usize, out: &mut Vec<AccountValue>) {
+fn scan(text: &str, location: &Location, state: StateId, out: &mut Vec<AccountValue>) {
     let plain = mask_templates(text);
     let mut push = |value: &str, kind: &'static str| {
         out.push(AccountValue {
             value: value.to_string(),
             kind,
             state,
-            pointer: pointer.to_string(),
+            location: location.clone(),
         })
     };
     for m in SID.find_iter(&plain) {
@@ -157,8 +152,8 @@ mod tests {
         let mut out = Vec::new();
         scan(
             "${url}/x {{widgets.a.url}} https://demo-1234.twil.io/hi +14155550100 WW0123456789abcdef0123456789abcdef",
-            "/p",
-            0,
+            &Location::Pointer("/p".to_string()),
+            StateId::default(),
             &mut out,
         );
         let kinds: Vec<&str> = out.iter().map(|v| v.kind).collect();

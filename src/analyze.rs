@@ -1,7 +1,7 @@
 //! Runs the rules over loaded files and locates every finding in its source.
 
 use crate::flow::json::Span;
-use crate::flow::{Flow, LoadError, LoadedFile, Position, SourceText};
+use crate::flow::{Flow, LoadError, LoadedFile, Location, Position, SourceText};
 use crate::graph::FlowGraph;
 use crate::rule::{Anchor, Context, Diagnostic, Rule, Severity};
 use crate::rules::RULES;
@@ -93,6 +93,8 @@ pub fn normalize_path(path: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub diagnostic: Diagnostic,
+    /// The diagnostic's location as a JSON Pointer into the document, as reports show it.
+    pub pointer: String,
     pub span: Span,
     pub start: Position,
     pub end: Position,
@@ -186,41 +188,69 @@ pub fn check_graph(
     findings
 }
 
-/// Places every diagnostic in the source: spans from the pointers, then all line:column
-/// positions in one pass over the text.
+/// Places every diagnostic in the source: pointers and spans from the locations, then all
+/// line:column positions in one pass over the text.
 fn locate_all(flow: &Flow, source: &SourceText, diagnostics: Vec<Diagnostic>) -> Vec<Finding> {
-    let spans: Vec<(Span, Vec<(Span, String)>)> = diagnostics
+    let placed: Vec<Placed> = diagnostics.iter().map(|d| place(flow, source, d)).collect();
+    let offsets: Vec<usize> = placed
         .iter()
-        .map(|d| {
-            let span = span_of(flow, source, &d.pointer, &d.anchor);
-            let related = d
-                .related
-                .iter()
-                .filter(|r| r.elsewhere.is_none())
-                .map(|r| {
-                    (
-                        span_of(flow, source, &r.pointer, &Anchor::Value),
-                        r.label.clone(),
-                    )
-                })
-                .collect();
-            (span, related)
-        })
+        .flat_map(|p| [p.span.start, p.span.end])
         .collect();
-    let offsets: Vec<usize> = spans.iter().flat_map(|(s, _)| [s.start, s.end]).collect();
     let positions = source.positions(&offsets);
     diagnostics
         .into_iter()
-        .zip(spans)
+        .zip(placed)
         .zip(positions.chunks(2))
-        .map(|((diagnostic, (span, related)), ends)| Finding {
+        .map(|((diagnostic, placed), ends)| Finding {
             start: ends[0],
             end: ends[1],
-            span,
-            related,
-            diagnostic,
+            diagnostic: name_state_and_event(flow, diagnostic),
+            pointer: placed.pointer,
+            span: placed.span,
+            related: placed.related,
         })
         .collect()
+}
+
+/// A diagnostic's place before line:column: its pointer, span and related spans.
+struct Placed {
+    pointer: String,
+    span: Span,
+    related: Vec<(Span, String)>,
+}
+
+fn place(flow: &Flow, source: &SourceText, d: &Diagnostic) -> Placed {
+    let pointer = flow.pointer(&d.location);
+    let span = span_of(flow, source, &pointer, &d.anchor);
+    let related = d
+        .related
+        .iter()
+        .filter(|r| r.elsewhere.is_none())
+        .map(|r| {
+            let pointer = flow.pointer(&r.location);
+            (
+                span_of(flow, source, &pointer, &Anchor::Value),
+                r.label.clone(),
+            )
+        })
+        .collect();
+    Placed {
+        pointer,
+        span,
+        related,
+    }
+}
+
+/// Fills in the state and event a diagnostic's location names, unless it names them itself.
+fn name_state_and_event(flow: &Flow, mut diagnostic: Diagnostic) -> Diagnostic {
+    let location: &Location = &diagnostic.location;
+    if diagnostic.state.is_none() {
+        diagnostic.state = flow.state_name(location).map(str::to_string);
+    }
+    if diagnostic.event.is_none() {
+        diagnostic.event = flow.event_name(location).map(str::to_string);
+    }
+    diagnostic
 }
 
 fn span_of(flow: &Flow, source: &SourceText, pointer: &str, anchor: &Anchor) -> Span {

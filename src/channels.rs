@@ -80,7 +80,7 @@ fn trigger_targets(flow: &Flow, graph: &FlowGraph, events: &[&str]) -> Vec<NodeI
     let Some(root) = graph.root else {
         return Vec::new();
     };
-    flow.states[graph.state_index(root)]
+    flow.state(root)
         .connected()
         .filter(|(t, _)| events.contains(&t.event.as_str()))
         .filter_map(|(_, next)| graph.node(next))

@@ -37,7 +37,7 @@ use toml::Spanned;
 
 use crate::analyze::{FileReport, Finding, FindingKey, normalize_path};
 use crate::flow::json::Span;
-use crate::flow::{Position, SourceText};
+use crate::flow::{Location, Position, SourceText};
 use crate::rule::{Anchor, Diagnostic, Severity};
 use crate::rules;
 
@@ -362,10 +362,13 @@ impl Config {
 
     /// An `unused-suppression` finding underlining the `[[suppress]]` entry.
     fn finding_at(&self, s: &Suppression, message: String, help: &str) -> Finding {
-        let diagnostic = Diagnostic::new(&rules::UNUSED_SUPPRESSION, "", message)
+        // The entry is in the configuration file, not in a flow: the location stays empty.
+        let location = Location::Pointer(String::new());
+        let diagnostic = Diagnostic::new(&rules::UNUSED_SUPPRESSION, location, message)
             .anchor(Anchor::Bytes(s.span.clone()))
             .help(help);
         Finding {
+            pointer: String::new(),
             start: self.source.position(s.span.start),
             end: self.source.position(s.span.end),
             span: s.span.clone(),

@@ -8,7 +8,7 @@ use fixedbitset::FixedBitSet;
 use petgraph::graph::NodeIndex;
 
 use crate::catalog::{self, Role};
-use crate::flow::{Flow, State};
+use crate::flow::{Flow, State, StateId};
 use crate::graph::FlowGraph;
 
 /// The dominator tree from the flow's start, numbered so that "does A run on every path
@@ -164,7 +164,10 @@ impl<'c> VariablesSet<'c> {
         let mut setters: HashMap<String, Vec<NodeIndex>> = HashMap::new();
         for (index, state) in flow.states.iter().enumerate() {
             for key in variables_set_by(flow, state) {
-                setters.entry(key).or_default().push(NodeIndex::new(index));
+                setters
+                    .entry(key)
+                    .or_default()
+                    .push(StateId::new(index).node());
             }
         }
         let mut unset_regions = HashMap::new();
@@ -189,11 +192,11 @@ impl<'c> VariablesSet<'c> {
     }
 
     /// Whether `name` is certainly set when `state` starts.
-    pub fn is_set_before(&self, state: usize, name: &str) -> bool {
+    pub fn is_set_before(&self, state: StateId, name: &str) -> bool {
         let Some(nodes) = self.setters.get(name) else {
             return false;
         };
-        let reader = NodeIndex::new(state);
+        let reader = state.node();
         match (nodes.as_slice(), self.unset_regions.get(name)) {
             ([only], _) => {
                 *only != reader
@@ -202,7 +205,7 @@ impl<'c> VariablesSet<'c> {
                         .as_ref()
                         .is_some_and(|d| d.dominates(*only, reader))
             }
-            (_, Some(region)) => !region.contains(state),
+            (_, Some(region)) => !region.contains(state.index()),
             _ => false,
         }
     }

@@ -7,7 +7,7 @@ use petgraph::graph::NodeIndex;
 
 use crate::channels::Channels;
 use crate::dataflow::DominatorTree;
-use crate::flow::{Flow, SourceText, State};
+use crate::flow::{Flow, SourceText, State, StateId};
 use crate::graph::FlowGraph;
 use crate::liquid::{LiquidText, Reference};
 use crate::loops;
@@ -52,8 +52,9 @@ impl<'a> Facts<'a> {
         }
     }
 
-    pub fn state(&self, index: usize) -> &State {
-        &self.flow.states[index]
+    /// The state with this id (a node of the graph converts too).
+    pub fn state(&self, id: impl Into<StateId>) -> &State {
+        self.flow.state(id)
     }
 
     /// Which states the start reaches (see [`FlowGraph::reachable`]).
@@ -94,12 +95,13 @@ impl<'a> Facts<'a> {
     }
 
     /// Whether `a` and `b` lie on a common cycle (one strongly connected set of states).
-    pub fn same_cycle(&self, a: NodeIndex, b: NodeIndex) -> bool {
+    pub fn same_cycle(&self, a: impl Into<StateId>, b: impl Into<StateId>) -> bool {
+        let (a, b) = (a.into(), b.into());
         self.cycle_of(a).is_some() && self.cycle_of(a) == self.cycle_of(b)
     }
 
-    /// Which cycle (strongly connected set of states with a cycle) `node` lies on, if any.
-    pub fn cycle_of(&self, node: NodeIndex) -> Option<usize> {
+    /// Which cycle (strongly connected set of states with a cycle) a state lies on, if any.
+    pub fn cycle_of(&self, state: impl Into<StateId>) -> Option<usize> {
         let cycle_of = self.cycle_of.get_or_init(|| {
             let mut cycle_of = vec![None; self.graph.graph.node_count()];
             for (i, scc) in self.graph.cycles().iter().enumerate() {
@@ -109,7 +111,7 @@ impl<'a> Facts<'a> {
             }
             cycle_of
         });
-        cycle_of[node.index()]
+        cycle_of[state.into().index()]
     }
 
     /// The reachable cycles of widgets that wait on nothing and that some event leaves (see
@@ -144,6 +146,6 @@ impl<'a> Facts<'a> {
 
     /// "`a`, `b`, `c`", at most `limit` names of states, in file order.
     pub fn describe(&self, states: &[NodeIndex], limit: usize) -> String {
-        loops::describe(self.flow, self.graph, states, limit)
+        loops::describe(self.flow, states, limit)
     }
 }

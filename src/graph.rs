@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 
 use crate::catalog::{self, Role};
-use crate::flow::Flow;
+use crate::flow::{Flow, StateId};
 
 /// An edge: the transition at `transition` of the source state, labelled by its event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,9 +16,9 @@ pub struct EdgeData {
 
 #[derive(Debug)]
 pub struct FlowGraph {
-    /// Node weights are indexes into `Flow::states`, in the same order, so
-    /// `NodeIndex::new(i)` is state `i`.
-    pub graph: DiGraph<usize, EdgeData>,
+    /// Node `i` is state `i`: its weight is its [`StateId`], and `StateId::from(node)` and
+    /// `id.node()` convert between them.
+    pub graph: DiGraph<StateId, EdgeData>,
     by_name: HashMap<String, NodeIndex>,
     /// Where executions start: the `initial_state`, else the first trigger widget.
     pub root: Option<NodeIndex>,
@@ -30,7 +30,7 @@ impl FlowGraph {
         let mut graph = DiGraph::with_capacity(flow.states.len(), transitions);
         let mut by_name = HashMap::with_capacity(flow.states.len());
         for (i, state) in flow.states.iter().enumerate() {
-            let node = graph.add_node(i);
+            let node = graph.add_node(StateId::new(i));
             // With duplicate names the first state wins, as the rules report the others; an
             // anonymous state (no readable name) is nobody's target.
             if !state.name.is_empty() {
@@ -41,7 +41,8 @@ impl FlowGraph {
             for (t, transition) in state.transitions.iter().enumerate() {
                 let target = transition.next.as_ref().and_then(|n| by_name.get(n));
                 if let Some(&target) = target {
-                    graph.add_edge(NodeIndex::new(i), target, EdgeData { transition: t });
+                    let source = StateId::new(i).node();
+                    graph.add_edge(source, target, EdgeData { transition: t });
                 }
             }
         }
@@ -53,7 +54,7 @@ impl FlowGraph {
                 flow.states
                     .iter()
                     .position(|s| catalog::role(&s.kind) == Role::Trigger)
-                    .map(NodeIndex::new)
+                    .map(|i| StateId::new(i).node())
             });
         FlowGraph {
             graph,
@@ -69,11 +70,6 @@ impl FlowGraph {
 
     pub fn contains(&self, name: &str) -> bool {
         self.by_name.contains_key(name)
-    }
-
-    /// Index into `Flow::states` of a node.
-    pub fn state_index(&self, node: NodeIndex) -> usize {
-        self.graph[node]
     }
 
     pub fn edge(&self, edge: EdgeIndex) -> EdgeData {

@@ -9,7 +9,7 @@ use crate::cli::{DiagramFormat, EXIT_CLEAN, EXIT_TROUBLE, GraphArgs, LayoutChoic
 use crate::export::dot::Layout;
 use crate::export::graphviz::{self, GraphvizError, ImageFormat, Limits};
 use crate::export::{Diagram, builtin, dot, mermaid};
-use crate::flow::Input;
+use crate::flow::{Input, Location};
 use crate::session::Session;
 
 pub fn run(args: &GraphArgs) -> u8 {
@@ -103,7 +103,7 @@ fn title(report: &FileReport) -> String {
     report
         .flow
         .as_ref()
-        .and_then(|flow| flow.node(&flow.definition_pointer("description")))
+        .and_then(|flow| flow.value(&Location::definition("description")))
         .and_then(|d| d.as_str())
         .filter(|d| !d.trim().is_empty())
         .map_or_else(|| report.name.clone(), str::to_string)

@@ -7,8 +7,8 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use crate::flow::Flow;
-use crate::flow::json::{Decoded, Span, decode, escape_pointer_token};
+use crate::flow::json::{Decoded, Span, decode};
+use crate::flow::{Flow, Location, MemberPath, StateId};
 
 /// What a reference reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -39,10 +39,11 @@ pub struct Reference {
     /// Every name of the path read, root first, with its byte range in the source file: `widgets`,
     /// `ask`, `Digits`. An index or a variable in brackets is an empty name.
     pub path: Vec<Segment>,
-    /// Index of the state whose properties hold the reference.
-    pub state: usize,
-    /// Pointer of the JSON string that holds the reference.
-    pub pointer: String,
+    /// The state whose properties hold the reference.
+    pub state: StateId,
+    /// The JSON string that holds the reference: a member of its state (also in a split's
+    /// conditions, so that findings about it name the state and not the transition's event).
+    pub location: Location,
     /// The template copes with an empty value here: the read is in an `{% if %}`,
     /// `{% unless %}` or `{% case %}` (its test or its body) or has a `| default:` filter.
     pub guarded: bool,
@@ -55,10 +56,10 @@ pub struct Reference {
 /// what the Liquid rules read.
 #[derive(Debug, Clone)]
 pub struct LiquidText {
-    /// Index of the state that holds the string.
-    pub state: usize,
-    /// Pointer of the string.
-    pub pointer: String,
+    pub state: StateId,
+    /// The string: a member of its state (in a split's conditions too, so that findings
+    /// about it name the state and not the transition's event).
+    pub location: Location,
     /// The string literal, quotes included, in [`Flow::text`] (the definition's own text
     /// when it is embedded in the file as a string).
     pub literal: Span,
@@ -87,15 +88,15 @@ pub fn liquid_texts(flow: &Flow, source: &str) -> Vec<LiquidText> {
         let mut walker = Walker {
             flow,
             text: flow.text(source),
-            state: index,
+            state: StateId::new(index),
             path: Vec::new(),
             out: &mut out,
         };
-        let Some(value) = flow.node(&state.pointer) else {
+        let Some(value) = flow.value(&state.location()) else {
             continue;
         };
         if let Some(properties) = value.get("properties") {
-            walker.walk(&state.member_pointer("properties"), properties);
+            walker.walk(&state.member("properties"), properties);
         }
         let transitions = value.get("transitions").and_then(Value::as_array);
         for (transition, item) in state
@@ -104,7 +105,7 @@ pub fn liquid_texts(flow: &Flow, source: &str) -> Vec<LiquidText> {
             .zip(transitions.into_iter().flatten())
         {
             if let Some(conditions) = item.get("conditions") {
-                walker.walk(&format!("{}/conditions", transition.pointer), conditions);
+                walker.walk(&transition.member("conditions").within_state(), conditions);
             }
         }
     }
@@ -124,7 +125,7 @@ pub fn references(flow: &Flow, source: &str, texts: &[LiquidText]) -> Vec<Refere
                 span: at(&found.span),
                 path: found.path.iter().map(|(n, s)| (n.clone(), at(s))).collect(),
                 state: text.state,
-                pointer: text.pointer.clone(),
+                location: text.location.clone(),
                 guarded: found.guarded,
                 bare_json_value: found.bare_json_value,
             });
@@ -140,10 +141,10 @@ impl Reference {
     /// empty value makes invalid. Text shown to a person or passed on as a parameter is
     /// not among them.
     pub fn empty_matters(&self, flow: &Flow) -> bool {
-        let state = &flow.states[self.state];
-        let Some(rest) = self.pointer.strip_prefix(state.pointer.as_str()) else {
+        let Location::StateMember { state, path } = &self.location else {
             return false;
         };
+        let (state, rest) = (*state, path.as_pointer());
         if self.bare_json_value || rest.starts_with("/transitions/") {
             return true;
         }
@@ -151,12 +152,11 @@ impl Reference {
         let property = steps.next().unwrap_or("");
         // A Function parameter is named by its key: `TaskSid` is a SID to act on.
         let key = match (property, steps.next()) {
-            ("parameters", Some(index)) => flow
-                .node(&format!(
-                    "{}/properties/parameters/{index}/key",
-                    state.pointer
-                ))
-                .and_then(Value::as_str),
+            ("parameters", Some(index)) => {
+                let path = MemberPath::from("properties").key("parameters").key(index);
+                let parameter = Location::StateMember { state, path };
+                flow.value(&parameter.key("key")).and_then(Value::as_str)
+            }
             _ => None,
         };
         let name = key.unwrap_or(property).to_ascii_lowercase();
@@ -183,34 +183,30 @@ enum Step<'v> {
     Index(usize),
 }
 
-/// Walks the strings under a value. The pointer is kept as a stack of borrowed steps and
-/// written out only for strings that hold Liquid, which are few.
+/// Walks the strings under a value. The location is kept as a stack of borrowed steps and
+/// built only for strings that hold Liquid, which are few.
 struct Walker<'a, 'v> {
     flow: &'a Flow,
     /// The text the flow's document was parsed from.
     text: &'a str,
-    state: usize,
+    state: StateId,
     path: Vec<Step<'v>>,
     out: &'a mut Vec<LiquidText>,
 }
 
 impl<'v> Walker<'_, 'v> {
-    fn walk(&mut self, base: &str, value: &'v Value) {
+    fn walk(&mut self, base: &Location, value: &'v Value) {
         match value {
             Value::String(text) if has_liquid(text) => {
-                let mut pointer = base.to_string();
-                for step in &self.path {
-                    pointer.push('/');
-                    match step {
-                        Step::Key(key) => pointer.push_str(&escape_pointer_token(key)),
-                        Step::Index(i) => pointer.push_str(&i.to_string()),
-                    }
-                }
-                let literal = self.flow.document.spans.resolve(self.text, &pointer);
-                if let Some((_, literal)) = literal {
+                let location = self.path.iter().fold(base.clone(), |at, step| match step {
+                    Step::Key(key) => at.key(key),
+                    Step::Index(i) => at.index(*i),
+                });
+                let pointer = self.flow.pointer(&location);
+                if let Some((_, literal)) = self.flow.document.spans.resolve(self.text, &pointer) {
                     self.out.push(LiquidText {
                         state: self.state,
-                        pointer,
+                        location,
                         literal,
                     });
                 }

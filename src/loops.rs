@@ -22,7 +22,7 @@ pub fn is_closed(flow: &Flow, graph: &FlowGraph, scc: &[NodeIndex]) -> bool {
             .is_some_and(|n| inside.contains(&n))
     };
     scc.iter().all(|&node| {
-        let state = &flow.states[graph.state_index(node)];
+        let state = flow.state(node);
         let Some(spec) = catalog::widget(&state.kind).filter(|w| w.events.is_some()) else {
             return false;
         };
@@ -71,7 +71,7 @@ pub fn spinning_cycles(
     for &node in closed.iter().flatten() {
         in_closed[node.index()] = true;
     }
-    let spinning = NodeFiltered::from_fn(&graph.graph, |node| !waits(flow, graph, node));
+    let spinning = NodeFiltered::from_fn(&graph.graph, |node| !waits(flow, node));
     // Kosaraju, not Tarjan: petgraph's Tarjan recurses once per state on a chain.
     petgraph::algo::kosaraju_scc(&spinning)
         .into_iter()
@@ -85,17 +85,17 @@ pub fn spinning_cycles(
 }
 
 /// Widgets of unknown type are assumed to wait: flowcheck cannot tell.
-fn waits(flow: &Flow, graph: &FlowGraph, node: NodeIndex) -> bool {
-    let state = &flow.states[graph.state_index(node)];
+fn waits(flow: &Flow, node: NodeIndex) -> bool {
+    let state = flow.state(node);
     catalog::widget(&state.kind).is_none_or(|w| w.waits)
 }
 
 /// "`a`, `b`, `c`", at most `limit` names, in file order.
-pub fn describe(flow: &Flow, graph: &FlowGraph, scc: &[NodeIndex], limit: usize) -> String {
+pub fn describe(flow: &Flow, scc: &[NodeIndex], limit: usize) -> String {
     let names: Vec<String> = scc
         .iter()
         .take(limit)
-        .map(|&n| format!("`{}`", flow.states[graph.state_index(n)].name))
+        .map(|&n| format!("`{}`", flow.state(n).name))
         .collect();
     let more = scc.len().saturating_sub(limit);
     if more > 0 {

@@ -4,7 +4,7 @@ use std::fmt;
 
 use crate::facts::Facts;
 use crate::flow::json::Span;
-use crate::flow::{Flow, Position, SourceText};
+use crate::flow::{Flow, Location, Position, SourceText, StateId};
 use crate::graph::FlowGraph;
 use crate::liquid::Reference;
 
@@ -100,16 +100,21 @@ impl<'a> Context<'a> {
         self.facts
     }
 
-    /// The file span of the value a pointer names.
-    pub fn value_span(&self, pointer: &str) -> Option<Span> {
+    /// The file span of the value at a place.
+    pub fn value_span(&self, location: &Location) -> Option<Span> {
         self.flow
-            .span(&self.source.text, pointer)
+            .locate(&self.source.text, location)
             .map(|(_, value)| value)
     }
 
-    /// A fix that writes `value` (a JSON string) over the value at `pointer`.
-    pub fn replace_with_string(&self, title: String, pointer: &str, value: &str) -> Option<Fix> {
-        let span = self.value_span(pointer)?;
+    /// A fix that writes `value` (a JSON string) over the value at `location`.
+    pub fn replace_with_string(
+        &self,
+        title: String,
+        location: &Location,
+        value: &str,
+    ) -> Option<Fix> {
+        let span = self.value_span(location)?;
         Some(Fix::replace(
             title,
             span,
@@ -117,17 +122,17 @@ impl<'a> Context<'a> {
         ))
     }
 
-    /// The bytes that delete the array element at `pointer` with its separating comma, so
-    /// that the array stays valid JSON and its other elements keep their formatting.
-    pub fn removal_of_element(&self, pointer: &str) -> Option<Span> {
-        let (parent, index) = pointer.rsplit_once('/')?;
-        let index: usize = index.parse().ok()?;
-        let element = self.value_span(pointer)?;
+    /// The bytes that delete the state or transition at `location` with its separating
+    /// comma, so that the array stays valid JSON and its other elements keep their
+    /// formatting.
+    pub fn removal_of_element(&self, location: &Location) -> Option<Span> {
+        let index = element_index(location)?;
+        let element = self.value_span(location)?;
         if index > 0 {
-            let previous = self.value_span(&format!("{parent}/{}", index - 1))?;
+            let previous = self.value_span(&sibling(location, index - 1))?;
             return Some(previous.end..element.end);
         }
-        match self.value_span(&format!("{parent}/1")) {
+        match self.value_span(&sibling(location, 1)) {
             Some(next) => Some(element.start..next.start),
             None => Some(element),
         }
@@ -140,9 +145,30 @@ impl<'a> Context<'a> {
         reference: &Reference,
         message: impl Into<String>,
     ) -> Diagnostic {
-        Diagnostic::new(meta, &reference.pointer, message)
+        Diagnostic::new(meta, reference.location.clone(), message)
             .anchor(Anchor::Bytes(reference.span.clone()))
-            .state(&self.state(reference.state).name)
+    }
+}
+
+/// A state's or a transition's index in its array.
+fn element_index(location: &Location) -> Option<usize> {
+    match *location {
+        Location::State { state } => Some(state.index()),
+        Location::Transition { index, .. } => Some(index as usize),
+        _ => None,
+    }
+}
+
+/// The element at `index` of the array a state or a transition is in.
+fn sibling(location: &Location, index: usize) -> Location {
+    match *location {
+        Location::Transition { state, .. } => Location::Transition {
+            state,
+            index: index as u32,
+        },
+        _ => Location::State {
+            state: StateId::new(index),
+        },
     }
 }
 
@@ -154,7 +180,7 @@ impl<'a> std::ops::Deref for Context<'a> {
     }
 }
 
-/// Which part of the value at the pointer a finding underlines.
+/// Which part of the value at the location a finding underlines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Anchor {
     /// The whole value.
@@ -170,10 +196,10 @@ pub enum Anchor {
 /// A second place shown beside a finding, such as the first of two duplicate names.
 #[derive(Debug, Clone)]
 pub struct Related {
-    pub pointer: String,
+    pub location: Location,
     pub label: String,
-    /// Set when the place is in another file (a subflow of a project finding): the pointer
-    /// is then into that file, already located.
+    /// Set when the place is in another file (a subflow of a project finding): the location
+    /// is then a pointer into that file, already located.
     pub elsewhere: Option<Elsewhere>,
 }
 
@@ -187,17 +213,16 @@ pub struct Elsewhere {
 }
 
 /// What a finding is about, in terms that diagrams and fixes read without knowing rule ids.
-/// States are indexes into `Flow::states`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Subject {
     #[default]
     Other,
     /// A state that never runs.
-    Unreachable { state: usize },
+    Unreachable { state: StateId },
     /// The states of a reported loop, sorted.
-    Loop { states: Vec<usize> },
+    Loop { states: Vec<StateId> },
     /// An event of a state that ends the execution, unconnected.
-    DroppedEvent { state: usize, event: String },
+    DroppedEvent { state: StateId, event: String },
 }
 
 /// Whether applying a fix can change behaviour beyond the defect it repairs.
@@ -253,17 +278,19 @@ impl Fix {
     }
 }
 
-/// One finding, located by JSON Pointer; the reporters turn it into line:column.
+/// One finding at a typed location; the engine resolves it to a pointer and line:column.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
     pub rule: &'static str,
     pub severity: Severity,
     pub message: String,
     pub help: Option<String>,
-    /// The widget the finding is about; `None` for flow-level findings.
+    /// The widget the finding is about; `None` for flow-level findings. The engine derives
+    /// it from the location unless the finding names one itself.
     pub state: Option<String>,
+    /// The event of the transition the finding is about; derived like `state`.
     pub event: Option<String>,
-    pub pointer: String,
+    pub location: Location,
     pub anchor: Anchor,
     pub related: Vec<Related>,
     pub subject: Subject,
@@ -272,7 +299,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(meta: &RuleMeta, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(meta: &RuleMeta, location: Location, message: impl Into<String>) -> Self {
         Diagnostic {
             rule: meta.id,
             severity: meta.severity,
@@ -280,7 +307,7 @@ impl Diagnostic {
             help: None,
             state: None,
             event: None,
-            pointer: pointer.into(),
+            location,
             anchor: Anchor::Value,
             related: Vec::new(),
             subject: Subject::Other,
@@ -293,11 +320,15 @@ impl Diagnostic {
         self
     }
 
+    /// Names the widget when the location cannot: a raw pointer, or a project finding whose
+    /// flow is gone by the time it is made.
     pub fn state(mut self, state: &str) -> Self {
         self.state = Some(state.to_string());
         self
     }
 
+    /// Names the event when the location is not its transition: an event left unconnected
+    /// has no transition to point at.
     pub fn event(mut self, event: &str) -> Self {
         self.event = Some(event.to_string());
         self
@@ -323,9 +354,9 @@ impl Diagnostic {
         self
     }
 
-    pub fn related(mut self, pointer: impl Into<String>, label: impl Into<String>) -> Self {
+    pub fn related(mut self, location: Location, label: impl Into<String>) -> Self {
         self.related.push(Related {
-            pointer: pointer.into(),
+            location,
             label: label.into(),
             elsewhere: None,
         });
@@ -335,12 +366,12 @@ impl Diagnostic {
     /// A second place in another file, already located.
     pub fn related_elsewhere(
         mut self,
-        pointer: impl Into<String>,
+        location: Location,
         label: impl Into<String>,
         elsewhere: Elsewhere,
     ) -> Self {
         self.related.push(Related {
-            pointer: pointer.into(),
+            location,
             label: label.into(),
             elsewhere: Some(elsewhere),
         });

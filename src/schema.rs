@@ -8,6 +8,7 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{Draft, Registry, Resource, Validator};
 use serde_json::Value;
 
+use crate::flow::StateId;
 use crate::flow::json::escape_pointer_token;
 
 /// The URI prefix of every Studio schema `$id`.
@@ -192,7 +193,7 @@ fn keeps_state_path(path: &str) -> bool {
 #[derive(Debug, Default)]
 pub struct Violation {
     /// The state, or `None` for the flow definition itself.
-    pub state: Option<usize>,
+    pub state: Option<StateId>,
     /// Pointer to the property, relative to the state (or the definition). For a missing
     /// property, where it would be.
     pub pointer: String,
@@ -226,15 +227,15 @@ pub fn violations(flow: &crate::flow::Flow) -> Vec<Violation> {
             !p.starts_with("/states/")
         }));
     }
-    for (index, state) in flow.states.iter().enumerate() {
-        let (Some(widget), Some(node)) = (set.widget(&state.kind), flow.node(&state.pointer))
+    for state in &flow.states {
+        let (Some(widget), Some(node)) = (set.widget(&state.kind), flow.value(&state.location()))
         else {
             continue;
         };
         found.extend(collect(
             &widget.validator,
             node,
-            Some(index),
+            Some(state.id),
             keeps_state_path,
         ));
     }
@@ -260,7 +261,7 @@ impl Violation {
 fn collect(
     validator: &Validator,
     instance: &Value,
-    state: Option<usize>,
+    state: Option<StateId>,
     keep: impl Fn(&str) -> bool,
 ) -> Vec<Violation> {
     let mut problems: BTreeMap<String, Violation> = BTreeMap::new();

@@ -53,7 +53,10 @@ pub fn table(name: &str, flow: &Flow) -> String {
 
 /// `<widget>_<kind>`, lower-case letters, digits and `_`.
 fn base_name(flow: &Flow, value: &AccountValue) -> String {
-    let widget = flow.states.get(value.state).map_or("", |s| s.name.as_str());
+    let widget = flow
+        .states
+        .get(value.state.index())
+        .map_or("", |s| s.name.as_str());
     format!("{widget}_{}", value.kind)
         .chars()
         .map(|c| {

@@ -67,7 +67,7 @@ fn every_corpus_finding_has_a_verdict_in_the_review_ledger() {
                 d.rule.to_string(),
                 or_dash(&d.state),
                 or_dash(&d.event),
-                d.pointer.clone(),
+                f.pointer.clone(),
             ];
             *found.entry(key).or_default() += 1;
         }

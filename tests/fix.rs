@@ -34,7 +34,7 @@ fn seeded_typos(text: &str) -> Vec<(String, String)> {
             if next.len() < 6 || !next.is_ascii() || cases.len() >= 3 {
                 continue;
             }
-            let Some((_, span)) = flow.span(text, &transition.next_pointer()) else {
+            let Some((_, span)) = flow.locate(text, &transition.member("next")) else {
                 continue;
             };
             let typo = format!("{}{}", &next[..3], &next[2..]);

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::{Diff, WidgetStatus};
 use crate::catalog;
 use crate::export::changes::{Changes, EdgeMark, End, Ghost, GhostEdge};
-use crate::flow::{Flow, Transition};
+use crate::flow::{Flow, MemberPath, StateId, Transition};
 use crate::graph::FlowGraph;
 
 /// The changes of `diff` in terms of the new flow's diagram (whose nodes are the new flow's
@@ -46,7 +46,7 @@ pub fn changes(diff: &Diff, old: &Flow) -> Changes {
             let Some(target) = transition.next.as_deref().and_then(|n| old_graph.node(n)) else {
                 continue;
             };
-            let target = old_graph.state_index(target);
+            let target = StateId::from(target).index();
             if !ghost_of.contains_key(&i) && !ghost_of.contains_key(&target) {
                 continue;
             }
@@ -78,7 +78,7 @@ pub fn changes(diff: &Diff, old: &Flow) -> Changes {
             if let Some(t) = change.old_transition {
                 let transition = &old.states[i].transitions[t];
                 let target = transition.next.as_deref().and_then(|n| old_graph.node(n));
-                let Some(target) = target.map(|n| old_graph.state_index(n)) else {
+                let Some(target) = target.map(|n| StateId::from(n).index()) else {
                     continue;
                 };
                 // Edges to removed widgets are drawn above.
@@ -99,10 +99,7 @@ pub fn changes(diff: &Diff, old: &Flow) -> Changes {
 /// name of its first condition.
 fn edge_label(flow: &Flow, transition: &Transition) -> String {
     let friendly = flow
-        .node(&format!(
-            "{}/conditions/0/friendly_name",
-            transition.pointer
-        ))
+        .value(&transition.member(MemberPath::from("conditions").index(0).key("friendly_name")))
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty());
     match friendly {

@@ -15,11 +15,10 @@ use std::hash::{Hash, Hasher};
 use serde_json::Value;
 
 use petgraph::Direction;
-use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 
 use super::values::{Names, PLACEHOLDER, hash_value, same};
-use crate::flow::{Flow, State};
+use crate::flow::{Flow, State, StateId};
 use crate::graph::FlowGraph;
 
 /// Candidates with the same signature compared per widget, to break ties by transitions.
@@ -189,7 +188,7 @@ fn place(
     index: usize,
     name: &dyn Fn(usize) -> Option<String>,
 ) -> Option<u64> {
-    let node = NodeIndex::new(index);
+    let node = StateId::new(index).node();
     let called = |i: usize| name(i).unwrap_or_else(|| PLACEHOLDER.to_string());
     let mut out: Vec<(&str, String)> = graph
         .graph
@@ -198,7 +197,7 @@ fn place(
             let transition = &flow.states[index].transitions[e.weight().transition];
             (
                 transition.event.as_str(),
-                called(graph.state_index(e.target())),
+                called(StateId::from(e.target()).index()),
             )
         })
         .collect();
@@ -206,7 +205,7 @@ fn place(
         .graph
         .edges_directed(node, Direction::Incoming)
         .map(|e| {
-            let source = graph.state_index(e.source());
+            let source = StateId::from(e.source()).index();
             let transition = &flow.states[source].transitions[e.weight().transition];
             (called(source), transition.event.as_str())
         })

@@ -327,8 +327,8 @@ impl Context<'_> {
             skip: &["offset"],
         };
         // Each state's value is looked up once: a pointer lookup allocates.
-        let old_node = self.old.node(&old.pointer);
-        let new_node = self.new.node(&new.pointer);
+        let old_node = self.old.value(&old.location());
+        let new_node = self.new.value(&new.location());
         let old_properties = old_node.and_then(|v| v.get("properties"));
         let new_properties = new_node.and_then(|v| v.get("properties"));
         let mut properties = differ.diff("", old_properties, new_properties);
@@ -502,10 +502,7 @@ fn transition_values<'a>(node: Option<&'a Value>, state: &State) -> Vec<Option<&
     state
         .transitions
         .iter()
-        .map(|t| {
-            let index = t.pointer.rsplit('/').next()?.parse::<usize>().ok()?;
-            items?.get(index)
-        })
+        .map(|t| items?.get(t.index as usize))
         .collect()
 }
 
@@ -650,7 +647,7 @@ fn finding_match(report: &FileReport, finding: &Finding, names: &Names) -> Findi
         (Subject::Loop { states }, Some(flow)) => {
             let mut members: Vec<&str> = states
                 .iter()
-                .filter_map(|&i| flow.states.get(i))
+                .filter_map(|&i| flow.states.get(i.index()))
                 .map(|s| names.name(&s.name))
                 .collect();
             members.sort_unstable();

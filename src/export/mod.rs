@@ -16,7 +16,7 @@ pub mod svg;
 
 use crate::analyze::{FileReport, Finding};
 use crate::catalog::{self, Category};
-use crate::flow::Flow;
+use crate::flow::{Flow, MemberPath, StateId};
 use crate::graph::FlowGraph;
 use crate::rule::{Severity, Subject};
 
@@ -201,7 +201,7 @@ impl Diagram {
         for (i, finding) in findings.iter().enumerate() {
             let number = i + 1;
             let d = &finding.diagnostic;
-            let place = state_index(flow, &d.pointer);
+            let place = flow.state_at_pointer(&finding.pointer).map(StateId::index);
             self.findings.push(DiagramFinding {
                 number,
                 severity: d.severity,
@@ -225,14 +225,14 @@ impl Diagram {
             node.status = node.status.max(status);
             if let Subject::DroppedEvent { state, event } = &d.subject {
                 self.drops.push(DiagramDrop {
-                    from: *state,
+                    from: state.index(),
                     event: event.clone(),
                     severity: d.severity,
                     findings: vec![number],
                 });
                 continue;
             }
-            let Some(transition) = transition_index(flow, index, &d.pointer) else {
+            let Some(transition) = transition_index(flow, index, &finding.pointer) else {
                 continue;
             };
             if let Some(edge) = self
@@ -320,12 +320,12 @@ fn edges(flow: &Flow, graph: &FlowGraph) -> Vec<DiagramEdge> {
         .edge_indices()
         .filter_map(|e| {
             let (from, to) = graph.graph.edge_endpoints(e)?;
-            let from = graph.state_index(from);
+            let from = StateId::from(from).index();
             let index = graph.edge(e).transition;
             let transition = &flow.states[from].transitions[index];
             Some(DiagramEdge {
                 from,
-                to: graph.state_index(to),
+                to: StateId::from(to).index(),
                 transition: index,
                 label: edge_label(flow, transition),
                 in_loop: false,
@@ -375,10 +375,7 @@ fn dangling(flow: &Flow, graph: &FlowGraph) -> (Vec<DiagramDangling>, Vec<Diagra
 /// The event, or for a split's `match` the friendly name of its condition.
 fn edge_label(flow: &Flow, transition: &crate::flow::Transition) -> String {
     let friendly = flow
-        .node(&format!(
-            "{}/conditions/0/friendly_name",
-            transition.pointer
-        ))
+        .value(&transition.member(MemberPath::from("conditions").index(0).key("friendly_name")))
         .and_then(|n| n.as_str())
         .filter(|s| !s.is_empty());
     match friendly {
@@ -387,18 +384,11 @@ fn edge_label(flow: &Flow, transition: &crate::flow::Transition) -> String {
     }
 }
 
-/// The state a pointer lies in (`<base>/states/<i>/…`); exact even with duplicate names.
-fn state_index(flow: &Flow, pointer: &str) -> Option<usize> {
-    let rest = pointer.strip_prefix(&flow.base)?.strip_prefix("/states/")?;
-    let index = rest.split('/').next()?.parse::<usize>().ok()?;
-    (index < flow.states.len()).then_some(index)
-}
-
 /// The transition of state `index` a pointer lies in (`…/transitions/<j>/…`).
 fn transition_index(flow: &Flow, index: usize, pointer: &str) -> Option<usize> {
     let state = &flow.states[index];
     let rest = pointer
-        .strip_prefix(&state.pointer)?
+        .strip_prefix(&flow.pointer(&state.location()))?
         .strip_prefix("/transitions/")?;
     let j = rest.split('/').next()?.parse::<usize>().ok()?;
     (j < state.transitions.len()).then_some(j)
@@ -413,7 +403,7 @@ fn mark_loops(flow: &Flow, edges: &mut [DiagramEdge], findings: &[Finding]) {
     });
     for (id, states) in loops.enumerate() {
         for &state in states {
-            if let Some(slot) = in_loop.get_mut(state) {
+            if let Some(slot) = in_loop.get_mut(state.index()) {
                 *slot = Some(id);
             }
         }

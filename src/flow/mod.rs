@@ -2,12 +2,14 @@
 
 pub mod json;
 mod legacy;
+pub mod location;
 pub mod model;
 pub mod source;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+pub use location::{Location, MemberPath, StateId};
 pub use model::{Defect, Flow, State, Transition};
 pub use source::{Position, SourceText};
 

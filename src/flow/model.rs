@@ -8,7 +8,8 @@
 
 use serde_json::Value;
 
-use super::json::{Document, escape_pointer_token, type_name};
+use super::json::{Document, type_name};
+use super::location::StateId;
 
 /// A flow definition and the document it came from.
 #[derive(Debug)]
@@ -33,8 +34,8 @@ pub struct State {
     pub name: String,
     /// The widget type, e.g. `say-play`; empty when it cannot be read.
     pub kind: String,
-    /// Pointer to the state object.
-    pub pointer: String,
+    /// Its index in `Flow::states`: what [`State::location`] names it by.
+    pub id: StateId,
     pub transitions: Vec<Transition>,
     /// Some transition could not be read (no `event`, a `next` that is not a string, or no
     /// transition list at all): which events are connected is not known for sure.
@@ -47,8 +48,11 @@ pub struct Transition {
     pub event: String,
     /// The target state; `None` when `next` is missing or empty, which ends the execution.
     pub next: Option<String>,
-    /// Pointer to the transition object.
-    pub pointer: String,
+    /// The state it belongs to.
+    pub state: StateId,
+    /// Its position in the file's `transitions` array: a transition that is not an object is
+    /// not kept, so this can differ from its position in `State::transitions`.
+    pub index: u32,
 }
 
 /// A definition written as a JSON string in the file.
@@ -203,29 +207,18 @@ impl Flow {
 
     /// The `properties` object of a state, if it has one.
     pub fn properties(&self, state: &State) -> Option<&Value> {
-        self.node(&state.pointer)?.get("properties")
+        self.value(&state.member("properties"))
     }
 
     /// The split conditions of a transition (empty for other transitions).
     pub fn conditions(&self, transition: &Transition) -> &[Value] {
-        self.node(&transition.pointer)
-            .and_then(|t| t.get("conditions"))
+        self.value(&transition.member("conditions"))
             .and_then(Value::as_array)
             .map_or(&[], Vec::as_slice)
-    }
-
-    /// The pointer of a member of the definition, e.g. `initial_state`.
-    pub fn definition_pointer(&self, key: &str) -> String {
-        format!("{}/{}", self.base, escape_pointer_token(key))
     }
 }
 
 impl State {
-    /// Pointer to a member of this state, e.g. `name` or `type`.
-    pub fn member_pointer(&self, key: &str) -> String {
-        format!("{}/{}", self.pointer, escape_pointer_token(key))
-    }
-
     /// The transitions whose `next` is set.
     pub fn connected(&self) -> impl Iterator<Item = (&Transition, &str)> {
         self.transitions
@@ -237,14 +230,6 @@ impl State {
 impl Transition {
     pub fn is_connected(&self) -> bool {
         self.next.is_some()
-    }
-
-    pub fn next_pointer(&self) -> String {
-        format!("{}/next", self.pointer)
-    }
-
-    pub fn event_pointer(&self) -> String {
-        format!("{}/event", self.pointer)
     }
 }
 
@@ -316,16 +301,17 @@ fn read_states(
     Ok(items
         .iter()
         .enumerate()
-        .map(|(i, value)| read_state(value, format!("{pointer}/{i}"), defects))
+        .map(|(i, value)| read_state(value, StateId::new(i), &format!("{pointer}/{i}"), defects))
         .collect())
 }
 
 /// A state, kept even when broken so that positions and indexes stay those of the file.
-fn read_state(value: &Value, pointer: String, defects: &mut Vec<Defect>) -> State {
+/// `pointer` names it in defects.
+fn read_state(value: &Value, id: StateId, pointer: &str, defects: &mut Vec<Defect>) -> State {
     let mut state = State {
         name: String::new(),
         kind: String::new(),
-        pointer,
+        id,
         transitions: Vec::new(),
         incomplete: true,
     };
@@ -333,23 +319,24 @@ fn read_state(value: &Value, pointer: String, defects: &mut Vec<Defect>) -> Stat
         defects.push(defect(
             format!("a state must be an object, found {}", type_name(value)),
             "write the widget as an object with `name`, `type`, `transitions` and `properties`",
-            &state.pointer,
+            pointer,
         ));
         return state;
     }
-    state.name = string_member(value, "name", "this widget", &state.pointer, defects);
+    state.name = string_member(value, "name", "this widget", pointer, defects);
     let owner = match state.name.as_str() {
         "" => "this widget".to_string(),
         name => format!("`{name}`"),
     };
-    state.kind = string_member(value, "type", &owner, &state.pointer, defects);
+    state.kind = string_member(value, "type", &owner, pointer, defects);
     state.incomplete = false;
     match value.get("transitions") {
         None | Some(Value::Null) => {}
         Some(Value::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
-                let pointer = format!("{}/transitions/{i}", state.pointer);
-                let (transition, complete) = read_transition(item, pointer, &owner, defects);
+                let at = format!("{pointer}/transitions/{i}");
+                let place = (id, i as u32, at.as_str());
+                let (transition, complete) = read_transition(item, place, &owner, defects);
                 state.incomplete |= !complete;
                 state.transitions.extend(transition);
             }
@@ -358,7 +345,7 @@ fn read_state(value: &Value, pointer: String, defects: &mut Vec<Defect>) -> Stat
             defects.push(defect(
                 format!("`transitions` must be an array, found {}", type_name(other)),
                 "write the transitions as an array of `{\"event\": …, \"next\": …}` objects",
-                &format!("{}/transitions", state.pointer),
+                &format!("{pointer}/transitions"),
             ));
             state.incomplete = true;
         }
@@ -366,10 +353,11 @@ fn read_state(value: &Value, pointer: String, defects: &mut Vec<Defect>) -> Stat
     state
 }
 
-/// A transition with what is readable of it, and whether all of it was.
+/// A transition with what is readable of it, and whether all of it was. `place` is its
+/// state, its index in the file's array, and its pointer for defects.
 fn read_transition(
     value: &Value,
-    pointer: String,
+    (state, index, pointer): (StateId, u32, &str),
     owner: &str,
     defects: &mut Vec<Defect>,
 ) -> (Option<Transition>, bool) {
@@ -377,7 +365,7 @@ fn read_transition(
         defects.push(defect(
             format!("a transition must be an object, found {}", type_name(value)),
             "write the transition as `{\"event\": …, \"next\": …}`",
-            &pointer,
+            pointer,
         ));
         return (None, false);
     }
@@ -386,7 +374,7 @@ fn read_transition(
         value,
         "event",
         &format!("a transition of {owner}"),
-        &pointer,
+        pointer,
         defects,
     );
     let next = match value.get("next") {
@@ -409,7 +397,8 @@ fn read_transition(
     let transition = Transition {
         event,
         next,
-        pointer,
+        state,
+        index,
     };
     (Some(transition), complete)
 }

@@ -1,4 +1,5 @@
-//! The project rules, one function each.
+//! The project rules, one function each. Their places are already located (each flow is
+//! summarised, then dropped), so each finding names its widget itself with `.state(…)`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -55,7 +56,7 @@ fn unknown(ctx: &Ctx, file: usize, call: &super::Call, out: &mut Out) {
         "`{}` runs the subflow `{}`, which names no flow of the project",
         call.widget, sid.name
     );
-    let d = Diagnostic::new(&rules::UNKNOWN_SUBFLOW, &sid.place.pointer, message)
+    let d = Diagnostic::new(&rules::UNKNOWN_SUBFLOW, sid.place.location(), message)
         .state(&call.widget)
         .help(
             "add the subflow's file (with its `sid`, or under [flows] in flowcheck.toml), \
@@ -78,14 +79,14 @@ fn parameters_missing(file: usize, call: &super::Call, target: &FlowSummary, out
             read.name,
             at(target, &read.place)
         );
-        let d = Diagnostic::new(&rules::SUBFLOW_PARAMETER_MISSING, &place.pointer, message)
+        let d = Diagnostic::new(&rules::SUBFLOW_PARAMETER_MISSING, place.location(), message)
             .state(&call.widget)
             .help(format!(
                 "add `{{\"key\": \"{}\", \"value\": …}}` to `parameters`, or give the read a `| default:`",
                 read.name
             ))
             .related_elsewhere(
-                &read.place.pointer,
+                read.place.location(),
                 "read here",
                 elsewhere(target, &read.place),
             );
@@ -113,13 +114,13 @@ fn parameters_unused(file: usize, call: &super::Call, target: &FlowSummary, out:
         );
         let mut d = Diagnostic::new(
             &rules::UNUSED_SUBFLOW_PARAMETER,
-            &parameter.place.pointer,
+            parameter.place.location(),
             message,
         )
         .state(&call.widget)
         .help("remove the parameter, or read it as `{{trigger.parent.parameters.<key>}}`");
         if let Some(entry) = &target.entry {
-            d = d.related_elsewhere(&entry.pointer, "the subflow", elsewhere(target, entry));
+            d = d.related_elsewhere(entry.location(), "the subflow", elsewhere(target, entry));
         }
         out.push(file, &parameter.place, d);
     }
@@ -135,7 +136,7 @@ fn outputs_unset(file: usize, call: &super::Call, target: &FlowSummary, out: &mu
             "`widgets.{}.{}` reads a value that no set-variables of the subflow {} sets",
             call.widget, read.name, target.name
         );
-        let mut d = Diagnostic::new(&rules::SUBFLOW_OUTPUT_UNSET, &read.place.pointer, message)
+        let mut d = Diagnostic::new(&rules::SUBFLOW_OUTPUT_UNSET, read.place.location(), message)
             .anchor(crate::rule::Anchor::Bytes(read.place.span.clone()))
             .state(&call.widget)
             .help(format!(
@@ -143,7 +144,7 @@ fn outputs_unset(file: usize, call: &super::Call, target: &FlowSummary, out: &mu
                 read.name
             ));
         if let Some(entry) = &target.entry {
-            d = d.related_elsewhere(&entry.pointer, "the subflow", elsewhere(target, entry));
+            d = d.related_elsewhere(entry.location(), "the subflow", elsewhere(target, entry));
         }
         out.push(file, &read.place, d);
     }
@@ -157,11 +158,11 @@ fn nested(file: usize, call: &super::Call, target: &FlowSummary, out: &mut Out) 
         "`{}` runs {} as a subflow, and it runs a subflow itself (`{}`): Studio stops this with error 81024",
         call.widget, target.name, inner.widget
     );
-    let d = Diagnostic::new(&rules::NESTED_SUBFLOW, &call.at.pointer, message)
+    let d = Diagnostic::new(&rules::NESTED_SUBFLOW, call.at.location(), message)
         .state(&call.widget)
         .help("a subflow may not run another subflow: move the inner call into the parent")
         .related_elsewhere(
-            &inner.at.pointer,
+            inner.at.location(),
             "the subflow's own run-subflow",
             elsewhere(target, &inner.at),
         );
@@ -198,13 +199,13 @@ fn revisions(ctx: &Ctx, out: &mut Out) {
             );
             let d = Diagnostic::new(
                 &rules::SUBFLOW_REVISION_MISMATCH,
-                &revision.place.pointer,
+                revision.place.location(),
                 message,
             )
             .state(&call.widget)
             .help("use one `flow_revision` in every call to this subflow")
             .related_elsewhere(
-                &expected.place.pointer,
+                expected.place.location(),
                 "the first call's revision",
                 elsewhere(other, &expected.place),
             );
@@ -241,13 +242,13 @@ fn budget(ctx: &Ctx, file: usize, summary: &FlowSummary, out: &mut Out) {
         summary.widgets,
         names.join(", ")
     );
-    let mut d = Diagnostic::new(&rules::WIDGET_BUDGET, &first.at.pointer, message)
+    let mut d = Diagnostic::new(&rules::WIDGET_BUDGET, first.at.location(), message)
         .state(&first.widget)
         .help("split the work differently: Studio refuses to run past the limit (81025/81026)");
     for &i in &targets {
         let target = &ctx.summaries[i];
         if let Some(entry) = &target.entry {
-            d = d.related_elsewhere(&entry.pointer, "a subflow", elsewhere(target, entry));
+            d = d.related_elsewhere(entry.location(), "a subflow", elsewhere(target, entry));
         }
     }
     out.push(file, &first.at, d);

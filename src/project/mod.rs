@@ -75,6 +75,7 @@ impl Out<'_> {
         }
         if let Some(list) = self.findings.get_mut(file) {
             list.push(Finding {
+                pointer: place.pointer.clone(),
                 diagnostic,
                 span: place.span.clone(),
                 start: place.start,

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::catalog::{self, Role};
 use crate::flow::json::Span;
-use crate::flow::{Flow, Position, SourceText};
+use crate::flow::{Flow, Location, MemberPath, Position, SourceText};
 use crate::graph::FlowGraph;
 use crate::liquid::{self, Reference, Root};
 
@@ -18,6 +18,14 @@ pub struct Place {
     pub span: Span,
     pub start: Position,
     pub end: Position,
+}
+
+impl Place {
+    /// The place as a finding's location: a pointer already resolved, since the flow is
+    /// gone by the time the project is checked.
+    pub fn location(&self) -> Location {
+        Location::Pointer(self.pointer.clone())
+    }
 }
 
 /// A value read or written at a place.
@@ -67,7 +75,7 @@ pub struct FlowSummary {
 
 /// Summarises a loaded flow.
 pub fn summarize(name: &str, flow: &Flow, source: &SourceText) -> FlowSummary {
-    let locate = |pointer: &str, span: Option<Span>| place(flow, source, pointer, span);
+    let locate = |location: &Location, span: Option<Span>| place(flow, source, location, span);
     // Only callers (run-subflow widgets) and subflows (incomingParent) have anything to say
     // to the project; reading every other flow's Liquid a second time is wasted work.
     let takes_part = flow.states.iter().any(|s| {
@@ -95,7 +103,7 @@ pub fn summarize(name: &str, flow: &Flow, source: &SourceText) -> FlowSummary {
         .states
         .iter()
         .find(|s| s.kind == "trigger")
-        .and_then(|s| locate(&s.member_pointer("name"), None));
+        .and_then(|s| locate(&s.member("name"), None));
     for state in flow
         .states
         .iter()
@@ -108,7 +116,7 @@ pub fn summarize(name: &str, flow: &Flow, source: &SourceText) -> FlowSummary {
     for reference in references.iter().filter(|r| is_parent_parameters(r)) {
         match reference.path.get(3).filter(|(key, _)| !key.is_empty()) {
             Some((key, span)) => {
-                if let Some(place) = locate(&reference.pointer, Some(span.clone())) {
+                if let Some(place) = locate(&reference.location, Some(span.clone())) {
                     summary.parameter_reads.push(Named {
                         name: key.clone(),
                         place,
@@ -125,7 +133,7 @@ pub fn summarize(name: &str, flow: &Flow, source: &SourceText) -> FlowSummary {
 /// A Flows API resource's `sid`, next to its `definition`.
 fn resource_sid(flow: &Flow) -> Option<String> {
     let prefix = flow.base.strip_suffix("/definition")?;
-    let sid = flow.node(&format!("{prefix}/sid"))?.as_str()?;
+    let sid = flow.node(prefix)?.get("sid")?.as_str()?;
     sid.starts_with("FW").then(|| sid.to_string())
 }
 
@@ -138,13 +146,18 @@ fn is_parent_parameters(reference: &Reference) -> bool {
             .is_some_and(|(s, _)| s == "parameters")
 }
 
-fn place(flow: &Flow, source: &SourceText, pointer: &str, span: Option<Span>) -> Option<Place> {
+fn place(
+    flow: &Flow,
+    source: &SourceText,
+    location: &Location,
+    span: Option<Span>,
+) -> Option<Place> {
     let span = match span {
         Some(span) => span,
-        None => flow.span(&source.text, pointer)?.1,
+        None => flow.locate(&source.text, location)?.1,
     };
     Some(Place {
-        pointer: pointer.to_string(),
+        pointer: flow.pointer(location),
         start: source.position(span.start),
         end: source.position(span.end),
         span,
@@ -155,35 +168,33 @@ fn call(
     flow: &Flow,
     state: &crate::flow::State,
     references: &[Reference],
-    locate: &impl Fn(&str, Option<Span>) -> Option<Place>,
+    locate: &impl Fn(&Location, Option<Span>) -> Option<Place>,
 ) -> Option<Call> {
-    let at = locate(&state.member_pointer("name"), None)?;
-    let properties = state.member_pointer("properties");
+    let at = locate(&state.member("name"), None)?;
     let text_at = |key: &str| {
-        let pointer = format!("{properties}/{key}");
-        let value = flow.node(&pointer)?;
+        let location = state.member(MemberPath::from("properties").key(key));
+        let value = flow.value(&location)?;
         let name = match value {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };
         Some(Named {
             name,
-            place: locate(&pointer, None)?,
+            place: locate(&location, None)?,
             guarded: false,
         })
     };
-    let parameters_pointer = format!("{properties}/parameters");
+    let parameters_at = state.member(MemberPath::from("properties").key("parameters"));
     let parameters = flow
-        .node(&parameters_pointer)
+        .value(&parameters_at)
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .enumerate()
         .filter_map(|(i, p)| {
-            let pointer = format!("{parameters_pointer}/{i}/key");
             Some(Named {
                 name: p.get("key")?.as_str()?.to_string(),
-                place: locate(&pointer, None)?,
+                place: locate(&parameters_at.clone().index(i).key("key"), None)?,
                 guarded: false,
             })
         })
@@ -195,7 +206,7 @@ fn call(
             let (key, span) = r.path.get(2).filter(|(k, _)| !k.is_empty())?;
             Some(Named {
                 name: key.clone(),
-                place: locate(&r.pointer, Some(span.clone()))?,
+                place: locate(&r.location, Some(span.clone()))?,
                 guarded: r.guarded,
             })
         })
@@ -205,7 +216,7 @@ fn call(
         at,
         flow_sid: text_at("flow_sid"),
         revision: text_at("flow_revision"),
-        parameters_at: locate(&parameters_pointer, None),
+        parameters_at: locate(&parameters_at, None),
         parameters,
         reads,
     })
@@ -218,7 +229,7 @@ fn outputs(flow: &Flow) -> BTreeSet<String> {
         .iter()
         .zip(reachable)
         .filter(|(s, reached)| *reached && s.kind == "set-variables")
-        .filter_map(|(s, _)| flow.node(&s.member_pointer("properties"))?.get("variables"))
+        .filter_map(|(s, _)| flow.properties(s)?.get("variables"))
         .filter_map(Value::as_array)
         .flatten()
         .filter_map(|v| v.get("key")?.as_str())

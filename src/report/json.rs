@@ -106,7 +106,7 @@ pub fn diagnostic_output(finding: &Finding) -> DiagnosticOutput<'_> {
         help: d.help.as_deref(),
         state: d.state.as_deref(),
         event: d.event.as_deref(),
-        pointer: &d.pointer,
+        pointer: &finding.pointer,
         line: finding.start.line,
         column: finding.start.column,
         end_line: finding.end.line,

@@ -21,8 +21,7 @@ impl Rule for AccountSpecificValue {
                 value.kind.replace('_', " ")
             );
             out.push(
-                Diagnostic::new(&META, &value.pointer, message)
-                    .state(state)
+                Diagnostic::new(&META, value.location, message)
                     .help("template it as a `${…}` placeholder filled in on deploy (`flowcheck values` lists them)"),
             );
         }

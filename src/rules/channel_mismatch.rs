@@ -37,11 +37,7 @@ impl Rule for ChannelMismatch {
                 }
                 _ => "reach this widget only from the trigger's `incomingRequest`",
             };
-            out.push(
-                Diagnostic::new(&META, state.member_pointer("type"), message)
-                    .state(&state.name)
-                    .help(help),
-            );
+            out.push(Diagnostic::new(&META, state.member("type"), message).help(help));
         }
     }
 }

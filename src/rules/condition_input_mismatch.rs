@@ -40,16 +40,16 @@ fn finding(
     argument: &str,
 ) -> Diagnostic {
     let name = &split.state.name;
+    // Keyed by the state alone, as it always was: no event.
     Diagnostic::new(
         &META,
-        condition.argument_pointer(index),
+        condition.argument_location(index).within_state(),
         format!(
             "`{name}` shows `{}` as its input, but this condition's argument reads `{}`",
             input.trim(),
             argument.trim()
         ),
     )
-    .state(name)
     .help(
         "make the argument read what the input reads (the canvas writes the input into every \
          condition); a copied split often still reads the widget it was copied from",

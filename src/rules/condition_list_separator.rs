@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use crate::catalog::{self, MATCH, Role};
+use crate::flow::MemberPath;
 use crate::rule::{Context, Diagnostic, Rule};
 
 declare_rule!(
@@ -28,22 +29,18 @@ impl Rule for ConditionListSeparator {
                     let Some((kind, lines, all)) = lines_as_items(condition) else {
                         continue;
                     };
-                    let pointer = format!("{}/conditions/{i}/value", transition.pointer);
+                    let conditions = MemberPath::from("conditions");
+                    let location = transition.member(conditions.index(i).key("value"));
                     let message = format!(
                         "the `{kind}` list of `{}` puts its values on separate lines, but Studio \
                          separates them by commas only: `{}` is one value, which no answer equals",
                         state.name,
                         lines.join("\\n")
                     );
-                    out.push(
-                        Diagnostic::new(&META, pointer, message)
-                            .state(&state.name)
-                            .event(MATCH)
-                            .help(format!(
-                                "separate the values with commas: `{}`",
-                                all.join(", ")
-                            )),
-                    );
+                    out.push(Diagnostic::new(&META, location, message).help(format!(
+                        "separate the values with commas: `{}`",
+                        all.join(", ")
+                    )));
                 }
             }
         }

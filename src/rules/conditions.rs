@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use crate::catalog::{self, MATCH, NO_MATCH, Role};
-use crate::flow::{Flow, State, Transition};
+use crate::flow::{Flow, Location, State, Transition};
 
 /// A split-based-on widget with its input and its transitions in the order Studio tries them.
 pub struct Split<'f> {
@@ -33,8 +33,8 @@ pub struct Condition<'f> {
     pub value: Option<&'f str>,
     /// The string members of `arguments`, with their index.
     pub arguments: Vec<(usize, &'f str)>,
-    /// Pointer to the condition object.
-    pub pointer: String,
+    /// The condition object.
+    pub location: Location,
 }
 
 impl Branch<'_> {
@@ -56,12 +56,14 @@ impl Branch<'_> {
 }
 
 impl Condition<'_> {
-    pub fn value_pointer(&self) -> String {
-        format!("{}/value", self.pointer)
+    /// Its `value`.
+    pub fn value_location(&self) -> Location {
+        self.location.clone().key("value")
     }
 
-    pub fn argument_pointer(&self, index: usize) -> String {
-        format!("{}/arguments/{index}", self.pointer)
+    /// Its argument at `index`.
+    pub fn argument_location(&self, index: usize) -> Location {
+        self.location.clone().key("arguments").index(index)
     }
 
     /// The operator, when it is one of Studio's.
@@ -166,7 +168,7 @@ fn read_split<'f>(flow: &'f Flow, index: usize, state: &'f State) -> Split<'f> {
 }
 
 fn read_conditions<'f>(flow: &'f Flow, transition: &Transition) -> Vec<Condition<'f>> {
-    let pointer = format!("{}/conditions", transition.pointer);
+    let conditions = transition.member("conditions");
     flow.conditions(transition)
         .iter()
         .enumerate()
@@ -181,7 +183,7 @@ fn read_conditions<'f>(flow: &'f Flow, transition: &Transition) -> Vec<Condition
                 .enumerate()
                 .filter_map(|(k, a)| a.as_str().map(|a| (k, a)))
                 .collect(),
-            pointer: format!("{pointer}/{i}"),
+            location: conditions.clone().index(i),
         })
         .collect()
 }

@@ -26,19 +26,17 @@ impl Rule for DanglingTransition {
                 // Only one close name: pointing the transition at it repairs the typo alone.
                 let fix = nearest.unique().and_then(|close| {
                     let title = format!("point `next` at `{close}`");
-                    ctx.replace_with_string(title, &transition.next_pointer(), close)
+                    ctx.replace_with_string(title, &transition.member("next"), close)
                 });
                 out.push(
                     Diagnostic::new(
                         &META,
-                        transition.next_pointer(),
+                        transition.member("next"),
                         format!(
                             "`{}` of `{}` goes to `{next}`, but no state has that name",
                             transition.event, state.name
                         ),
                     )
-                    .state(&state.name)
-                    .event(&transition.event)
                     .help(help)
                     .fix(fix),
                 );

@@ -21,6 +21,7 @@ use petgraph::visit::EdgeRef;
 
 use super::conditions::{self, Branch, Split, Values, same_expression_key};
 use crate::dataflow::{DominatorTree, keys_set_by};
+use crate::flow::{MemberPath, StateId};
 use crate::liquid;
 use crate::rule::{Context, Diagnostic, Rule};
 
@@ -92,9 +93,9 @@ fn writers(ctx: &Context, input: &str) -> Vec<NodeIndex> {
         match names.as_slice() {
             ["widgets", widget, ..] => found.extend(ctx.graph.node(widget)),
             ["flow", "variables", key, ..] => {
-                for (index, state) in ctx.flow.states.iter().enumerate() {
+                for state in &ctx.flow.states {
                     if keys_set_by(ctx.flow, state).any(|(_, k)| k == *key) {
-                        found.push(NodeIndex::new(index));
+                        found.push(state.id.node());
                     }
                 }
             }
@@ -231,7 +232,7 @@ impl<'w, 's, 'f> Walk<'w, 's, 'f> {
             .map(Vec::as_slice)
             .unwrap_or(&[]);
         for fact in facts.iter().rev().take(MAX_FACTS) {
-            let source = NodeIndex::new(fact.source);
+            let source = StateId::new(fact.source).node();
             if self
                 .reach
                 .unchanged(self.dominators, &tested.writers, source, fact.at, from)
@@ -411,7 +412,7 @@ fn sources_named(ctx: &Context, incoming: &[EdgeFact]) -> String {
     let mut names: Vec<&str> = incoming
         .iter()
         .flat_map(|e| &e.sources)
-        .map(|&s| ctx.state(s).name.as_str())
+        .map(|&s| ctx.flow.states[s].name.as_str())
         .collect();
     names.sort_unstable();
     names.dedup();
@@ -448,18 +449,15 @@ fn dead_finding(
         values.describe(),
         sources_named(ctx, incoming)
     );
-    let pointer = match branch.conditions.first() {
-        Some(c) if c.value.is_some() && by.is_none() => c.value_pointer(),
-        Some(c) => c.pointer.clone(),
-        None => branch.transition.next_pointer(),
+    let location = match branch.conditions.first() {
+        Some(c) if c.value.is_some() && by.is_none() => c.value_location(),
+        Some(c) => c.location.clone(),
+        None => branch.transition.member("next"),
     };
-    Diagnostic::new(&META, pointer, message)
-        .state(name)
-        .event(&branch.transition.event)
-        .help(
-            "test what the caller answered last (the widget that ran just before this split), \
+    Diagnostic::new(&META, location, message).help(
+        "test what the caller answered last (the widget that ran just before this split), \
              or remove the branch that cannot be taken",
-        )
+    )
 }
 
 /// No branch is dead at the split itself, but each edge into it decides its outcome: a
@@ -472,8 +470,10 @@ fn per_edge_finding(ctx: &Context, tested: &Tested, incoming: &[EdgeFact]) -> Op
         .iter()
         .filter_map(|e| outcome(split, &e.values).always.map(|b| (e, b)))
         .collect();
-    let pointer = split.state.member_pointer("properties") + "/input";
-    let from = |e: &EdgeFact| ctx.state(e.from.index()).name.clone();
+    let input_at = split
+        .state
+        .member(MemberPath::from("properties").key("input"));
+    let from = |e: &EdgeFact| ctx.state(e.from).name.clone();
     if let Some((edge, branch)) = decided
         .iter()
         .find(|(e, _)| e.sources.contains(&split.index))
@@ -485,8 +485,8 @@ fn per_edge_finding(ctx: &Context, tested: &Tested, incoming: &[EdgeFact]) -> Op
             branch.describe()
         );
         return Some(
-            Diagnostic::new(&META, pointer, message)
-                .state(name)
+            // The finding stands at the input; the event it names is the branch always taken.
+            Diagnostic::new(&META, input_at, message)
                 .event(&branch.transition.event)
                 .help(format!(
                     "test the new answer (the output of `{}` or of the widget before it), not \
@@ -507,7 +507,7 @@ fn per_edge_finding(ctx: &Context, tested: &Tested, incoming: &[EdgeFact]) -> Op
         sources_named(ctx, incoming),
         each.join("; ")
     );
-    Some(Diagnostic::new(&META, pointer, message).state(name).help(
+    Some(Diagnostic::new(&META, input_at, message).help(
         "test the answer given after the earlier split (a confirmation's own `Digits`), \
                  or connect the widgets before it to the branches directly",
     ))
@@ -562,12 +562,14 @@ fn constant_finding(split: &Split, constant: &str) -> Option<Diagnostic> {
         always.describe()
     );
     Some(
+        // The finding stands at the input; the event it names is the branch always taken.
         Diagnostic::new(
             &META,
-            split.state.member_pointer("properties") + "/input",
+            split
+                .state
+                .member(MemberPath::from("properties").key("input")),
             message,
         )
-        .state(name)
         .event(&always.transition.event)
         .help(
             "read a widget's output or a variable (`{{widgets.<name>.SpeechResult}}`, \

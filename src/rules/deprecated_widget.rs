@@ -19,13 +19,12 @@ impl Rule for DeprecatedWidget {
             out.push(
                 Diagnostic::new(
                     &META,
-                    state.member_pointer("type"),
+                    state.member("type"),
                     format!(
                         "`{}` is a `{}` widget, which is deprecated",
                         state.name, state.kind
                     ),
                 )
-                .state(&state.name)
                 .help(why),
             );
         }

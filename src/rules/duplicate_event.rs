@@ -36,10 +36,10 @@ fn check_state(ctx: &Context, state: &State, out: &mut Vec<Diagnostic>) {
         let Some(original) = state.transitions.iter().find(|t| t.event == event) else {
             continue;
         };
-        let first = original.event_pointer();
+        let first = original.member("event");
         // The same target twice: deleting the copy changes nothing. Different targets: which
         // one the author meant is a choice.
-        let fix = ctx.removal_of_element(&transition.pointer).map(|span| {
+        let fix = ctx.removal_of_element(&transition.location()).map(|span| {
             let edits = vec![Edit {
                 span,
                 replacement: String::new(),
@@ -53,11 +53,9 @@ fn check_state(ctx: &Context, state: &State, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::new(
                 &META,
-                transition.event_pointer(),
+                transition.member("event"),
                 format!("`{}` has a second `{event}` transition", state.name),
             )
-            .state(&state.name)
-            .event(event)
             .help("Studio follows only one of them; delete the other")
             .related(first, "first defined here")
             .fix(fix),

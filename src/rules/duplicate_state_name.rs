@@ -26,19 +26,18 @@ impl Rule for DuplicateStateName {
             if first == index {
                 continue;
             }
-            let original = ctx.state(first);
+            let original = &ctx.flow.states[first];
             out.push(
                 Diagnostic::new(
                     &META,
-                    state.member_pointer("name"),
+                    state.member("name"),
                     format!("a state named `{}` is already defined", state.name),
                 )
-                .state(&state.name)
                 .help(
                     "rename one of them; transitions to this name go to the first state, \
                      and Studio rejects the flow",
                 )
-                .related(original.member_pointer("name"), "first defined here"),
+                .related(original.member("name"), "first defined here"),
             );
         }
     }

@@ -77,9 +77,9 @@ fn diagnostic(
     conditions: &[Value],
     on_call: bool,
 ) -> Diagnostic {
-    let pointer = match ctx.flow.node(&transition.next_pointer()) {
-        Some(_) => transition.next_pointer(),
-        None => transition.event_pointer(),
+    let location = match ctx.flow.value(&transition.member("next")) {
+        Some(_) => transition.member("next"),
+        None => transition.member("event"),
     };
     let ends = if on_call {
         "ends the flow and drops the caller"
@@ -92,13 +92,10 @@ fn diagnostic(
         state.name,
         describe(conditions)
     );
-    Diagnostic::new(&META, pointer, message)
-        .state(&state.name)
-        .event(MATCH)
-        .help(
-            "connect the branch to the widget that handles this answer, or delete the condition \
+    Diagnostic::new(&META, location, message).help(
+        "connect the branch to the widget that handles this answer, or delete the condition \
              so that `noMatch` handles it",
-        )
+    )
 }
 
 /// "`equal_to 0`", or the branch's label when a condition has no value.

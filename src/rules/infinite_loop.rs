@@ -1,5 +1,6 @@
 //! `infinite-loop`: a set of states that no event ever leaves.
 
+use crate::flow::StateId;
 use crate::rule::{Context, Diagnostic, Rule, Subject};
 use petgraph::graph::NodeIndex;
 
@@ -13,7 +14,7 @@ declare_rule!(
 impl Rule for InfiniteLoop {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         for scc in ctx.closed_cycles() {
-            let first = ctx.state(ctx.graph.state_index(scc[0]));
+            let first = ctx.state(scc[0]);
             let message = if scc.len() == 1 {
                 format!(
                     "every event of `{}` leads back to itself: the execution can never leave it",
@@ -26,9 +27,8 @@ impl Rule for InfiniteLoop {
                 )
             };
             out.push(
-                Diagnostic::new(&META, first.member_pointer("name"), message)
-                    .state(&first.name)
-                    .subject(loop_subject(ctx, scc))
+                Diagnostic::new(&META, first.member("name"), message)
+                    .subject(loop_subject(scc))
                     .help(
                         "give the loop a way out: connect a failure, timeout or `noMatch` \
                          event to a state outside it, or leave one unconnected to end there",
@@ -39,8 +39,8 @@ impl Rule for InfiniteLoop {
 }
 
 /// The loop's states, for the diagrams; shared with `loop-without-wait`.
-pub(crate) fn loop_subject(ctx: &Context, states: &[NodeIndex]) -> Subject {
-    let mut states: Vec<usize> = states.iter().map(|&n| ctx.graph.state_index(n)).collect();
+pub(crate) fn loop_subject(states: &[NodeIndex]) -> Subject {
+    let mut states: Vec<StateId> = states.iter().map(|&n| StateId::from(n)).collect();
     states.sort_unstable();
     Subject::Loop { states }
 }

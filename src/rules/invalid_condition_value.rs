@@ -22,9 +22,7 @@ impl Rule for InvalidConditionValue {
                         continue;
                     };
                     out.push(
-                        Diagnostic::new(&META, condition.value_pointer(), problem.message)
-                            .state(&split.state.name)
-                            .event(&branch.transition.event)
+                        Diagnostic::new(&META, condition.value_location(), problem.message)
                             .help(problem.help),
                     );
                 }

@@ -1,6 +1,7 @@
 //! `invalid-initial-state`: the flow must start at its trigger widget.
 
 use crate::catalog::{self, Role};
+use crate::flow::{Location, MemberPath};
 use crate::rule::{Anchor, Context, Diagnostic, Rule};
 use crate::suggest;
 
@@ -14,16 +15,16 @@ declare_rule!(
 impl Rule for InvalidInitialState {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         let flow = ctx.flow;
-        let pointer = flow.definition_pointer("initial_state");
+        let location = Location::definition("initial_state");
         let Some(name) = flow.initial_state.as_deref() else {
-            out.push(missing(ctx, &pointer));
+            out.push(missing(ctx, location));
             return;
         };
         match ctx.graph.node(name) {
             None => {
                 let mut diagnostic = Diagnostic::new(
                     &META,
-                    &pointer,
+                    location,
                     format!("`initial_state` names `{name}`, but no state has that name"),
                 );
                 diagnostic = match suggest::closest(name, ctx.graph.names()) {
@@ -33,19 +34,19 @@ impl Rule for InvalidInitialState {
                 out.push(diagnostic);
             }
             Some(node) => {
-                let state = ctx.state(ctx.graph.state_index(node));
+                let state = ctx.state(node);
                 if catalog::role(&state.kind) != Role::Trigger {
                     out.push(
                         Diagnostic::new(
                             &META,
-                            &pointer,
+                            location,
                             format!(
                                 "`initial_state` names `{name}`, a `{}` widget, not the trigger",
                                 state.kind
                             ),
                         )
                         .help(trigger_help(ctx))
-                        .related(state.member_pointer("type"), "this is not a trigger"),
+                        .related(state.member("type"), "this is not a trigger"),
                     );
                 }
             }
@@ -53,17 +54,20 @@ impl Rule for InvalidInitialState {
     }
 }
 
-fn missing(ctx: &Context, pointer: &str) -> Diagnostic {
-    let flow = ctx.flow;
-    match flow.node(pointer) {
+fn missing(ctx: &Context, location: Location) -> Diagnostic {
+    match ctx.flow.value(&location) {
         // Present but not a usable name (empty, or not a string).
         Some(_) => Diagnostic::new(
             &META,
-            pointer,
+            location,
             "`initial_state` must name the trigger state",
         ),
-        None => Diagnostic::new(&META, &flow.base, "the flow has no `initial_state`")
-            .anchor(Anchor::Start),
+        None => Diagnostic::new(
+            &META,
+            Location::definition(MemberPath::root()),
+            "the flow has no `initial_state`",
+        )
+        .anchor(Anchor::Start),
     }
     .help(trigger_help(ctx))
 }

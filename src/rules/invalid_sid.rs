@@ -5,6 +5,7 @@
 //! `YOUR_SERVICE_SID`, `<FLEX_WORKFLOW_SID>`) and Liquid are left alone.
 
 use crate::catalog::{self, SID_PROPERTIES, SidProperty};
+use crate::flow::MemberPath;
 use crate::flow::State;
 use crate::liquid;
 use crate::rule::{Context, Diagnostic, Rule};
@@ -92,14 +93,12 @@ fn diagnostic(state: &State, expected: &SidProperty, value: &str, problem: &str)
         "`{}` of `{}` is `{value}`, which {problem}: the widget fails at run time",
         expected.property, state.name
     );
-    let pointer = format!("{}/properties/{}", state.pointer, expected.property);
-    Diagnostic::new(&META, pointer, message)
-        .state(&state.name)
-        .help(format!(
-            "write the `{}…` SID of {} from your account (`{}` followed by {HEX_DIGITS} hex \
+    let property = MemberPath::from("properties").key(expected.property);
+    Diagnostic::new(&META, state.member(property), message).help(format!(
+        "write the `{}…` SID of {} from your account (`{}` followed by {HEX_DIGITS} hex \
              digits), or a `${{…}}` placeholder that your deployment fills in",
-            expected.prefix,
-            resource(expected),
-            expected.prefix
-        ))
+        expected.prefix,
+        resource(expected),
+        expected.prefix
+    ))
 }

@@ -26,9 +26,8 @@ impl Rule for LiquidSyntax {
             for problem in scan(&decoded.text) {
                 let at = text.file_span(ctx.flow, &decoded, &problem.span);
                 out.push(
-                    Diagnostic::new(&META, &text.pointer, problem.message)
+                    Diagnostic::new(&META, text.location.clone(), problem.message)
                         .anchor(Anchor::Bytes(at))
-                        .state(&ctx.state(text.state).name)
                         .help(problem.help),
                 );
             }

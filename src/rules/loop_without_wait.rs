@@ -10,6 +10,7 @@ use petgraph::visit::NodeFiltered;
 
 use crate::catalog::{self, EventKind, NO_MATCH, Role};
 use crate::dataflow;
+use crate::flow::{Location, MemberPath};
 use crate::liquid::Root;
 use crate::rule::{Context, Diagnostic, Rule};
 use crate::rules::infinite_loop::loop_subject;
@@ -44,7 +45,7 @@ impl Rule for LoopWithoutWait {
 }
 
 fn finding(ctx: &Context, family: &[NodeIndex]) -> Diagnostic {
-    let first = ctx.state(ctx.graph.state_index(family[0]));
+    let first = ctx.state(family[0]);
     let help = "bound the loop with a counter (a set-variables that increments it and a split \
                 that leaves the loop when it is reached), or put a widget that waits for the \
                 caller in it";
@@ -56,9 +57,9 @@ fn finding(ctx: &Context, family: &[NodeIndex]) -> Diagnostic {
              row Studio stops the execution (error 81001), so the failure is never handled",
             first.name
         );
-        return Diagnostic::new(&META, first.member_pointer("name"), message)
-            .state(&first.name)
-            .subject(loop_subject(ctx, family))
+        // The finding stands at the state; the event it names is the failure that loops.
+        return Diagnostic::new(&META, first.member("name"), message)
+            .subject(loop_subject(family))
             .event(event)
             .help(
                 "send the failure to a widget that handles it, or count the retries with a \
@@ -79,15 +80,14 @@ fn finding(ctx: &Context, family: &[NodeIndex]) -> Diagnostic {
             STEP_LIMIT / family.len()
         )
     };
-    Diagnostic::new(&META, first.member_pointer("name"), message)
-        .state(&first.name)
-        .subject(loop_subject(ctx, family))
+    Diagnostic::new(&META, first.member("name"), message)
+        .subject(loop_subject(family))
         .help(help)
 }
 
 /// The failure event of `node` whose transition leads back to `node` itself.
 fn failure_to_itself<'c>(ctx: &'c Context, node: NodeIndex) -> Option<&'c str> {
-    let state = ctx.state(ctx.graph.state_index(node));
+    let state = ctx.state(node);
     let spec = catalog::widget(&state.kind)?;
     state
         .connected()
@@ -120,10 +120,10 @@ impl<'c> Counters<'c> {
             .references()
             .iter()
             .filter(|r| r.root == Root::FlowVariable);
-        let mut read_by_value: HashSet<(usize, &str, &str)> = HashSet::new();
+        let mut read_by_value: HashSet<(&Location, &str)> = HashSet::new();
         for r in reads {
             let state = ctx.state(r.state);
-            let node = NodeIndex::new(r.state);
+            let node = r.state.node();
             if catalog::role(&state.kind) == Role::Split {
                 counters
                     .tested
@@ -131,18 +131,19 @@ impl<'c> Counters<'c> {
                     .or_default()
                     .push(r.name.as_str());
             }
-            read_by_value.insert((r.state, r.pointer.as_str(), r.name.as_str()));
+            read_by_value.insert((&r.location, r.name.as_str()));
         }
-        for (index, state) in ctx.flow.states.iter().enumerate() {
+        for state in &ctx.flow.states {
             for (position, key) in dataflow::keys_set_by(ctx.flow, state) {
-                let value = format!("{}/properties/variables/{position}/value", state.pointer);
-                let own = read_by_value.contains(&(index, value.as_str(), key));
+                let variables = MemberPath::from("properties").key("variables");
+                let value = state.member(variables.index(position).key("value"));
+                let own = read_by_value.contains(&(&value, key));
                 let map = if own {
                     &mut counters.increments
                 } else {
                     &mut counters.resets
                 };
-                map.entry(key).or_default().push(NodeIndex::new(index));
+                map.entry(key).or_default().push(state.id.node());
             }
         }
         counters
@@ -254,7 +255,7 @@ fn merge_overlapping(mut families: Vec<Vec<NodeIndex>>) -> Vec<Vec<NodeIndex>> {
 
 /// Whether some event of the split ends the execution or goes outside the loop.
 fn leaves(ctx: &Context, split: NodeIndex, inside: &HashSet<NodeIndex>) -> bool {
-    let split = ctx.state(ctx.graph.state_index(split));
+    let split = ctx.state(split);
     let has_no_match = split.transitions.iter().any(|t| t.event == NO_MATCH);
     !has_no_match
         || split.transitions.iter().any(|t| {

@@ -4,6 +4,7 @@
 //! repeated in one object. The loader keeps what is readable, so the other rules still run on
 //! the rest of the flow; this rule reports what it had to leave out.
 
+use crate::flow::Location;
 use crate::rule::{Anchor, Context, Diagnostic, Rule};
 
 declare_rule!(
@@ -16,13 +17,16 @@ declare_rule!(
 impl Rule for MalformedFlow {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         for defect in &ctx.flow.defects {
+            // A defect lies in a part the model could not read: its place stays a raw pointer,
+            // and the state it lies in is named here (not when it has no readable name).
             let pointer = if defect.span.is_some() {
                 ctx.flow.base.clone()
             } else {
                 defect.pointer.clone()
             };
+            let location = Location::Pointer(pointer);
             let mut diagnostic =
-                Diagnostic::new(&META, pointer, defect.message.clone()).help(defect.help.clone());
+                Diagnostic::new(&META, location, defect.message.clone()).help(defect.help.clone());
             let anchor = match &defect.span {
                 Some(span) => Anchor::Bytes(span.clone()),
                 None => large_value_anchor(ctx, &defect.pointer),
@@ -51,10 +55,6 @@ fn large_value_anchor(ctx: &Context, pointer: &str) -> Anchor {
 
 /// The name of the state a pointer lies in, when it has one.
 fn state_of<'c>(ctx: &'c Context, pointer: &str) -> Option<&'c str> {
-    ctx.flow
-        .states
-        .iter()
-        .filter(|s| pointer == s.pointer || pointer.starts_with(&format!("{}/", s.pointer)))
-        .map(|s| s.name.as_str())
-        .find(|name| !name.is_empty())
+    let state = ctx.state(ctx.flow.state_at_pointer(pointer)?);
+    Some(state.name.as_str()).filter(|name| !name.is_empty())
 }

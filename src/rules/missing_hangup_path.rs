@@ -9,6 +9,7 @@ use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::catalog::{self, EventKind};
+use crate::flow::StateId;
 use crate::rule::{Context, Diagnostic, Rule};
 
 declare_rule!(
@@ -42,24 +43,24 @@ impl Rule for MissingHangupPath {
 }
 
 fn finding(ctx: &Context, node: NodeIndex, work: NodeIndex) -> Diagnostic {
-    let state = ctx.state(ctx.graph.state_index(node));
-    let work = ctx.state(ctx.graph.state_index(work));
+    let state = ctx.state(node);
+    let work = ctx.state(work);
     let transition = state.transitions.iter().find(|t| t.event == "hangup");
-    let pointer = match transition {
-        Some(t) if ctx.flow.node(&t.next_pointer()).is_some() => t.next_pointer(),
-        Some(t) => t.event_pointer(),
-        None => state.member_pointer("name"),
+    let location = match transition {
+        Some(t) if ctx.flow.value(&t.member("next")).is_some() => t.member("next"),
+        Some(t) => t.member("event"),
+        None => state.member("name"),
     };
+    // Without a transition the location cannot name the event: the finding does.
     Diagnostic::new(
         &META,
-        pointer,
+        location,
         format!(
             "if the caller hangs up during `{}`, the flow ends and skips `{}`, which every \
              other path out of it runs",
             state.name, work.name
         ),
     )
-    .state(&state.name)
     .event("hangup")
     .help(help(state, &work.name))
 }
@@ -85,7 +86,7 @@ fn help(state: &crate::flow::State, work: &str) -> String {
 
 /// A voice widget that can report a hangup and leaves that event unconnected.
 fn hangup_unconnected(ctx: &Context, node: NodeIndex) -> bool {
-    let state = ctx.state(ctx.graph.state_index(node));
+    let state = ctx.state(node);
     let emits_hangup = catalog::widget(&state.kind)
         .and_then(|w| w.event("hangup"))
         .is_some_and(|e| e.kind == EventKind::Hangup);
@@ -95,7 +96,7 @@ fn hangup_unconnected(ctx: &Context, node: NodeIndex) -> bool {
 /// Side-effect widgets after which no caller-facing widget is reachable.
 fn post_call_work(ctx: &Context) -> Vec<bool> {
     let graph = &ctx.graph.graph;
-    let spec = |n: NodeIndex| catalog::widget(&ctx.state(ctx.graph.state_index(n)).kind);
+    let spec = |n: NodeIndex| catalog::widget(&ctx.state(n).kind);
     // Nodes from which a caller-facing widget can still run: a backward search from them.
     let mut leads_to_caller = vec![false; graph.node_count()];
     let mut stack: Vec<NodeIndex> = graph
@@ -125,7 +126,7 @@ fn nearest_post_dominating_work(ctx: &Context, work: &[bool]) -> Vec<Option<Node
     for start in 0..count {
         // Walk up the post-dominator tree until an answer is known, then fill in the path.
         let mut path = Vec::new();
-        let mut node = NodeIndex::new(start);
+        let mut node = StateId::new(start).node();
         let answer = loop {
             if let Some(known) = nearest[node.index()] {
                 break known;
@@ -156,7 +157,7 @@ fn reversed_normal_graph(ctx: &Context) -> (DiGraph<(), ()>, NodeIndex) {
     }
     let exit = reversed.add_node(());
     for node in ctx.graph.graph.node_indices() {
-        let state = ctx.state(ctx.graph.state_index(node));
+        let state = ctx.state(node);
         let spec = catalog::widget(&state.kind);
         let is_hangup = |event: &str| {
             spec.and_then(|w| w.event(event))

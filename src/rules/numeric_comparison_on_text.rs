@@ -5,6 +5,7 @@
 //! certainly fails is reported (Twilio's advice for such splits: `{{… | plus: 0}}`).
 
 use super::conditions::{self, Condition, Op, has_liquid, number};
+use crate::flow::Location;
 use crate::liquid;
 use crate::rule::{Context, Diagnostic, Rule};
 
@@ -24,17 +25,12 @@ impl Rule for NumericComparisonOnText {
                         continue;
                     }
                     let found = not_a_number(condition).or_else(|| free_text(ctx, condition));
-                    if let Some((pointer, message)) = found {
-                        out.push(
-                            Diagnostic::new(&META, pointer, message)
-                                .state(&split.state.name)
-                                .event(&branch.transition.event)
-                                .help(
-                                    "compare numbers: make the input numeric with a filter \
+                    if let Some((location, message)) = found {
+                        out.push(Diagnostic::new(&META, location, message).help(
+                            "compare numbers: make the input numeric with a filter \
                                      (`{{… | plus: 0}}`) and give a number as the value, or \
                                      use a text operator (`equal_to`, `contains`, `regex`)",
-                                ),
-                        );
+                        ));
                     }
                 }
             }
@@ -42,13 +38,13 @@ impl Rule for NumericComparisonOnText {
     }
 }
 
-fn not_a_number(condition: &Condition) -> Option<(String, String)> {
+fn not_a_number(condition: &Condition) -> Option<(Location, String)> {
     let value = condition.value.unwrap_or("");
     if has_liquid(value) || number(value).is_some() {
         return None;
     }
     Some((
-        condition.value_pointer(),
+        condition.value_location(),
         format!(
             "`{}` compares with `{value}`, which is not a number",
             condition.kind
@@ -57,11 +53,11 @@ fn not_a_number(condition: &Condition) -> Option<(String, String)> {
 }
 
 /// The first argument that is a bare output of free text: `{{widgets.ask.inbound.Body}}`.
-fn free_text(ctx: &Context, condition: &Condition) -> Option<(String, String)> {
+fn free_text(ctx: &Context, condition: &Condition) -> Option<(Location, String)> {
     condition.arguments.iter().find_map(|&(index, argument)| {
         let what = free_text_output(ctx, argument)?;
         Some((
-            condition.argument_pointer(index),
+            condition.argument_location(index),
             format!(
                 "`{}` compares `{}` as a number, but it is {what}: free text, not a number",
                 condition.kind,
@@ -99,5 +95,5 @@ fn free_text_output(ctx: &Context, argument: &str) -> Option<&'static str> {
 fn is_kind(ctx: &Context, widget: &str, kind: &str) -> bool {
     ctx.graph
         .node(widget)
-        .is_some_and(|node| ctx.state(ctx.graph.state_index(node)).kind == kind)
+        .is_some_and(|node| ctx.state(node).kind == kind)
 }

@@ -7,6 +7,7 @@
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
 
+use crate::flow::{Location, MemberPath};
 use crate::rule::{Anchor, Context, Diagnostic, Fix, Rule};
 use crate::schema::{self, Violation, WidgetSchema};
 
@@ -21,23 +22,23 @@ impl Rule for SchemaViolation {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         let set = schema::schemas();
         for violation in schema::violations(ctx.flow) {
+            // The schema's path, relative to the state or the definition.
+            let path = MemberPath::from_pointer(violation.pointer.clone());
             let diagnostic = match violation.state {
                 // `invalid-initial-state` reports a missing or wrong `initial_state`, and
                 // `malformed-flow` a widget's missing or non-string `name` and `type`.
                 None if violation.pointer == "/initial_state" => continue,
                 Some(_) if violation.is_unreadable_name_or_type() => continue,
                 None => {
-                    let target = format!("{}{}", ctx.flow.base, violation.pointer);
-                    violation.diagnostic(ctx, &target, "flow definition", None, None)
+                    let target = Location::Definition { path };
+                    violation.diagnostic(ctx, target, "flow definition", None, None)
                 }
                 Some(index) => {
                     let state = ctx.state(index);
                     let widget = set.widget(&state.kind);
                     let title = widget.map_or(state.kind.as_str(), |w| w.title.as_str());
-                    let target = format!("{}{}", state.pointer, violation.pointer);
-                    violation
-                        .diagnostic(ctx, &target, title, widget, Some(&state.name))
-                        .state(&state.name)
+                    let target = Location::StateMember { state: index, path };
+                    violation.diagnostic(ctx, target, title, widget, Some(&state.name))
                 }
             };
             out.push(diagnostic);
@@ -49,12 +50,14 @@ impl Violation {
     fn diagnostic(
         &self,
         ctx: &Context,
-        pointer: &str,
+        target: Location,
         label: &str,
         widget: Option<&WidgetSchema>,
         state: Option<&str>,
     ) -> Diagnostic {
         let (kind, value, _) = &self.errors[0];
+        // The messages name the property by the pointer's last step.
+        let pointer = &ctx.flow.pointer(&target);
         let property = property_name(pointer);
         let message = match &self.missing {
             Some(name) => missing_message(name, label, state),
@@ -70,12 +73,12 @@ impl Violation {
         let help = help(kind, &property, self.missing.as_deref());
         // A missing property has no place of its own: point at the object that lacks it.
         // Objects and arrays span many lines: underline their key instead.
+        let fix = boolean_fix(ctx, kind, value, &target);
         let (target, anchor) = match (&self.missing, value) {
-            (Some(_), _) => parent_target(ctx, pointer),
-            (None, Value::Object(_) | Value::Array(_)) => key_target(ctx, pointer),
-            (None, _) => (pointer.to_string(), Anchor::Value),
+            (Some(_), _) => key_target(ctx, target.parent()),
+            (None, Value::Object(_) | Value::Array(_)) => key_target(ctx, target),
+            (None, _) => (target, Anchor::Value),
         };
-        let fix = boolean_fix(ctx, kind, value, pointer);
         Diagnostic::new(&META, target, message)
             .anchor(anchor)
             .help(help)
@@ -88,7 +91,7 @@ fn boolean_fix(
     ctx: &Context,
     kind: &ValidationErrorKind,
     value: &Value,
-    pointer: &str,
+    target: &Location,
 ) -> Option<Fix> {
     let ValidationErrorKind::Type { kind } = kind else {
         return None;
@@ -102,7 +105,7 @@ fn boolean_fix(
         "false" => "false",
         _ => return None,
     };
-    let span = ctx.value_span(pointer).filter(|_| wants_boolean)?;
+    let span = ctx.value_span(target).filter(|_| wants_boolean)?;
     Some(Fix::replace(
         format!("write `{literal}` without quotes"),
         span,
@@ -168,18 +171,13 @@ fn widget_name(state: &str) -> String {
     }
 }
 
-/// The pointer's parent, underlined at its key when it has one.
-fn parent_target(ctx: &Context, pointer: &str) -> (String, Anchor) {
-    key_target(ctx, pointer.rsplit_once('/').map_or("", |(p, _)| p))
-}
-
 /// A value underlined at its key, or at its first character when it has no key.
-fn key_target(ctx: &Context, pointer: &str) -> (String, Anchor) {
-    let anchor = match ctx.flow.span(&ctx.source.text, pointer) {
+fn key_target(ctx: &Context, target: Location) -> (Location, Anchor) {
+    let anchor = match ctx.flow.locate(&ctx.source.text, &target) {
         Some((Some(_), _)) => Anchor::Key,
         _ => Anchor::Start,
     };
-    (pointer.to_string(), anchor)
+    (target, anchor)
 }
 
 fn property_name(pointer: &str) -> String {

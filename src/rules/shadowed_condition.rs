@@ -176,23 +176,20 @@ fn finding(split: &Split, later: &Branch, shadow: &Shadow) -> Diagnostic {
         )
     };
     let condition = &later.conditions[0];
-    let pointer = match condition.op() {
-        Some(op) if op.ignores_value() => format!("{}/type", condition.pointer),
-        _ if condition.value.is_none() => condition.pointer.clone(),
-        _ => condition.value_pointer(),
+    let location = match condition.op() {
+        Some(op) if op.ignores_value() => condition.location.clone().key("type"),
+        _ if condition.value.is_none() => condition.location.clone(),
+        _ => condition.value_location(),
     };
-    let mut diagnostic = Diagnostic::new(&META, pointer, message)
-        .state(name)
-        .event(&later.transition.event)
-        .help(
-            "Studio takes the first transition whose conditions hold: put the narrower \
+    let mut diagnostic = Diagnostic::new(&META, location, message).help(
+        "Studio takes the first transition whose conditions hold: put the narrower \
              transition first, or change its conditions",
-        );
+    );
     for b in &shadow.by {
         if let Some(first) = b.conditions.first() {
             let at = match first.value {
-                Some(_) => first.value_pointer(),
-                None => first.pointer.clone(),
+                Some(_) => first.value_location(),
+                None => first.location.clone(),
             };
             diagnostic = diagnostic.related(at, "caught here first");
         }

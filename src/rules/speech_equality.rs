@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use crate::catalog::{self, MATCH, Role};
+use crate::flow::MemberPath;
 use crate::flow::{State, Transition};
 use crate::rule::{Context, Diagnostic, Rule};
 use crate::suggest;
@@ -131,9 +132,7 @@ fn diagnostic(
          `{{{{widgets.{gather}.SpeechResult | remove: '.'}}}}`",
         values.first().copied().unwrap_or("")
     );
-    let pointer = format!("{}/conditions/{condition}/value", transition.pointer);
-    Diagnostic::new(&META, pointer, message)
-        .state(&state.name)
-        .event(MATCH)
-        .help(help)
+    let conditions = MemberPath::from("conditions");
+    let location = transition.member(conditions.index(condition).key("value"));
+    Diagnostic::new(&META, location, message).help(help)
 }

@@ -9,6 +9,7 @@ use std::collections::HashSet;
 
 use crate::catalog::outputs::{self, TriggerFields};
 use crate::catalog::trigger_event::{CALL, CONVERSATION, MESSAGE, PARENT, REQUEST};
+use crate::flow::MemberPath;
 use crate::liquid::{Reference, Root};
 use crate::rule::{Anchor, Context, Diagnostic, Rule};
 use crate::suggest;
@@ -53,8 +54,9 @@ impl Rule for TriggerFieldMismatch {
 /// Message's `service` is `{{trigger.message.InstanceSid}}`): Studio's choice, not the author's.
 fn in_studio_default(ctx: &Context, reference: &Reference) -> bool {
     let state = ctx.state(reference.state);
-    let property = reference.pointer.rsplit('/').next().unwrap_or("");
-    let value = ctx.flow.node(&reference.pointer).and_then(|v| v.as_str());
+    let property = reference.location.path().map(MemberPath::last);
+    let property = property.as_deref().unwrap_or("");
+    let value = ctx.flow.value(&reference.location).and_then(|v| v.as_str());
     value.is_some_and(|v| outputs::catalog().is_studio_default(&state.kind, property, v))
 }
 
@@ -89,7 +91,10 @@ fn wrong_channel(
     if reference.guarded {
         return None;
     }
-    let events: Vec<&str> = ctx.channels().events_reaching(reference.state).collect();
+    let events: Vec<&str> = ctx
+        .channels()
+        .events_reaching(reference.state.index())
+        .collect();
     if events.is_empty() || events.contains(&PARENT) || events.contains(&fields.event.as_str()) {
         return None;
     }

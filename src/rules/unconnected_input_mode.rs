@@ -131,9 +131,9 @@ fn has_phrase(text: &str, phrase: &str) -> bool {
 
 fn diagnostic(state: &State, mode: &Mode, word: &str, prompt: &str) -> Diagnostic {
     let transition = state.transitions.iter().find(|t| t.event == mode.event);
-    let (pointer, anchor) = match transition {
-        Some(t) => (t.event_pointer(), Anchor::Value),
-        None => (state.member_pointer("transitions"), Anchor::Key),
+    let (location, anchor) = match transition {
+        Some(t) => (t.member("event"), Anchor::Value),
+        None => (state.member("transitions"), Anchor::Key),
     };
     let words = prompt.split_whitespace().collect::<Vec<_>>().join(" ");
     let excerpt: String = words.chars().take(60).collect();
@@ -148,9 +148,9 @@ fn diagnostic(state: &State, mode: &Mode, word: &str, prompt: &str) -> Diagnosti
          out",
         state.name, mode.answer, mode.event, mode.ignored
     );
-    Diagnostic::new(&META, pointer, message)
+    // Without a transition the location cannot name the event: the finding does.
+    Diagnostic::new(&META, location, message)
         .anchor(anchor)
-        .state(&state.name)
         .event(mode.event)
         .help(format!(
             "connect `{}` to the widget that handles the answer (a split on its {}), or change \

@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 
 use crate::catalog::{self, Category, EventKind, EventSpec, MATCH, NO_MATCH, WidgetSpec};
-use crate::flow::State;
+use crate::flow::{State, StateId};
 use crate::liquid;
 use crate::rule::{Anchor, Context, Diagnostic, Rule, Severity, Subject};
 
@@ -24,8 +24,9 @@ impl Rule for UnhandledEvent {
         let channels = ctx.channels();
         let handled_handoffs = handled_handoffs(ctx);
         for node in ctx.graph.graph.node_indices() {
-            let index = ctx.graph.state_index(node);
-            let state = ctx.state(index);
+            let id = StateId::from(node);
+            let index = id.index();
+            let state = ctx.state(id);
             let Some(spec) = catalog::widget(&state.kind) else {
                 continue;
             };
@@ -41,7 +42,6 @@ impl Rule for UnhandledEvent {
                 continue;
             }
             let place = Place {
-                index,
                 state,
                 spec,
                 on_call: channels.call[index],
@@ -64,7 +64,6 @@ impl Rule for UnhandledEvent {
 
 /// A widget and what reaches it.
 struct Place<'a> {
-    index: usize,
     state: &'a State,
     spec: &'a WidgetSpec,
     /// An incoming call reaches it: a caller is on the line.
@@ -102,9 +101,8 @@ fn check_one_of(state: &State, spec: &WidgetSpec, is_trigger: bool, out: &mut Ve
         )
     };
     out.push(
-        Diagnostic::new(&META, state.member_pointer("transitions"), message)
+        Diagnostic::new(&META, state.member("transitions"), message)
             .anchor(Anchor::Key)
-            .state(&state.name)
             .help(help),
     );
 }
@@ -127,14 +125,14 @@ fn check_required(ctx: &Context, place: &Place, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let transition = state.transitions.iter().find(|t| t.event == event.name);
-        let (pointer, anchor) = match transition {
-            Some(t) => (t.next_pointer(), Anchor::Value),
-            None => (state.member_pointer("transitions"), Anchor::Key),
+        let (location, anchor) = match transition {
+            Some(t) => (t.member("next"), Anchor::Value),
+            None => (state.member("transitions"), Anchor::Key),
         };
         // A transition with no `next` at all has nothing to underline but its event.
-        let pointer = match (transition, ctx.flow.node(&pointer)) {
-            (Some(t), None) => t.event_pointer(),
-            _ => pointer,
+        let location = match (transition, ctx.flow.value(&location)) {
+            (Some(t), None) => t.member("event"),
+            _ => location,
         };
         let who = if place.on_call {
             "the caller"
@@ -142,12 +140,12 @@ fn check_required(ctx: &Context, place: &Place, out: &mut Vec<Diagnostic>) {
             "the contact"
         };
         out.push(
-            Diagnostic::new(&META, pointer, message(place, event.name, event.kind))
+            // Without a transition the location cannot name the event: the finding does.
+            Diagnostic::new(&META, location, message(place, event.name, event.kind))
                 .anchor(anchor)
-                .state(&state.name)
                 .event(event.name)
                 .subject(Subject::DroppedEvent {
-                    state: place.index,
+                    state: place.state.id,
                     event: event.name.to_string(),
                 })
                 .help(format!(
@@ -282,7 +280,7 @@ fn is_open_path(ctx: &Context, path: &[String]) -> bool {
         Some("widgets") => {
             let widget = path.get(1).and_then(|name| ctx.graph.node(name));
             widget.is_none_or(|node| {
-                let kind = &ctx.state(ctx.graph.state_index(node)).kind;
+                let kind = &ctx.state(node).kind;
                 catalog::widget(kind).is_none_or(|w| w.collects_input)
             })
         }

@@ -1,7 +1,7 @@
 //! `unknown-event`: a transition on an event the widget type never emits.
 
 use crate::catalog;
-use crate::flow::State;
+use crate::flow::{Location, State};
 use crate::rule::{Context, Diagnostic, Fix, Rule};
 use crate::suggest;
 
@@ -36,9 +36,9 @@ fn check_state(
         if spec.emits(event) {
             continue;
         }
-        let pointer = transition.event_pointer();
-        let finding = never_emitted(state, spec, event, &pointer);
-        out.push(finding.fix(rename_fix(ctx, state, spec, event, &pointer)));
+        let location = transition.member("event");
+        let fix = rename_fix(ctx, state, spec, event, &location);
+        out.push(never_emitted(state, spec, event, location).fix(fix));
     }
 }
 
@@ -49,21 +49,21 @@ fn rename_fix(
     state: &State,
     spec: &catalog::WidgetSpec,
     event: &str,
-    pointer: &str,
+    location: &Location,
 ) -> Option<Fix> {
     let names = spec.events.unwrap_or_default().iter().map(|e| e.name);
     let close = suggest::unique_closest(event, names)?;
     if state.transitions.iter().any(|t| t.event == close) {
         return None;
     }
-    ctx.replace_with_string(format!("rename the event to `{close}`"), pointer, close)
+    ctx.replace_with_string(format!("rename the event to `{close}`"), location, close)
 }
 
 fn never_emitted(
     state: &State,
     spec: &catalog::WidgetSpec,
     event: &str,
-    pointer: &str,
+    location: Location,
 ) -> Diagnostic {
     let names = spec.events.unwrap_or_default().iter().map(|e| e.name);
     let help = match suggest::closest(event, names.clone()) {
@@ -79,13 +79,11 @@ fn never_emitted(
     };
     Diagnostic::new(
         &META,
-        pointer,
+        location,
         format!(
             "a `{}` widget never emits `{event}`, so this transition of `{}` never fires",
             spec.kind, state.name
         ),
     )
-    .state(&state.name)
-    .event(event)
     .help(help)
 }

@@ -48,7 +48,7 @@ fn widget_read<'a>(
     }
     // A name no widget has is undefined-widget-reference's finding.
     let node = ctx.graph.node(&reference.name)?;
-    let widget = ctx.state(ctx.graph.state_index(node));
+    let widget = ctx.state(node);
     Some((widget, outputs::catalog().widget(&widget.kind)?))
 }
 

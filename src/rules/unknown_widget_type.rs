@@ -40,10 +40,9 @@ impl Rule for UnknownWidgetType {
             out.push(
                 Diagnostic::new(
                     &META,
-                    state.member_pointer("type"),
+                    state.member("type"),
                     format!("`{}` is not a Studio widget type", state.kind),
                 )
-                .state(&state.name)
                 .help(help),
             );
         }

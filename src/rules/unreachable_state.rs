@@ -1,5 +1,6 @@
 //! `unreachable-state`: a state no path of connected transitions reaches from the trigger.
 
+use crate::flow::{Location, StateId};
 use crate::rule::{Context, Diagnostic, Edit, Fix, Rule, Subject};
 
 declare_rule!(
@@ -20,7 +21,7 @@ impl Rule for UnreachableState {
             if reachable[node.index()] {
                 continue;
             }
-            let state = ctx.state(ctx.graph.state_index(node));
+            let state = ctx.state(node);
             // Only the first of several same-named states is a graph target; the others are
             // duplicate-state-name's finding.
             // Anonymous states are malformed-flow's.
@@ -32,7 +33,7 @@ impl Rule for UnreachableState {
                 .graph
                 .neighbors_directed(node, petgraph::Direction::Incoming)
                 .filter(|&p| p != node)
-                .map(|p| ctx.state(ctx.graph.state_index(p)).name.as_str())
+                .map(|p| ctx.state(p).name.as_str())
                 .collect();
             predecessors.sort_unstable();
             predecessors.dedup();
@@ -52,13 +53,12 @@ impl Rule for UnreachableState {
                 ),
             };
             out.push(
-                Diagnostic::new(&META, state.member_pointer("name"), message)
-                    .state(&state.name)
+                Diagnostic::new(&META, state.member("name"), message)
                     .subject(Subject::Unreachable {
-                        state: ctx.graph.state_index(node),
+                        state: StateId::from(node),
                     })
                     .help("connect a transition to it, or delete it if it is no longer used")
-                    .fix(deletion(ctx, &state.pointer, &state.name)),
+                    .fix(deletion(ctx, &state.location(), &state.name)),
             );
         }
     }
@@ -66,8 +66,8 @@ impl Rule for UnreachableState {
 
 /// Deleting a widget nobody reaches changes nothing at run time, but it may be a widget the
 /// author meant to connect: a choice, so the fix is unsafe.
-fn deletion(ctx: &Context, pointer: &str, name: &str) -> Option<Fix> {
-    let span = ctx.removal_of_element(pointer)?;
+fn deletion(ctx: &Context, location: &Location, name: &str) -> Option<Fix> {
+    let span = ctx.removal_of_element(location)?;
     let edits = vec![Edit {
         span,
         replacement: String::new(),

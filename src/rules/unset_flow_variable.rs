@@ -3,9 +3,8 @@
 
 use std::collections::HashSet;
 
-use petgraph::graph::NodeIndex;
-
 use crate::dataflow::{self, VariablesSet};
+use crate::flow::StateId;
 use crate::liquid::Root;
 use crate::rule::{Context, Diagnostic, Rule};
 
@@ -40,7 +39,7 @@ impl Rule for UnsetFlowVariable {
             // Never set at all is undefined-flow-variable's finding; unreachable readers
             // are unreachable-state's.
             if !variables.is_ever_set(&reference.name)
-                || !reachable[reference.state]
+                || !reachable[reference.state.index()]
                 || reference.guarded
                 || !reference.empty_matters(ctx.flow)
                 || variables.is_set_before(reference.state, &reference.name)
@@ -68,8 +67,8 @@ impl Rule for UnsetFlowVariable {
 /// (variable, loop) for every set-variables widget on a loop: one pass over the flow.
 fn setters_on_loops<'c>(ctx: &'c Context) -> HashSet<(&'c str, usize)> {
     let mut set = HashSet::new();
-    for (index, state) in ctx.flow.states.iter().enumerate() {
-        let Some(cycle) = ctx.cycle_of(NodeIndex::new(index)) else {
+    for state in &ctx.flow.states {
+        let Some(cycle) = ctx.cycle_of(state.id) else {
             continue;
         };
         for (_, key) in dataflow::keys_set_by(ctx.flow, state) {
@@ -83,10 +82,10 @@ fn setters_on_loops<'c>(ctx: &'c Context) -> HashSet<(&'c str, usize)> {
 /// turn but the first reads the previous turn's value, and the first is empty by design.
 fn set_on_the_same_loop(
     ctx: &Context,
-    reader: usize,
+    reader: StateId,
     name: &str,
     loop_setters: &HashSet<(&str, usize)>,
 ) -> bool {
-    ctx.cycle_of(NodeIndex::new(reader))
+    ctx.cycle_of(reader)
         .is_some_and(|cycle| loop_setters.contains(&(name, cycle)))
 }

@@ -36,7 +36,7 @@ impl Rule for UnsetWidgetReference {
             if reference.root != Root::Widget {
                 continue;
             }
-            let reader = NodeIndex::new(reference.state);
+            let reader = reference.state.node();
             // Unreachable readers are unreachable-state's finding.
             if !reachable[reader.index()] || !reported.insert((reader, widget)) {
                 continue;
@@ -45,7 +45,10 @@ impl Rule for UnsetWidgetReference {
                 // Transition conditions are evaluated after the widget ran, so its output is
                 // there; only a split has no output of its own to test.
                 // On a loop, a widget's properties read its output from the previous turn.
-                let in_conditions = reference.pointer.contains("/transitions/");
+                let in_conditions = reference
+                    .location
+                    .path()
+                    .is_some_and(|p| p.as_pointer().contains("/transitions/"));
                 let is_split = catalog::role(&ctx.state(reference.state).kind) == Role::Split;
                 if is_split || !(in_conditions || ctx.same_cycle(widget, reader)) {
                     out.push(self_read(ctx, reference));
@@ -110,7 +113,7 @@ fn not_dominated(ctx: &Context, reference: &Reference, path: Option<&[NodeIndex]
 
 /// "Trigger → menu → … → say_result", eliding the middle of long paths.
 fn describe_path(ctx: &Context, path: &[NodeIndex]) -> String {
-    let name = |n: &NodeIndex| format!("`{}`", ctx.state(ctx.graph.state_index(*n)).name);
+    let name = |n: &NodeIndex| format!("`{}`", ctx.state(*n).name);
     if path.len() <= 8 {
         return path.iter().map(name).collect::<Vec<_>>().join(" → ");
     }

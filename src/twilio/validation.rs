@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::analyze::Finding;
 use crate::flow::json::Span;
-use crate::flow::{Flow, SourceText};
+use crate::flow::{Flow, Location, SourceText};
 use crate::rule::{Anchor, Diagnostic};
 
 use super::STUDIO_VALIDATION;
@@ -117,9 +117,11 @@ fn finding(flow: &Flow, source: &SourceText, error: &ValidationError) -> Finding
              the file does not have: shown at the nearest part that it has)"
         )
     };
+    // Studio's property path is not the model's: it stays a raw pointer, and the state is
+    // named from the path.
     let mut diagnostic = Diagnostic::new(
         &STUDIO_VALIDATION,
-        pointer,
+        Location::Pointer(pointer.clone()),
         format!("Twilio's Flow Validate API: {}", error.message),
     )
     .anchor(Anchor::Bytes(span.clone()))
@@ -132,6 +134,7 @@ fn finding(flow: &Flow, source: &SourceText, error: &ValidationError) -> Finding
         diagnostic = diagnostic.state(&state.name);
     }
     Finding {
+        pointer,
         start: source.position(span.start),
         end: source.position(span.end),
         span,
@@ -201,7 +204,7 @@ mod tests {
         let text = definition_text(second, &files[1].source).unwrap();
         assert!(text.starts_with("{\n    \"initial_state\""));
         let found = findings(second, &files[1].source, &[error("#/states/1/name")]);
-        assert_eq!(found[0].diagnostic.pointer, "/1/definition/states/1/name");
+        assert_eq!(found[0].pointer, "/1/definition/states/1/name");
     }
 
     #[test]
@@ -246,10 +249,7 @@ mod tests {
                 (4, 3, None)
             ]
         );
-        assert_eq!(
-            found[0].diagnostic.pointer,
-            "/definition/states/1/properties/loop"
-        );
+        assert_eq!(found[0].pointer, "/definition/states/1/properties/loop");
         assert!(
             found[1]
                 .diagnostic

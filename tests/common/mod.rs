@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use flowcheck::analyze::FileReport;
-use flowcheck::flow;
+use flowcheck::flow::{self, Location};
 use flowcheck::rule::Rule;
 use flowcheck::session::Session;
 
@@ -35,19 +35,27 @@ pub fn analyze_path(path: &Path, rules: &[&'static dyn Rule]) -> FileReport {
         .report
 }
 
-/// Every finding's pointer (and related pointers) names a place in its file: none falls
+/// Every finding's location (and related locations) names a place in its file: none falls
 /// back to line 1, column 1 unnoticed. Returns the findings that do not.
 pub fn unresolved_locations(report: &FileReport) -> Vec<String> {
     let Some(flow) = &report.flow else {
         return Vec::new();
     };
-    let resolves = |pointer: &str| flow.span(&report.source.text, pointer).is_some();
+    let resolves = |location: &Location| flow.locate(&report.source.text, location).is_some();
     report
         .findings
         .iter()
-        .map(|f| &f.diagnostic)
-        .filter(|d| !resolves(&d.pointer) || d.related.iter().any(|r| !resolves(&r.pointer)))
-        .map(|d| format!("{}: {} at {}", report.name, d.rule, d.pointer))
+        .filter(|f| {
+            let d = &f.diagnostic;
+            !resolves(&d.location) || d.related.iter().any(|r| !resolves(&r.location))
+        })
+        .map(|f| {
+            let d = &f.diagnostic;
+            format!(
+                "{}: {} at {:?} ({})",
+                report.name, d.rule, d.location, f.pointer
+            )
+        })
         .collect()
 }
 
