@@ -6,6 +6,7 @@ use std::cell::{Cell, OnceCell};
 use petgraph::graph::NodeIndex;
 
 use crate::channels::Channels;
+use crate::conditions::{self, Split};
 use crate::dataflow::DominatorTree;
 use crate::flow::{Flow, SourceText, State, StateId};
 use crate::graph::FlowGraph;
@@ -24,6 +25,7 @@ pub struct Facts<'a> {
     /// The file's text, for rules that look inside string values (Liquid).
     pub source: &'a SourceText,
     reachable: OnceCell<Vec<bool>>,
+    splits: OnceCell<Vec<Split<'a>>>,
     liquid_texts: OnceCell<Vec<LiquidText>>,
     references: OnceCell<Vec<Reference>>,
     closed_cycles: OnceCell<Vec<Vec<NodeIndex>>>,
@@ -41,6 +43,7 @@ impl<'a> Facts<'a> {
             graph,
             source,
             reachable: OnceCell::new(),
+            splits: OnceCell::new(),
             liquid_texts: OnceCell::new(),
             references: OnceCell::new(),
             closed_cycles: OnceCell::new(),
@@ -60,6 +63,12 @@ impl<'a> Facts<'a> {
     /// Which states the start reaches (see [`FlowGraph::reachable`]).
     pub fn reachable(&self) -> &[bool] {
         self.reachable.get_or_init(|| self.graph.reachable())
+    }
+
+    /// Every split-based-on widget with its conditions (see [`conditions::splits`]); five
+    /// rules read them.
+    pub fn splits(&self) -> &[Split<'a>] {
+        self.splits.get_or_init(|| conditions::splits(self.flow))
     }
 
     /// Every string that holds Liquid (see [`crate::liquid::liquid_texts`]).

@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod channels;
 pub mod cli;
 pub mod commands;
+pub mod conditions;
 pub mod config;
 pub mod dataflow;
 pub mod diff;

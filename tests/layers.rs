@@ -18,6 +18,7 @@ const LAYERS: &[&[&str]] = &[
         "liquid",
         "schema",
         "channels",
+        "conditions",
         "account_values",
     ],
     &["dominators", "dataflow", "loops", "facts", "simulate"],

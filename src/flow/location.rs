@@ -308,7 +308,7 @@ impl Flow {
 
     /// The value at a place, found without writing its pointer out.
     pub fn value(&self, location: &Location) -> Option<&Value> {
-        let definition = || self.document.value.pointer(&self.base);
+        let definition = || super::json::lookup(&self.document.value, &self.base);
         let state = |id: StateId| definition()?.get("states")?.get(id.index());
         let transition = |id: StateId, index: u32| {
             state(id)?
@@ -327,7 +327,7 @@ impl Flow {
             } => (transition(*id, *index), path),
             Location::Pointer(pointer) => return self.node(pointer),
         };
-        start?.pointer(path.as_pointer())
+        super::json::lookup(start?, path.as_pointer())
     }
 
     /// The transition at `index` in the file's `transitions` array of a state, when the

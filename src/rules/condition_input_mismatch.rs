@@ -4,7 +4,7 @@
 //! answer. Which of the two Studio evaluates is not documented, so the finding says what each
 //! reads and lets the author pick.
 
-use super::conditions::{self, Condition, Split, same_expression_key};
+use crate::conditions::{Condition, Split, same_expression_key};
 use crate::rule::{Context, Diagnostic, Rule};
 
 declare_rule!(
@@ -16,7 +16,7 @@ declare_rule!(
 
 impl Rule for ConditionInputMismatch {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
-        for split in conditions::splits(ctx.flow) {
+        for split in ctx.splits() {
             let Some(input) = split.input else {
                 continue;
             };
@@ -24,7 +24,7 @@ impl Rule for ConditionInputMismatch {
             for condition in split.matches().flat_map(|b| &b.conditions) {
                 for &(index, argument) in &condition.arguments {
                     if same_expression_key(argument) != key {
-                        out.push(finding(&split, condition, index, input, argument));
+                        out.push(finding(split, condition, index, input, argument));
                     }
                 }
             }

@@ -19,7 +19,7 @@ use petgraph::Direction;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 
-use super::conditions::{self, Branch, Split, Values, same_expression_key};
+use crate::conditions::{self, Branch, Split, Values, same_expression_key};
 use crate::dataflow::{DominatorTree, keys_set_by};
 use crate::flow::{MemberPath, StateId};
 use crate::liquid;
@@ -39,8 +39,8 @@ const MAX_FACTS: usize = 4;
 
 impl Rule for DeadBranch {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
-        let splits = conditions::splits(ctx.flow);
-        for split in &splits {
+        let splits = ctx.splits();
+        for split in splits {
             if let Some(constant) = constant_input(split) {
                 out.extend(constant_finding(split, &constant));
             }
@@ -48,7 +48,7 @@ impl Rule for DeadBranch {
         let Some(dominators) = ctx.dominators() else {
             return;
         };
-        let tested = tested_splits(ctx, &splits);
+        let tested = tested_splits(ctx, splits);
         let edges = Walk::new(ctx, dominators, &tested).run();
         for (index, tested) in &tested {
             let incoming = edges.get(index).map(Vec::as_slice).unwrap_or(&[]);
@@ -121,18 +121,18 @@ struct Fact {
 
 /// The walk of the dominator tree that carries facts and records what each edge into a
 /// tested split knows.
-struct Walk<'w, 's, 'f> {
-    ctx: &'w Context<'w>,
+struct Walk<'w, 'c, 's, 'f> {
+    ctx: &'w Context<'c>,
     dominators: &'w DominatorTree,
     tested: &'w HashMap<usize, Tested<'s, 'f>>,
     scope: HashMap<&'w str, Vec<Fact>>,
-    reach: Reach<'w>,
+    reach: Reach<'w, 'c>,
     edges: HashMap<usize, Vec<EdgeFact>>,
 }
 
-impl<'w, 's, 'f> Walk<'w, 's, 'f> {
+impl<'w, 'c, 's, 'f> Walk<'w, 'c, 's, 'f> {
     fn new(
-        ctx: &'w Context<'w>,
+        ctx: &'w Context<'c>,
         dominators: &'w DominatorTree,
         tested: &'w HashMap<usize, Tested<'s, 'f>>,
     ) -> Self {
@@ -279,14 +279,14 @@ fn branch_values(split: &Split, position: usize) -> Values {
 
 /// Answers "can a writer of the expression run between `fact_at` and `reader`, without
 /// passing the split `source` again?" with a bounded number of searches.
-struct Reach<'c> {
-    ctx: &'c Context<'c>,
+struct Reach<'w, 'c> {
+    ctx: &'w Context<'c>,
     /// States reachable from a start without passing `avoid`, by (start, avoid).
     searches: HashMap<(NodeIndex, NodeIndex), FixedBitSet>,
 }
 
-impl<'c> Reach<'c> {
-    fn new(ctx: &'c Context<'c>) -> Self {
+impl<'w, 'c> Reach<'w, 'c> {
+    fn new(ctx: &'w Context<'c>) -> Self {
         Reach {
             ctx,
             searches: HashMap::new(),

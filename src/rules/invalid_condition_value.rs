@@ -3,7 +3,7 @@
 //! `HH:MM` (24 h), a list operator whose list is empty or only separators. Values that hold
 //! Liquid are known only at run time and left alone.
 
-use super::conditions::{self, Condition, Op, has_liquid, list_items};
+use crate::conditions::{Condition, Op, has_liquid, list_items};
 use crate::rule::{Context, Diagnostic, Rule};
 
 declare_rule!(
@@ -15,7 +15,7 @@ declare_rule!(
 
 impl Rule for InvalidConditionValue {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
-        for split in conditions::splits(ctx.flow) {
+        for split in ctx.splits() {
             for branch in split.matches() {
                 for condition in &branch.conditions {
                     let Some(problem) = problem(condition) else {

@@ -4,7 +4,6 @@ mod account_specific_value;
 mod channel_mismatch;
 mod condition_input_mismatch;
 mod condition_list_separator;
-mod conditions;
 mod dangling_transition;
 mod dead_branch;
 mod deprecated_widget;

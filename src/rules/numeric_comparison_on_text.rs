@@ -4,7 +4,7 @@
 //! gather's `Digits` is not established, so those inputs are left alone: only what
 //! certainly fails is reported (Twilio's advice for such splits: `{{… | plus: 0}}`).
 
-use super::conditions::{self, Condition, Op, has_liquid, number};
+use crate::conditions::{Condition, Op, has_liquid, number};
 use crate::flow::Location;
 use crate::liquid;
 use crate::rule::{Context, Diagnostic, Rule};
@@ -18,7 +18,7 @@ declare_rule!(
 
 impl Rule for NumericComparisonOnText {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
-        for split in conditions::splits(ctx.flow) {
+        for split in ctx.splits() {
             for branch in split.matches() {
                 for condition in &branch.conditions {
                     if !matches!(condition.op(), Some(Op::LessThan | Op::GreaterThan)) {

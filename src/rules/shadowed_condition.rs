@@ -8,7 +8,7 @@
 //! `starts_with`, substrings for `contains`, bounds for `less_than`/`greater_than`; and, when
 //! a transition admits a finite set of values, each value is tried on the earlier ones.
 
-use super::conditions::{self, Branch, Condition, Op, Split, Values, holds, number};
+use crate::conditions::{self, Branch, Condition, Op, Split, Values, holds, number};
 use crate::rule::{Context, Diagnostic, Rule};
 
 declare_rule!(
@@ -20,7 +20,7 @@ declare_rule!(
 
 impl Rule for ShadowedCondition {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
-        for split in conditions::splits(ctx.flow) {
+        for split in ctx.splits() {
             // Conditions that read different things cannot be compared.
             if split.tested().is_none() {
                 continue;
@@ -28,7 +28,7 @@ impl Rule for ShadowedCondition {
             let matches: Vec<&Branch> = split.matches().collect();
             for (i, later) in matches.iter().enumerate() {
                 if let Some(found) = shadowed(&matches[..i], later) {
-                    out.push(finding(&split, later, &found));
+                    out.push(finding(split, later, &found));
                 }
             }
         }

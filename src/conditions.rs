@@ -317,12 +317,12 @@ impl Values {
     /// transition of one condition).
     pub fn rejected_by(conditions: &[Condition]) -> Values {
         match conditions {
-            [only] => Values::admitted_by(only).not(),
+            [only] => Values::admitted_by(only).complement(),
             _ => Values::Any,
         }
     }
 
-    pub fn not(self) -> Values {
+    pub fn complement(self) -> Values {
         match self {
             Values::Any => Values::Any,
             Values::OneOf(set) => Values::NoneOf(set),
@@ -391,7 +391,7 @@ impl Values {
                     None
                 } else if self.within(&admitted) {
                     Some(true)
-                } else if self.within(&admitted.clone().not()) {
+                } else if self.within(&admitted.clone().complement()) {
                     Some(false)
                 } else {
                     None
