@@ -14,7 +14,13 @@ use serde_json::{Value, json};
 
 const FLOWCHECK: &str = env!("CARGO_BIN_EXE_flowcheck");
 
+/// Set on the copy of this benchmark that runs one flowcheck process and reports on it.
+const MEASURE: &str = "FLOWCHECK_BENCH_MEASURE";
+
 fn main() {
+    if std::env::var_os(MEASURE).is_some() {
+        return measure_one();
+    }
     // `cargo bench -- <filter>` passes arguments; this harness runs everything.
     let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench");
     let count: usize = std::env::var("FLOWCHECK_BENCH_FILES")
@@ -287,12 +293,35 @@ fn parse_only(dir: &Path, parallel: bool) -> Duration {
     start.elapsed()
 }
 
+/// Runs flowcheck once and returns its wall time and peak resident memory (KiB).
+///
+/// A child started from this process would report this process's own peak as its own (Linux
+/// carries a process's peak across `exec` into the program it starts, and this benchmark
+/// holds whole generated flows in memory). So a fresh, small copy of this benchmark starts
+/// flowcheck and reports on it: see [`measure_one`].
+fn run_flowcheck(args: &[&str]) -> (Duration, u64) {
+    let output = Command::new(std::env::current_exe().expect("the benchmark knows its path"))
+        .env(MEASURE, "1")
+        .args(args)
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("the benchmark runs a copy of itself");
+    let report = String::from_utf8_lossy(&output.stdout);
+    let mut fields = report.split_whitespace().map(|f| f.parse::<u64>().ok());
+    match (fields.next().flatten(), fields.next().flatten()) {
+        (Some(nanos), Some(peak_kib)) => (Duration::from_nanos(nanos), peak_kib),
+        _ => panic!("flowcheck {args:?} did not run: {report}"),
+    }
+}
+
+/// The measuring copy: runs `flowcheck <args>` and prints its time (ns) and peak memory (KiB).
 // The child is reaped by `wait4` (which also reports its peak memory), not by `Child::wait`.
 #[allow(clippy::zombie_processes)]
-fn run_flowcheck(args: &[&str]) -> (Duration, u64) {
+fn measure_one() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
     let start = Instant::now();
     let child = Command::new(FLOWCHECK)
-        .args(args)
+        .args(&args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -303,7 +332,7 @@ fn run_flowcheck(args: &[&str]) -> (Duration, u64) {
         matches!(status, 0 | 1),
         "flowcheck {args:?} exited with {status}"
     );
-    (elapsed, peak_kib)
+    println!("{} {peak_kib}", elapsed.as_nanos());
 }
 
 /// Waits for a child and returns its exit status and peak resident memory (KiB).
