@@ -3,8 +3,6 @@
 //! names in the file. Filter and tag names, Liquid's keywords and the names a template defines
 //! itself (`assign`, `capture`, `for`) are not reads.
 
-use std::collections::HashSet;
-
 use serde_json::Value;
 
 use crate::flow::json::{Decoded, Span, decode};
@@ -123,7 +121,7 @@ pub fn references(flow: &Flow, source: &str, texts: &[LiquidText]) -> Vec<Refere
                 root: found.root,
                 name: found.name,
                 span: at(&found.span),
-                path: found.path.iter().map(|(n, s)| (n.clone(), at(s))).collect(),
+                path: found.path.into_iter().map(|(n, s)| (n, at(&s))).collect(),
                 state: text.state,
                 location: text.location.clone(),
                 guarded: found.guarded,
@@ -307,8 +305,9 @@ fn is_inline_comment(block: &str) -> bool {
 
 /// The names a template defines for itself: `assign x`, `capture x`, `for x in`, `tablerow x
 /// in`, `increment x`, `decrement x`. Reading them is no read of Studio's context.
-fn defined_names(text: &str) -> HashSet<&str> {
-    let mut names = HashSet::new();
+fn defined_names(text: &str) -> Vec<&str> {
+    // A template defines a handful of names at most: a list beats hashing every read.
+    let mut names = Vec::new();
     for (start, end, is_output) in blocks(text) {
         if is_output {
             continue;
@@ -319,7 +318,7 @@ fn defined_names(text: &str) -> HashSet<&str> {
         if DEFINING_TAGS.contains(&tag)
             && let Some(name) = words.find(|w| !w.is_empty())
         {
-            names.insert(name.trim_end_matches('-'));
+            names.push(name.trim_end_matches('-'));
         }
     }
     names
@@ -366,11 +365,26 @@ fn blocks(text: &str) -> impl Iterator<Item = (usize, usize, bool)> + '_ {
         let open = rest + find_open(&text[rest..])?;
         let start = open + 2;
         let is_output = text[open..].starts_with("{{");
-        let close = if is_output { "}}" } else { "%}" };
-        let end = text[start..].find(close).map_or(text.len(), |e| start + e);
+        let close = if is_output { b'}' } else { b'%' };
+        let end = find_close(text, start, close).unwrap_or(text.len());
         rest = (end + 2).min(text.len());
         Some((start, end, is_output))
     })
+}
+
+/// Where the next `}}` (or `%}`, for `first` = `%`) starts at or after `from`. Searched for
+/// byte by byte: building a substring searcher per block was a tenth of a run.
+pub fn find_close(text: &str, from: usize, first: u8) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    while let Some(found) = bytes.get(at..)?.iter().position(|&b| b == first) {
+        at += found;
+        if bytes.get(at + 1) == Some(&b'}') {
+            return Some(at);
+        }
+        at += 1;
+    }
+    None
 }
 
 /// A JSON object or array, not a text that merely starts with a Liquid block.
@@ -434,7 +448,7 @@ pub fn find_open(text: &str) -> Option<usize> {
 
 /// Calls `visit` with every variable path (`a.b["c"]`) in an expression, string literals
 /// left out.
-fn each_path(text: &str, start: usize, end: usize, mut visit: impl FnMut(&[(String, Span)])) {
+fn each_path(text: &str, start: usize, end: usize, mut visit: impl FnMut(Vec<Segment>)) {
     let bytes = text.as_bytes();
     let mut i = start;
     while i < end {
@@ -448,7 +462,7 @@ fn each_path(text: &str, start: usize, end: usize, mut visit: impl FnMut(&[(Stri
             && (i == start || !is_path_byte(bytes[i - 1]) || after_range(bytes, i))
         {
             let (segments, next) = read_path(text, i, end);
-            visit(&segments);
+            visit(segments);
             i = next.max(i + 1);
         } else {
             i += 1;
@@ -459,13 +473,7 @@ fn each_path(text: &str, start: usize, end: usize, mut visit: impl FnMut(&[(Stri
 /// Calls `visit` with every variable path an expression reads: the paths of [`each_path`]
 /// less the tag's name (and the name `assign`/`capture`/`for` defines), filter names (after
 /// `|`) and named arguments (`limit: 2`, `allow_false: true`).
-fn each_read(
-    text: &str,
-    start: usize,
-    end: usize,
-    tag: &str,
-    mut visit: impl FnMut(&[(String, Span)]),
-) {
+fn each_read(text: &str, start: usize, end: usize, tag: &str, mut visit: impl FnMut(Vec<Segment>)) {
     // Names the tag itself uses before its expression: its own name, and what it defines.
     let mut unread = match tag {
         "" => 0,
@@ -500,7 +508,7 @@ pub fn paths(text: &str) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     for (start, end, _) in blocks(text) {
         each_path(text, start, end, |segments| {
-            out.push(segments.iter().map(|(name, _)| name.clone()).collect());
+            out.push(segments.into_iter().map(|(name, _)| name).collect());
         });
     }
     out
@@ -524,7 +532,7 @@ fn is_path_byte(c: u8) -> bool {
 }
 
 /// Reads `a.b["c"][0].d` from `i`; returns the segments with their spans, and where it ended.
-fn read_path(text: &str, mut i: usize, end: usize) -> (Vec<(String, Span)>, usize) {
+fn read_path(text: &str, mut i: usize, end: usize) -> (Vec<Segment>, usize) {
     let bytes = text.as_bytes();
     let mut segments = Vec::new();
     let ident = |from: usize| {
@@ -581,7 +589,7 @@ fn next_ident(text: &str, from: usize, end: usize) -> Option<usize> {
 
 /// What a path reads, or `None` for a name the template defines, a keyword or a path that
 /// names nothing (`widgets` alone).
-fn reference(segments: &[(String, Span)], locals: &HashSet<&str>) -> Option<Found> {
+fn reference(segments: Vec<Segment>, locals: &[&str]) -> Option<Found> {
     let name = |k: usize| segments.get(k).filter(|(n, _)| !n.is_empty());
     let (root, _) = segments.first()?;
     let second_is = |wanted: &str| segments.get(1).is_some_and(|(n, _)| n == wanted);
@@ -591,14 +599,15 @@ fn reference(segments: &[(String, Span)], locals: &HashSet<&str>) -> Option<Foun
         "flow" => (Root::Flow, name(1)?),
         "trigger" => (Root::Trigger, name(1)?),
         "contact" => (Root::Contact, name(1)?),
-        root if KEYWORDS.contains(&root) || locals.contains(root) => return None,
+        root if KEYWORDS.contains(&root) || locals.contains(&root) => return None,
         _ => (Root::Other, name(0)?),
     };
+    let (name, span) = (name.clone(), span.clone());
     Some(Found {
         root,
-        name: name.clone(),
-        span: span.clone(),
-        path: segments.to_vec(),
+        name,
+        span,
+        path: segments,
         guarded: false,
         bare_json_value: false,
     })
@@ -753,6 +762,22 @@ mod tests {
         );
         assert_eq!(bare("Hello {{widgets.a.x}}"), [false]);
         assert_eq!(bare("{{widgets.a.x}}"), [false]);
+    }
+
+    #[test]
+    fn closing_delimiters_are_found_where_a_substring_search_finds_them() {
+        for text in ["}}}", "a %%} }}", "{{x}", "%", "", "}} %}"] {
+            for from in 0..=text.len() {
+                assert_eq!(
+                    find_close(text, from, b'}'),
+                    text[from..].find("}}").map(|i| from + i)
+                );
+                assert_eq!(
+                    find_close(text, from, b'%'),
+                    text[from..].find("%}").map(|i| from + i)
+                );
+            }
+        }
     }
 
     #[test]

@@ -158,9 +158,9 @@ fn scan(text: &str) -> Vec<Problem> {
     let mut at = 0;
     while let Some(start) = next_delimiter(text, at) {
         let is_output = text[start..].starts_with("{{");
-        let close = if is_output { "}}" } else { "%}" };
+        let close = if is_output { b'}' } else { b'%' };
         let inner_start = start + 2;
-        let Some(end) = text[inner_start..].find(close).map(|e| inner_start + e) else {
+        let Some(end) = crate::liquid::find_close(text, inner_start, close) else {
             problems.push(unclosed(start, is_output));
             break;
         };
@@ -263,7 +263,7 @@ impl Tag {
 fn skip_verbatim(text: &str, from: usize, name: &str) -> Option<usize> {
     let mut at = from;
     while let Some(start) = text[at..].find("{%").map(|i| at + i) {
-        let end = text[start + 2..].find("%}").map(|e| start + 2 + e)?;
+        let end = crate::liquid::find_close(text, start + 2, b'%')?;
         if Tag::read(text, start, start + 2, end).name == format!("end{name}") {
             return Some(end + 2);
         }
