@@ -86,7 +86,9 @@ fn distance(a: &str, b: &str) -> usize {
     if extended && shorter >= 4 && shorter * 5 >= longer * 3 {
         return 1;
     }
-    strsim::damerau_levenshtein(a, b)
+    // Optimal string alignment: adjacent swaps count once, like Damerau–Levenshtein, without
+    // its per-call hash map of the alphabet (4 % of a run over a directory of real flows).
+    strsim::osa_distance(a, b)
 }
 
 #[cfg(test)]
