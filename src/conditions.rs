@@ -16,6 +16,8 @@ pub struct Split<'f> {
     /// `properties.input`, when it is a string.
     pub input: Option<&'f str>,
     pub branches: Vec<Branch<'f>>,
+    /// See [`Split::tested`]; worked out once, several rules ask.
+    tested: Option<String>,
 }
 
 /// One transition of a split: `match` with its conditions, or `noMatch` (no conditions).
@@ -159,12 +161,15 @@ fn read_split<'f>(flow: &'f Flow, index: usize, state: &'f State) -> Split<'f> {
             conditions: read_conditions(flow, transition),
         })
         .collect();
-    Split {
+    let mut split = Split {
         index,
         state,
         input,
         branches,
-    }
+        tested: None,
+    };
+    split.tested = split.work_out_tested();
+    split
 }
 
 fn read_conditions<'f>(flow: &'f Flow, transition: &Transition) -> Vec<Condition<'f>> {
@@ -195,7 +200,11 @@ impl<'f> Split<'f> {
 
     /// The expression every condition tests, normalised: the input, when each condition's
     /// arguments read the same. `None` when they disagree or there is no input.
-    pub fn tested(&self) -> Option<String> {
+    pub fn tested(&self) -> Option<&str> {
+        self.tested.as_deref()
+    }
+
+    fn work_out_tested(&self) -> Option<String> {
         let input = same_expression_key(self.input?);
         let agree = self
             .matches()

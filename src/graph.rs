@@ -1,8 +1,6 @@
 //! The flow as a petgraph directed graph: one node per state, one edge per connected
 //! transition, so rules can use standard graph algorithms instead of walking JSON.
 
-use std::collections::HashMap;
-
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 
 use crate::catalog::{self, Role};
@@ -19,7 +17,9 @@ pub struct FlowGraph {
     /// Node `i` is state `i`: its weight is its [`StateId`], and `StateId::from(node)` and
     /// `id.node()` convert between them.
     pub graph: DiGraph<StateId, EdgeData>,
-    by_name: HashMap<String, NodeIndex>,
+    /// Keyed with foldhash: every rule looks names up here, and SipHash was 4 % of a run.
+    /// Its seed is random per process, so crafted names cannot force collisions.
+    by_name: foldhash::HashMap<String, NodeIndex>,
     /// Where executions start: the `initial_state`, else the first trigger widget.
     pub root: Option<NodeIndex>,
 }
@@ -28,7 +28,10 @@ impl FlowGraph {
     pub fn build(flow: &Flow) -> FlowGraph {
         let transitions: usize = flow.states.iter().map(|s| s.transitions.len()).sum();
         let mut graph = DiGraph::with_capacity(flow.states.len(), transitions);
-        let mut by_name = HashMap::with_capacity(flow.states.len());
+        let mut by_name = foldhash::HashMap::with_capacity_and_hasher(
+            flow.states.len(),
+            foldhash::fast::RandomState::default(),
+        );
         for (i, state) in flow.states.iter().enumerate() {
             let node = graph.add_node(StateId::new(i));
             // With duplicate names the first state wins, as the rules report the others; an

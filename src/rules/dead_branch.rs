@@ -70,7 +70,7 @@ fn tested_splits<'s, 'f>(ctx: &Context, splits: &'s [Split<'f>]) -> HashMap<usiz
         .iter()
         .filter(|s| !s.state.incomplete && s.input.is_some_and(|i| !i.contains("{%")))
         .filter_map(|split| {
-            let key = split.tested()?;
+            let key = split.tested()?.to_string();
             let writers = writers(ctx, split.input.unwrap_or(""));
             Some((
                 split.index,
