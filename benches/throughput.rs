@@ -48,17 +48,21 @@ fn adversarial_shapes(root: &Path) {
         "
 adversarial shapes (best of 3; peak memory as a multiple of the file size):"
     );
-    let shapes: [(&str, Shape); 5] = [
+    let shapes: [(&str, Shape); 8] = [
         ("long chain", chain),
         ("ladder", ladder),
         ("back edges to one menu", back_edges),
         ("deep Liquid nesting", deep_liquid),
         ("one huge string", huge_string),
+        ("retry loops", retry_loops),
+        ("one split, many branches", wide_split),
+        ("one branch, many conditions", many_conditions),
     ];
     for (label, shape) in shapes {
         let mut previous = None;
         for states in [10_000, 100_000] {
-            let path = root.join(format!("shape-{}-{states}.json", label.replace(' ', "-")));
+            let slug: String = label.chars().filter(|c| *c != ',').collect();
+            let path = root.join(format!("shape-{}-{states}.json", slug.replace(' ', "-")));
             let text = serde_json::to_string(&shape(states)).unwrap();
             std::fs::write(&path, &text).unwrap();
             let args = analyze_args(&path);
@@ -69,7 +73,7 @@ adversarial shapes (best of 3; peak memory as a multiple of the file size):"
                 .map(|t| format!("   ×{:.1} time for ×10 states", ratio(time, t)))
                 .unwrap_or_default();
             println!(
-                "  {label:<24} {states:>7} states {:>9.1} ms  peak {:>5.1}× file{growth}",
+                "  {label:<28} {states:>7} states {:>9.1} ms  peak {:>5.1}× file{growth}",
                 ms(time),
                 peak / text.len() as f64
             );
@@ -189,6 +193,67 @@ fn huge_string(states: usize) -> Value {
     let text = "Hello {{trigger.call.From}}, ".repeat(states * 10);
     flow["states"][1]["properties"]["say"] = Value::from(text);
     flow
+}
+
+/// Functions in a row, each retrying itself on failure: one small loop per widget.
+fn retry_loops(states: usize) -> Value {
+    let list = (0..states)
+        .map(|i| {
+            let next = if i + 1 < states { format!("f{}", i + 1) } else { String::new() };
+            widget(
+                format!("f{i}"),
+                "run-function",
+                json!({"url": "https://example.twil.io/f"}),
+                json!([{"event": "success", "next": next}, {"event": "fail", "next": format!("f{i}")}]),
+            )
+        })
+        .collect();
+    flow_of(list, "f0")
+}
+
+/// One split with a `match` transition per state.
+fn wide_split(states: usize) -> Value {
+    let condition = |i: usize| json!([{"friendly_name": "x", "arguments": ["{{trigger.call.From}}"], "type": "equal_to", "value": (i % 100).to_string()}]);
+    let mut transitions = vec![json!({"event": "noMatch", "next": "s0"})];
+    transitions.extend(
+        (0..states).map(
+            |i| json!({"event": "match", "next": format!("s{i}"), "conditions": condition(i)}),
+        ),
+    );
+    let mut list = vec![widget(
+        "split".into(),
+        "split-based-on",
+        json!({"input": "{{trigger.call.From}}"}),
+        Value::from(transitions),
+    )];
+    list.extend((0..states).map(|i| {
+        widget(
+            format!("s{i}"),
+            "say-play",
+            json!({"say": "x"}),
+            json!([{"event": "audioComplete"}]),
+        )
+    }));
+    flow_of(list, "split")
+}
+
+/// One split whose two `match` transitions carry a condition per state.
+fn many_conditions(states: usize) -> Value {
+    let conditions: Vec<Value> = (0..states)
+        .map(|i| json!({"friendly_name": "x", "arguments": ["{{trigger.call.From}}"], "type": "not_equal_to", "value": i.to_string()}))
+        .collect();
+    let transitions = json!([
+        {"event": "noMatch"},
+        {"event": "match", "conditions": conditions},
+        {"event": "match", "conditions": conditions[..states / 2]},
+    ]);
+    let split = widget(
+        "split".into(),
+        "split-based-on",
+        json!({"input": "{{trigger.call.From}}"}),
+        transitions,
+    );
+    flow_of(vec![split], "split")
 }
 
 fn templates() -> Vec<Value> {

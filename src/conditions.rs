@@ -9,6 +9,12 @@ use serde_json::Value;
 use crate::catalog::{self, MATCH, NO_MATCH, Role};
 use crate::flow::{Flow, Location, State, Transition};
 
+/// `match` transitions of one split that the condition rules compare with each other (real
+/// splits have a handful; the corpus's largest has 9).
+pub const MAX_COMPARED_BRANCHES: usize = 128;
+/// Conditions of one split's `match` transitions, in all, that they compare.
+pub const MAX_COMPARED_CONDITIONS: usize = 512;
+
 /// A split-based-on widget with its input and its transitions in the order Studio tries them.
 pub struct Split<'f> {
     pub index: usize,
@@ -199,12 +205,20 @@ impl<'f> Split<'f> {
     }
 
     /// The expression every condition tests, normalised: the input, when each condition's
-    /// arguments read the same. `None` when they disagree or there is no input.
+    /// arguments read the same. `None` when they disagree or there is no input, and for a
+    /// split of more than [`MAX_COMPARED_BRANCHES`] `match` transitions or
+    /// [`MAX_COMPARED_CONDITIONS`] conditions: the rules that compare a split's transitions
+    /// (shadowed-condition, dead-branch) do it pairwise, and a generated split of 20,000
+    /// transitions took a minute.
     pub fn tested(&self) -> Option<&str> {
         self.tested.as_deref()
     }
 
     fn work_out_tested(&self) -> Option<String> {
+        let conditions: usize = self.matches().map(|b| b.conditions.len()).sum();
+        if self.matches().count() > MAX_COMPARED_BRANCHES || conditions > MAX_COMPARED_CONDITIONS {
+            return None;
+        }
         let input = same_expression_key(self.input?);
         let agree = self
             .matches()
@@ -451,6 +465,31 @@ impl Values {
 
 #[cfg(test)]
 mod tests {
+    /// A split of `branches` `match` transitions that each test the input.
+    fn split_flow(branches: usize) -> Flow {
+        let matches = (0..branches).map(|i| {
+            serde_json::json!({"event": "match", "next": "", "conditions": [{"friendly_name": "x",
+                "arguments": ["{{trigger.call.From}}"], "type": "equal_to", "value": i.to_string()}]})
+        });
+        let transitions: Vec<_> = std::iter::once(serde_json::json!({"event": "noMatch"}))
+            .chain(matches)
+            .collect();
+        let definition = serde_json::json!({"initial_state": "split", "states": [
+            {"name": "split", "type": "split-based-on",
+             "properties": {"input": "{{trigger.call.From}}"}, "transitions": transitions}]});
+        crate::flow::load_text("t.json".into(), definition.to_string())
+            .flow
+            .expect("the test flow loads")
+    }
+
+    #[test]
+    fn splits_too_large_to_compare_test_nothing() {
+        let within = split_flow(MAX_COMPARED_BRANCHES);
+        assert_eq!(splits(&within)[0].tested(), Some("{{trigger.call.From}}"));
+        let beyond = split_flow(MAX_COMPARED_BRANCHES + 1);
+        assert_eq!(splits(&beyond)[0].tested(), None);
+    }
+
     use super::*;
 
     fn set(items: &[&str]) -> BTreeSet<String> {

@@ -145,13 +145,18 @@ pub fn keys_set_by<'f>(flow: &'f Flow, state: &State) -> impl Iterator<Item = (u
 /// passing a set-variables widget that sets `x`. With one setter that is dominance (constant
 /// time on the dominator tree); with several, one search that avoids them all, per variable.
 /// Cost: linear in the flow per multiply-set variable that is read, instead of a bit per
-/// variable and state.
+/// variable and state, for at most [`MAX_UNSET_REGIONS`] such variables; past that a
+/// variable with several setters counts as set, so a huge flow costs no more than 64 passes
+/// and loses findings rather than reporting wrong ones.
 pub struct VariablesSet<'c> {
     setters: HashMap<String, Vec<NodeIndex>>,
     dominators: Option<&'c DominatorTree>,
     /// For variables with several setters: the states reachable without passing one.
     unset_regions: HashMap<String, FixedBitSet>,
 }
+
+/// Variables with several setters whose unset region is worked out, per flow.
+pub const MAX_UNSET_REGIONS: usize = 64;
 
 impl<'c> VariablesSet<'c> {
     /// `read` names the variables whose reads will be asked about.
@@ -173,7 +178,11 @@ impl<'c> VariablesSet<'c> {
         let mut unset_regions = HashMap::new();
         for name in read {
             match setters.get(name) {
-                Some(nodes) if nodes.len() > 1 && !unset_regions.contains_key(name) => {
+                Some(nodes)
+                    if nodes.len() > 1
+                        && unset_regions.len() < MAX_UNSET_REGIONS
+                        && !unset_regions.contains_key(name) =>
+                {
                     unset_regions.insert(name.to_string(), reachable_avoiding(graph, nodes));
                 }
                 _ => {}
@@ -206,7 +215,8 @@ impl<'c> VariablesSet<'c> {
                         .is_some_and(|d| d.dominates(*only, reader))
             }
             (_, Some(region)) => !region.contains(state.index()),
-            _ => false,
+            // Past the budget: not worked out, so nothing is claimed.
+            _ => true,
         }
     }
 }
@@ -233,4 +243,55 @@ fn reachable_avoiding(graph: &FlowGraph, avoid: &[NodeIndex]) -> FixedBitSet {
         }
     }
     reached
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A start that branches: one branch sets every variable twice, the other sets nothing,
+    /// and both meet at `reader`.
+    fn branching_flow(variables: usize) -> Flow {
+        let keys: Vec<_> = (0..variables)
+            .map(|i| serde_json::json!({"key": format!("v{i}"), "value": "x"}))
+            .collect();
+        let setter = |name: &str, next: &str| {
+            serde_json::json!({"name": name, "type": "set-variables",
+                "properties": {"variables": keys}, "transitions": [{"event": "next", "next": next}]})
+        };
+        let definition = serde_json::json!({"initial_state": "Trigger", "states": [
+            {"name": "Trigger", "type": "trigger", "properties": {},
+             "transitions": [{"event": "incomingMessage", "next": "first"}, {"event": "incomingCall", "next": "reader"}]},
+            setter("first", "second"),
+            setter("second", "reader"),
+            {"name": "reader", "type": "say-play", "properties": {"say": "hi"}, "transitions": []}
+        ]});
+        crate::flow::load_text("t.json".into(), definition.to_string())
+            .flow
+            .expect("the test flow loads")
+    }
+
+    #[test]
+    fn unset_regions_are_bounded_and_claim_nothing_past_the_bound() {
+        let flow = branching_flow(MAX_UNSET_REGIONS + 1);
+        let graph = FlowGraph::build(&flow);
+        let dominators = DominatorTree::compute(&graph);
+        let names: Vec<String> = (0..=MAX_UNSET_REGIONS).map(|i| format!("v{i}")).collect();
+        let set = VariablesSet::compute(
+            &flow,
+            &graph,
+            dominators.as_ref(),
+            names.iter().map(String::as_str),
+        );
+        let reader = StateId::new(3);
+        assert!(
+            !set.is_set_before(reader, "v0"),
+            "worked out: a path skips both setters"
+        );
+        let last = format!("v{MAX_UNSET_REGIONS}");
+        assert!(
+            set.is_set_before(reader, &last),
+            "past the bound nothing is claimed"
+        );
+    }
 }
