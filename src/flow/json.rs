@@ -12,12 +12,13 @@
 mod view;
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
 use serde_json::Number;
 
-pub use view::{Items, ItemsIter, Json, JsonIndex, Kind, Members, MembersIter};
+pub use view::{Items, ItemsIter, Json, JsonIndex, Kind, Members, MembersIter, NodeId};
 
 /// A byte range in the source text.
 pub type Span = Range<usize>;
@@ -89,6 +90,11 @@ impl Document {
         Json::new(self, 0)
     }
 
+    /// The value a [`Json::id`] names: a value found once, kept without a borrow.
+    pub fn at(&self, id: NodeId) -> Json<'_> {
+        Json::new(self, id.0)
+    }
+
     /// The text the document was parsed from.
     pub fn text(&self) -> &str {
         &self.text
@@ -142,6 +148,17 @@ struct Parser<'a> {
     tree: Tree,
     /// The members or elements read so far of the containers being parsed, innermost last.
     pending: Vec<u32>,
+    /// The keys of the pending object members, in step with them: where each key's text is.
+    pending_keys: Vec<KeyText>,
+}
+
+/// Where a key's text is while parsing: a range of the source, or of `Tree::decoded` for a
+/// key with escapes.
+#[derive(Clone, Copy)]
+struct KeyText {
+    from: u32,
+    to: u32,
+    decoded: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -160,6 +177,7 @@ impl<'a> Parser<'a> {
             pos: 0,
             tree,
             pending: Vec::new(),
+            pending_keys: Vec::new(),
         }
     }
 
@@ -232,6 +250,7 @@ impl<'a> Parser<'a> {
         let open = self.pos;
         self.pos += 1;
         let first = self.pending.len();
+        let first_key = self.pending_keys.len();
         let mut comma = 0;
         self.skip_whitespace();
         if self.peek() == Some(b'}') {
@@ -247,7 +266,7 @@ impl<'a> Parser<'a> {
                 _ => return Err(self.error_here("expected a property name in double quotes")),
             }
             let key = self.pos as u32;
-            self.key()?;
+            let text = self.key()?;
             self.skip_whitespace();
             if self.peek() != Some(b':') {
                 return Err(self.error_here("expected `:` after the property name"));
@@ -257,6 +276,7 @@ impl<'a> Parser<'a> {
             let child = self.value(depth + 1)?;
             self.tree.nodes[child as usize].key = key;
             self.pending.push(child);
+            self.pending_keys.push(text);
             self.skip_whitespace();
             match self.peek() {
                 Some(b',') => {
@@ -265,7 +285,7 @@ impl<'a> Parser<'a> {
                 }
                 Some(b'}') => {
                     self.pos += 1;
-                    self.drop_shadowed_members(first);
+                    self.drop_shadowed_members(first, first_key);
                     return Ok(self.close(first));
                 }
                 None => return Err(unterminated(open, "object")),
@@ -320,49 +340,61 @@ impl<'a> Parser<'a> {
         run
     }
 
-    /// Duplicate keys of the object whose members are `pending[first..]`: every repeat is
-    /// recorded, and only the last member of each key is kept, as serde_json's map does.
-    fn drop_shadowed_members(&mut self, first: usize) {
-        let members = &self.pending[first..];
-        let key = |node: u32| self.tree.key_text(self.text, node);
+    /// Duplicate keys of the object whose members are `pending[first..]` (and keys
+    /// `pending_keys[first_key..]`): every repeat is recorded, and only the last member of
+    /// each key is kept, as serde_json's map does.
+    fn drop_shadowed_members(&mut self, first: usize, first_key: usize) {
+        let keys = &self.pending_keys[first_key..];
+        let key = |i: usize| self.key_str(keys[i]);
         let mut repeated: Vec<usize> = Vec::new();
-        if members.len() <= 8 {
+        if keys.len() <= 8 {
             // Pairwise: cheaper than sorting for the small objects flows are made of.
-            for (i, &a) in members.iter().enumerate().skip(1) {
-                if members[..i].iter().any(|&b| key(a) == key(b)) {
+            for i in 1..keys.len() {
+                if (0..i).any(|j| key(i) == key(j)) {
                     repeated.push(i);
                 }
             }
         } else {
-            let mut order: Vec<usize> = (0..members.len()).collect();
-            order.sort_by(|&i, &j| key(members[i]).cmp(key(members[j])).then(i.cmp(&j)));
-            let same = |w: &[usize]| key(members[w[0]]) == key(members[w[1]]);
+            let mut order: Vec<usize> = (0..keys.len()).collect();
+            order.sort_by(|&i, &j| key(i).cmp(key(j)).then(i.cmp(&j)));
+            let same = |w: &[usize]| key(w[0]) == key(w[1]);
             repeated.extend(order.windows(2).filter(|w| same(w)).map(|w| w[1]));
         }
-        if repeated.is_empty() {
-            return;
+        if !repeated.is_empty() {
+            repeated.sort_unstable();
+            for &i in &repeated {
+                let span = self.tree.key_span(self.text, self.pending[first + i]);
+                self.tree.duplicate_keys.push(span);
+            }
+            self.keep_last_of_each_key(first, first_key);
         }
-        for &i in &repeated {
-            let span = self.tree.key_span(self.text, members[i]);
-            self.tree.duplicate_keys.push(span);
-        }
-        self.keep_last_of_each_key(first);
+        self.pending_keys.truncate(first_key);
     }
 
     /// Leaves in `pending[first..]` only the last member of each key, in file order.
-    fn keep_last_of_each_key(&mut self, first: usize) {
+    fn keep_last_of_each_key(&mut self, first: usize, first_key: usize) {
         let members = self.pending.split_off(first);
-        let key = |node: u32| self.tree.key_text(self.text, node);
-        let mut last: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-        for (i, &member) in members.iter().enumerate() {
-            last.insert(key(member), i);
+        let keys = &self.pending_keys[first_key..];
+        let mut last: HashMap<&str, usize> = HashMap::new();
+        for (i, &key) in keys.iter().enumerate() {
+            last.insert(self.key_str(key), i);
         }
         let kept = members
             .iter()
+            .zip(keys)
             .enumerate()
-            .filter(|&(i, &member)| last.get(key(member)) == Some(&i))
-            .map(|(_, &member)| member);
+            .filter(|&(i, (_, &key))| last.get(self.key_str(key)) == Some(&i))
+            .map(|(_, (&member, _))| member);
         self.pending.extend(kept.collect::<Vec<_>>());
+    }
+
+    fn key_str(&self, key: KeyText) -> &str {
+        let text = if key.decoded {
+            self.tree.decoded.as_str()
+        } else {
+            self.text
+        };
+        text.get(key.from as usize..key.to as usize).unwrap_or("")
     }
 
     fn literal(&mut self, word: &str) -> Result<u32, ParseError> {
@@ -386,12 +418,23 @@ impl<'a> Parser<'a> {
     }
 
     /// A key at the cursor; one with escapes is decoded and recorded by its start.
-    fn key(&mut self) -> Result<(), ParseError> {
+    fn key(&mut self) -> Result<KeyText, ParseError> {
         let start = self.pos as u32;
-        if let Some(range) = self.string()? {
-            self.tree.escaped_keys.push((start, range));
-        }
-        Ok(())
+        Ok(match self.string()? {
+            Some((from, to)) => {
+                self.tree.escaped_keys.push((start, (from, to)));
+                KeyText {
+                    from,
+                    to,
+                    decoded: true,
+                }
+            }
+            None => KeyText {
+                from: start + 1,
+                to: self.pos as u32 - 1,
+                decoded: false,
+            },
+        })
     }
 
     /// Reads the string at the cursor (on its opening quote). Without escapes its text is
@@ -561,6 +604,23 @@ impl Tree {
             end -= 1;
         }
         node.key as usize..end
+    }
+
+    /// Whether a member's key is `name`: compared in place, without finding where the key
+    /// ends, unless keys with escapes are about.
+    fn key_is(&self, text: &str, index: u32, name: &str) -> bool {
+        let bytes = text.as_bytes();
+        let from = self.node(index).key as usize + 1;
+        let end = from + name.len();
+        // The closing quote first: it turns most other keys away by their length alone.
+        // Without a backslash in it, the bytes before the quote are the whole key.
+        if bytes.get(end) == Some(&b'"')
+            && bytes.get(from..end) == Some(name.as_bytes())
+            && !name.contains('\\')
+        {
+            return true;
+        }
+        !self.escaped_keys.is_empty() && self.key_text(text, index) == name
     }
 
     /// A member's key, decoded.

@@ -314,7 +314,7 @@ impl Flow {
     /// The value at a place, found without writing its pointer out.
     pub fn value(&self, location: &Location) -> Option<Json<'_>> {
         let definition = || self.document.lookup(&self.base);
-        let state = |id: StateId| definition()?.get("states")?.get(id.index());
+        let state = |id: StateId| self.document.at(self.states_array).get(id.index());
         let transition = |id: StateId, index: u32| {
             state(id)?
                 .get("transitions")?

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use super::json::{Document, Items, Json, Kind, Span};
+use super::json::{Document, Items, Json, Kind, NodeId, Span};
 use super::location::StateId;
 
 /// A flow definition and the document it came from.
@@ -26,6 +26,8 @@ pub struct Flow {
     pub states: Vec<State>,
     /// Parts of the flow that could not be read as Studio writes them.
     pub defects: Vec<Defect>,
+    /// The `states` array in the document: every place in a state is found from it.
+    pub(super) states_array: NodeId,
 }
 
 #[derive(Debug)]
@@ -99,7 +101,12 @@ impl Flow {
         let mut defects = Vec::new();
         let root = document.lookup(prefix).unwrap_or(document.root());
         match read_definition(root, prefix, &mut defects) {
-            Ok((base, initial_state, states)) => {
+            Ok(Definition {
+                base,
+                initial_state,
+                states,
+                states_array,
+            }) => {
                 defects.extend(duplicate_key_defects(&document));
                 Ok(Flow {
                     base,
@@ -108,6 +115,7 @@ impl Flow {
                     defects,
                     document,
                     embedded: None,
+                    states_array,
                 })
             }
             Err(mut err) => {
@@ -222,21 +230,34 @@ fn shape(message: impl Into<String>, pointer: impl Into<String>) -> ShapeError {
     }
 }
 
+/// What [`read_definition`] finds.
+struct Definition {
+    base: String,
+    initial_state: Option<String>,
+    states: Vec<State>,
+    states_array: NodeId,
+}
+
 /// The definition's pointer, start state and states; defects of the parts go to `defects`.
 fn read_definition(
     root: Json,
     prefix: &str,
     defects: &mut Vec<Defect>,
-) -> Result<(String, Option<String>, Vec<State>), ShapeError> {
+) -> Result<Definition, ShapeError> {
     let relative = definition_base(root)?;
     let definition = root.lookup(&relative).unwrap_or(root);
     let base = format!("{prefix}{relative}");
-    let states = read_states(definition, &base, defects)?;
+    let (states_array, states) = read_states(definition, &base, defects)?;
     let initial_state = definition
         .get("initial_state")
         .and_then(Json::as_str)
         .map(str::to_string);
-    Ok((base, initial_state, states))
+    Ok(Definition {
+        base,
+        initial_state,
+        states,
+        states_array,
+    })
 }
 
 /// A Flows API resource carries the flow in `definition`; a bare definition has `states`.
@@ -265,7 +286,7 @@ fn read_states(
     definition: Json,
     base: &str,
     defects: &mut Vec<Defect>,
-) -> Result<Vec<State>, ShapeError> {
+) -> Result<(NodeId, Vec<State>), ShapeError> {
     let pointer = format!("{base}/states");
     let Some(states) = definition.get("states") else {
         return Err(shape(
@@ -279,11 +300,11 @@ fn read_states(
             pointer,
         ));
     };
-    Ok(items
+    let read = items
         .iter()
         .enumerate()
-        .map(|(i, value)| read_state(value, StateId::new(i), &format!("{pointer}/{i}"), defects))
-        .collect())
+        .map(|(i, value)| read_state(value, StateId::new(i), &format!("{pointer}/{i}"), defects));
+    Ok((states.id(), read.collect()))
 }
 
 /// A state, kept even when broken so that positions and indexes stay those of the file.

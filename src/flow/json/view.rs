@@ -12,6 +12,10 @@ pub struct Json<'d> {
     node: u32,
 }
 
+/// A value of a document by its place in the table (see [`Document::at`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeId(pub(super) u32);
+
 /// What a value is, for `match`.
 #[derive(Debug, Clone)]
 pub enum Kind<'d> {
@@ -58,6 +62,11 @@ impl JsonIndex for usize {
 impl<'d> Json<'d> {
     pub(super) fn new(doc: &'d Document, node: u32) -> Json<'d> {
         Json { doc, node }
+    }
+
+    /// Names this value without borrowing the document.
+    pub fn id(self) -> NodeId {
+        NodeId(self.node)
     }
 
     fn tree(self) -> &'d Tree {
@@ -350,9 +359,12 @@ impl<'d> Members<'d> {
 
     /// The member with this key, in time linear in the members.
     pub fn get(&self, key: &str) -> Option<Json<'d>> {
-        self.iter()
-            .find(|(name, _)| *name == key)
-            .map(|(_, value)| value)
+        let doc = self.doc;
+        let found = self
+            .run
+            .iter()
+            .find(|&&node| doc.tree.key_is(&doc.text, node, key));
+        found.map(|&node| Json::new(doc, node))
     }
 
     /// Key and value of each member, in file order.
