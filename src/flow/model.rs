@@ -300,20 +300,50 @@ fn read_states(
             pointer,
         ));
     };
-    let read = items
-        .iter()
-        .enumerate()
-        .map(|(i, value)| read_state(value, StateId::new(i), &format!("{pointer}/{i}"), defects));
+    let read = items.iter().enumerate().map(|(i, value)| {
+        let place = Place {
+            states: &pointer,
+            state: i,
+            transition: None,
+        };
+        read_state(value, place, defects)
+    });
     Ok((states.id(), read.collect()))
 }
 
+/// Where a state or one of its transitions stands, for defects: its pointer is written
+/// only when a defect needs it, which is rare.
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    /// The pointer of the `states` array.
+    states: &'a str,
+    state: usize,
+    transition: Option<usize>,
+}
+
+impl Place<'_> {
+    fn pointer(&self) -> String {
+        match self.transition {
+            None => format!("{}/{}", self.states, self.state),
+            Some(t) => format!("{}/{}/transitions/{t}", self.states, self.state),
+        }
+    }
+}
+
+/// How defects name a widget: by its name, or "this widget" when it has none.
+fn widget_owner(name: &str) -> String {
+    match name {
+        "" => "this widget".to_string(),
+        name => format!("`{name}`"),
+    }
+}
+
 /// A state, kept even when broken so that positions and indexes stay those of the file.
-/// `pointer` names it in defects.
-fn read_state(value: Json, id: StateId, pointer: &str, defects: &mut Vec<Defect>) -> State {
+fn read_state(value: Json, place: Place, defects: &mut Vec<Defect>) -> State {
     let mut state = State {
         name: String::new(),
         kind: String::new(),
-        id,
+        id: StateId::new(place.state),
         transitions: Vec::new(),
         incomplete: true,
     };
@@ -321,24 +351,23 @@ fn read_state(value: Json, id: StateId, pointer: &str, defects: &mut Vec<Defect>
         defects.push(defect(
             format!("a state must be an object, found {}", value.type_name()),
             "write the widget as an object with `name`, `type`, `transitions` and `properties`",
-            pointer,
+            &place.pointer(),
         ));
         return state;
     }
-    state.name = string_member(value, "name", "this widget", pointer, defects);
-    let owner = match state.name.as_str() {
-        "" => "this widget".to_string(),
-        name => format!("`{name}`"),
-    };
-    state.kind = string_member(value, "type", &owner, pointer, defects);
+    state.name = string_member(value, "name", || "this widget".to_string(), place, defects);
+    state.kind = string_member(value, "type", || widget_owner(&state.name), place, defects);
     state.incomplete = false;
     match value.get("transitions").map(|t| (t, t.kind())) {
         None | Some((_, Kind::Null)) => {}
         Some((_, Kind::Array(items))) => {
+            state.transitions.reserve_exact(items.len());
             for (i, item) in items.iter().enumerate() {
-                let at = format!("{pointer}/transitions/{i}");
-                let place = (id, i as u32, at.as_str());
-                let (transition, complete) = read_transition(item, place, &owner, defects);
+                let place = Place {
+                    transition: Some(i),
+                    ..place
+                };
+                let (transition, complete) = read_transition(item, place, &state.name, defects);
                 state.incomplete |= !complete;
                 state.transitions.extend(transition);
             }
@@ -350,7 +379,7 @@ fn read_state(value: Json, id: StateId, pointer: &str, defects: &mut Vec<Defect>
                     other.type_name()
                 ),
                 "write the transitions as an array of `{\"event\": …, \"next\": …}` objects",
-                &format!("{pointer}/transitions"),
+                &format!("{}/transitions", place.pointer()),
             ));
             state.incomplete = true;
         }
@@ -358,12 +387,12 @@ fn read_state(value: Json, id: StateId, pointer: &str, defects: &mut Vec<Defect>
     state
 }
 
-/// A transition with what is readable of it, and whether all of it was. `place` is its
-/// state, its index in the file's array, and its pointer for defects.
+/// A transition with what is readable of it, and whether all of it was. `place` is where it
+/// stands (its index in the file's array); `widget` is its state's name, for defects.
 fn read_transition(
     value: Json,
-    (state, index, pointer): (StateId, u32, &str),
-    owner: &str,
+    place: Place,
+    widget: &str,
     defects: &mut Vec<Defect>,
 ) -> (Option<Transition>, bool) {
     if !value.is_object() {
@@ -373,18 +402,13 @@ fn read_transition(
                 value.type_name()
             ),
             "write the transition as `{\"event\": …, \"next\": …}`",
-            pointer,
+            &place.pointer(),
         ));
         return (None, false);
     }
     let before = defects.len();
-    let event = string_member(
-        value,
-        "event",
-        &format!("a transition of {owner}"),
-        pointer,
-        defects,
-    );
+    let owner = || format!("a transition of {}", widget_owner(widget));
+    let event = string_member(value, "event", owner, place, defects);
     let next = match value.get("next").map(|n| (n, n.kind())) {
         None | Some((_, Kind::Null)) => None,
         Some((_, Kind::String(""))) => None,
@@ -396,7 +420,7 @@ fn read_transition(
                     other.type_name()
                 ),
                 "name the widget this event leads to, or write `\"\"` to end here",
-                &format!("{pointer}/next"),
+                &format!("{}/next", place.pointer()),
             ));
             None
         }
@@ -405,18 +429,19 @@ fn read_transition(
     let transition = Transition {
         event,
         next,
-        state,
-        index,
+        state: StateId::new(place.state),
+        index: place.transition.unwrap_or_default() as u32,
     };
     (Some(transition), complete)
 }
 
-/// A member that must be a string: its value, or empty with a defect that names `owner`.
+/// A member that must be a string: its value, or empty with a defect that names the
+/// `owner` (described only then).
 fn string_member(
     value: Json,
     key: &str,
-    owner: &str,
-    pointer: &str,
+    owner: impl FnOnce() -> String,
+    place: Place,
     defects: &mut Vec<Defect>,
 ) -> String {
     let consequence = match key {
@@ -436,19 +461,20 @@ fn string_member(
         Some((other, None)) => {
             defects.push(defect(
                 format!(
-                    "`{key}` of {owner} must be a string, found {}{consequence}",
+                    "`{key}` of {} must be a string, found {}{consequence}",
+                    owner(),
                     other.type_name()
                 ),
                 help,
-                &format!("{pointer}/{key}"),
+                &format!("{}/{key}", place.pointer()),
             ));
             String::new()
         }
         None => {
             defects.push(defect(
-                format!("{owner} has no `{key}`{consequence}"),
+                format!("{} has no `{key}`{consequence}", owner()),
                 help,
-                pointer,
+                &place.pointer(),
             ));
             String::new()
         }
