@@ -163,19 +163,11 @@ struct KeyText {
 
 impl<'a> Parser<'a> {
     fn new(text: &'a str) -> Parser<'a> {
-        // Minified flows hold a value every 14 bytes or so: reserving for one every 8 means
-        // the tables never grow (and copy) while parsing; pages never written cost nothing.
-        let estimate = text.len() / 8 + 1;
-        let tree = Tree {
-            nodes: Vec::with_capacity(estimate),
-            children: Vec::with_capacity(estimate + estimate / 2),
-            ..Tree::default()
-        };
         Parser {
             text,
             bytes: text.as_bytes(),
             pos: 0,
-            tree,
+            tree: Tree::default(),
             pending: Vec::new(),
             pending_keys: Vec::new(),
         }
