@@ -720,10 +720,9 @@ fn array_index(token: &str) -> Option<usize> {
 #[derive(Debug)]
 pub struct Decoded<'a> {
     pub text: Cow<'a, str>,
-    /// `offsets[i]` is the offset in the body of byte `i` of `text`, with one entry for the
-    /// end; `None` when the body has no escape, so that text and body are the same bytes
-    /// (a 30 MB message then costs no copy and no table).
-    offsets: Option<Vec<u32>>,
+    /// `None` when the body has no escape, so that text and body are the same bytes (a
+    /// 30 MB message then costs no copy and no table).
+    pub offsets: Option<BodyOffsets>,
 }
 
 impl Decoded<'_> {
@@ -731,39 +730,87 @@ impl Decoded<'_> {
     pub fn body_offset(&self, i: usize) -> usize {
         match &self.offsets {
             None => i,
-            Some(offsets) => offsets[i] as usize,
+            Some(offsets) => offsets.body_offset(i),
+        }
+    }
+}
+
+/// Where the bytes of a decoded string body stand in the body, recorded at each escape
+/// only: 12 bytes per escape rather than 4 or 8 per byte, which a definition embedded as
+/// a string (every quote escaped) would cost.
+#[derive(Debug, Clone)]
+pub struct BodyOffsets {
+    /// From `decoded` on, the decoded bytes stand at `raw` on, one for one; those of an
+    /// escape (`escape`) all stand at its backslash. In increasing order.
+    steps: Vec<Step>,
+    /// The decoded text's length; past it, offsets are those of its end.
+    len: u32,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    decoded: u32,
+    raw: u32,
+    escape: bool,
+}
+
+impl BodyOffsets {
+    /// The offsets of a body of `len` bytes without escapes.
+    pub fn unescaped(len: usize) -> BodyOffsets {
+        BodyOffsets {
+            steps: Vec::new(),
+            len: len as u32,
+        }
+    }
+
+    /// Where byte `i` of the decoded text (its end, past it) stands in the body.
+    pub fn body_offset(&self, i: usize) -> usize {
+        let i = i.min(self.len as usize);
+        let at = self
+            .steps
+            .partition_point(|step| step.decoded as usize <= i);
+        match at.checked_sub(1).map(|k| self.steps[k]) {
+            None => i,
+            Some(step) if step.escape => step.raw as usize,
+            Some(step) => step.raw as usize + (i - step.decoded as usize),
         }
     }
 }
 
 /// Decodes the body of a JSON string literal; an invalid escape becomes U+FFFD.
 pub fn decode(raw: &str) -> Decoded<'_> {
-    if !raw.contains('\\') {
+    let Some(first) = raw.find('\\') else {
         return Decoded {
             text: Cow::Borrowed(raw),
             offsets: None,
         };
-    }
-    let mut text = String::with_capacity(raw.len());
+    };
     // Files are at most 256 MiB (`flow::MAX_FILE_BYTES`), so offsets fit in 32 bits.
-    let mut offsets = Vec::with_capacity(raw.len() + 1);
-    let bytes = raw.as_bytes();
-    let mut i = 0;
-    while i < raw.len() {
-        let (c, width) = if bytes[i] == b'\\' {
-            escape(raw, i).unwrap_or(('\u{fffd}', 2))
-        } else {
-            let c = raw[i..].chars().next().unwrap_or('\u{fffd}');
-            (c, c.len_utf8())
+    let mut text = String::with_capacity(raw.len());
+    let mut steps = Vec::new();
+    text.push_str(&raw[..first]);
+    let mut i = first;
+    while let Some(at) = raw[i..].find('\\').map(|at| i + at) {
+        text.push_str(&raw[i..at]);
+        let (c, width) = escape(raw, at).unwrap_or_else(|_| {
+            let next = raw[at + 1..].chars().next().map_or(0, char::len_utf8);
+            ('\u{fffd}', 1 + next)
+        });
+        let step = |decoded: usize, raw: usize, escape| Step {
+            decoded: decoded as u32,
+            raw: raw as u32,
+            escape,
         };
-        offsets.extend(std::iter::repeat_n(i as u32, c.len_utf8()));
+        steps.push(step(text.len(), at, true));
         text.push(c);
-        i += width.max(1);
+        i = (at + width).min(raw.len());
+        steps.push(step(text.len(), i, false));
     }
-    offsets.push(raw.len() as u32);
+    text.push_str(&raw[i..]);
+    let len = text.len() as u32;
     Decoded {
         text: Cow::Owned(text),
-        offsets: Some(offsets),
+        offsets: Some(BodyOffsets { steps, len }),
     }
 }
 
@@ -931,6 +978,33 @@ mod tests {
         ] {
             let ours = doc.lookup(pointer).map(Json::to_value);
             assert_eq!(ours.as_ref(), value.pointer(pointer), "{pointer:?}");
+        }
+    }
+
+    #[test]
+    fn decoded_offsets_map_every_character_back_to_the_body() {
+        for raw in [
+            r#"plain"#,
+            r#"a\"b\\c\u00e9\ud83d\ude00\n{{x}}é\/"#,
+            r#"\"\"\""#,
+            r#"é\té"#,
+        ] {
+            let decoded = decode(raw);
+            // Each character of the decoded text, from where its bytes start in the body.
+            let mut at = 0;
+            for (i, c) in decoded.text.char_indices() {
+                if raw.as_bytes()[at] == b'\\' {
+                    let (escaped, width) = escape(raw, at).unwrap();
+                    assert_eq!((escaped, decoded.body_offset(i)), (c, at), "{raw}");
+                    at += width;
+                } else {
+                    assert_eq!(decoded.body_offset(i), at, "{raw} at {i}");
+                    at += c.len_utf8();
+                }
+            }
+            assert_eq!(decoded.body_offset(decoded.text.len()), raw.len());
+            let offsets = decoded.offsets.unwrap_or(BodyOffsets::unescaped(raw.len()));
+            assert_eq!(offsets.body_offset(raw.len() + 5), raw.len());
         }
     }
 }

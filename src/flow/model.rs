@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use super::json::{Document, Items, Json, Kind, NodeId, Span};
+use super::json::{BodyOffsets, Document, Items, Json, Kind, NodeId, Span};
 use super::location::StateId;
 
 /// A flow definition and the document it came from.
@@ -60,9 +60,17 @@ pub struct Transition {
 /// A definition written as a JSON string in the file; its decoded text is the document's.
 #[derive(Debug)]
 pub struct Embedded {
-    /// `offsets[i]` is the file offset of byte `i` of the decoded text, with one entry for
-    /// the end.
-    pub offsets: Vec<usize>,
+    /// Where the string's body (after its opening quote) starts in the file.
+    pub body: usize,
+    /// Where each byte of the decoded text stands in the body.
+    pub offsets: BodyOffsets,
+}
+
+impl Embedded {
+    /// The file offset of byte `i` of the decoded text (of its end, past it).
+    pub fn file_offset(&self, i: usize) -> usize {
+        self.body + self.offsets.body_offset(i)
+    }
 }
 
 /// A part of the flow that could not be read, reported by `malformed-flow`.
@@ -136,11 +144,16 @@ impl Flow {
         let span = literal.span();
         let raw = literal.literal();
         let decoded = super::json::decode(raw.get(1..raw.len().saturating_sub(1)).unwrap_or(""));
-        let offsets: Vec<usize> = (0..=decoded.text.len())
-            .map(|i| span.start + 1 + decoded.body_offset(i))
-            .collect();
-        let at = |inner_offset: usize| offsets.get(inner_offset).copied().unwrap_or(span.start);
         let text: Arc<str> = Arc::from(decoded.text.as_ref());
+        let len = text.len();
+        let embedded = Embedded {
+            body: span.start + 1,
+            offsets: decoded.offsets.unwrap_or(BodyOffsets::unescaped(len)),
+        };
+        let at = |inner_offset: usize| match inner_offset <= len {
+            true => embedded.file_offset(inner_offset),
+            false => span.start,
+        };
         let document = super::json::parse(text).map_err(|err| ShapeError {
             message: format!(
                 "`definition` holds a string that is not JSON: {}",
@@ -158,7 +171,7 @@ impl Flow {
                 defect.span = Some(at(span.start)..at(span.end));
             }
         }
-        flow.embedded = Some(Embedded { offsets });
+        flow.embedded = Some(embedded);
         Ok(flow)
     }
 
@@ -187,10 +200,7 @@ impl Flow {
     pub fn to_file_span(&self, span: Span) -> Span {
         match &self.embedded {
             None => span,
-            Some(e) => {
-                let at = |o: usize| e.offsets.get(o).or(e.offsets.last()).copied().unwrap_or(0);
-                at(span.start)..at(span.end)
-            }
+            Some(e) => e.file_offset(span.start)..e.file_offset(span.end),
         }
     }
 
