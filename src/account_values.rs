@@ -5,9 +5,9 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
-use serde_json::Value;
 
 use crate::flow::Flow;
+use crate::flow::json::{Json, Kind};
 use crate::flow::{Location, StateId};
 
 /// SID prefixes of account resources, with the name a mapping gives them.
@@ -69,16 +69,17 @@ pub fn find(flow: &Flow) -> Vec<AccountValue> {
     out
 }
 
-fn walk(value: &Value, location: &Location, state: StateId, out: &mut Vec<AccountValue>) {
-    match value {
-        Value::String(text) => scan(text, location, state, out),
-        Value::Array(items) => {
+fn walk(value: Json, location: &Location, state: StateId, out: &mut Vec<AccountValue>) {
+    match value.kind() {
+        Kind::String(text) => scan(text, location, state, out),
+        Kind::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 walk(item, &location.clone().index(i), state, out);
             }
         }
-        Value::Object(members) => {
-            for (key, item) in members.iter().filter(|(k, _)| *k != "offset") {
+        Kind::Object(members) => {
+            // In key order, as the values have always been listed.
+            for (key, item) in members.sorted().into_iter().filter(|(k, _)| *k != "offset") {
                 walk(item, &location.clone().key(key), state, out);
             }
         }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::Value;
+use crate::flow::json::Json;
 
 use crate::catalog::{self, MATCH, NO_MATCH, Role};
 use crate::flow::{Flow, Location, State, Transition};
@@ -156,7 +156,7 @@ fn read_split<'f>(flow: &'f Flow, index: usize, state: &'f State) -> Split<'f> {
     let input = flow
         .properties(state)
         .and_then(|p| p.get("input"))
-        .and_then(Value::as_str);
+        .and_then(Json::as_str);
     let branches = state
         .transitions
         .iter()
@@ -184,11 +184,11 @@ fn read_conditions<'f>(flow: &'f Flow, transition: &Transition) -> Vec<Condition
         .iter()
         .enumerate()
         .map(|(i, c)| Condition {
-            kind: c.get("type").and_then(Value::as_str).unwrap_or(""),
-            value: c.get("value").and_then(Value::as_str),
+            kind: c.get("type").and_then(Json::as_str).unwrap_or(""),
+            value: c.get("value").and_then(Json::as_str),
             arguments: c
                 .get("arguments")
-                .and_then(Value::as_array)
+                .and_then(Json::as_array)
                 .into_iter()
                 .flatten()
                 .enumerate()

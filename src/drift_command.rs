@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use crate::cli::{
     DriftArgs, EXIT_CLEAN, EXIT_FINDINGS, EXIT_TROUBLE, ListFormat, emit, usage_error,
 };
+use crate::flow::json::Json;
 use crate::session::Session;
 use crate::twilio::files::{self, Comparison};
 use crate::twilio::{self, Revision, account};
@@ -105,17 +106,19 @@ pub fn run(args: &DriftArgs) -> u8 {
                         .base
                         .strip_suffix("/definition")
                         .and_then(|pointer| parsed.node(pointer));
-                    let sid = resource.and_then(|r| r.get("sid")).and_then(Value::as_str);
+                    let sid = resource.and_then(|r| r.get("sid")).and_then(Json::as_str);
                     if let Some(sid) = sid {
                         entry.sid = Some(sid.to_string());
                         entry.friendly_name = resource
                             .and_then(|r| r.get("friendly_name"))
-                            .and_then(Value::as_str)
+                            .and_then(Json::as_str)
                             .map(str::to_string);
                         locals.push(Local {
                             index: entries.len(),
                             sid: sid.to_string(),
-                            definition: parsed.node(&parsed.base).cloned().unwrap_or(Value::Null),
+                            definition: parsed
+                                .node(&parsed.base)
+                                .map_or(Value::Null, Json::to_value),
                         });
                     }
                 }

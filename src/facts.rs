@@ -74,7 +74,7 @@ impl<'a> Facts<'a> {
     /// Every string that holds Liquid (see [`crate::liquid::liquid_texts`]).
     pub fn liquid_texts(&self) -> &[LiquidText] {
         self.liquid_texts
-            .get_or_init(|| crate::liquid::liquid_texts(self.flow, &self.source.text))
+            .get_or_init(|| crate::liquid::liquid_texts(self.flow))
     }
 
     /// Every Liquid reference in the flow (see [`crate::liquid::references`]).

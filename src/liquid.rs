@@ -3,9 +3,7 @@
 //! names in the file. Filter and tag names, Liquid's keywords and the names a template defines
 //! itself (`assign`, `capture`, `for`) are not reads.
 
-use serde_json::Value;
-
-use crate::flow::json::{Decoded, Span, decode};
+use crate::flow::json::{Decoded, Json, Kind, Span, decode};
 use crate::flow::{Flow, Location, MemberPath, StateId};
 
 /// What a reference reads.
@@ -79,13 +77,12 @@ impl LiquidText {
     }
 }
 
-/// Every string that holds Liquid, state by state, properties before conditions.
-pub fn liquid_texts(flow: &Flow, source: &str) -> Vec<LiquidText> {
+/// Every string that holds Liquid, state by state, properties before conditions, each in
+/// file order.
+pub fn liquid_texts(flow: &Flow) -> Vec<LiquidText> {
     let mut out = Vec::new();
     for (index, state) in flow.states.iter().enumerate() {
         let mut walker = Walker {
-            flow,
-            text: flow.text(source),
             state: StateId::new(index),
             path: Vec::new(),
             out: &mut out,
@@ -96,7 +93,7 @@ pub fn liquid_texts(flow: &Flow, source: &str) -> Vec<LiquidText> {
         if let Some(properties) = value.get("properties") {
             walker.walk(&state.member("properties"), properties);
         }
-        let transitions = value.get("transitions").and_then(Value::as_array);
+        let transitions = value.get("transitions").and_then(Json::as_array);
         for (transition, item) in state
             .transitions
             .iter()
@@ -153,7 +150,7 @@ impl Reference {
             ("parameters", Some(index)) => {
                 let path = MemberPath::from("properties").key("parameters").key(index);
                 let parameter = Location::StateMember { state, path };
-                flow.value(&parameter.key("key")).and_then(Value::as_str)
+                flow.value(&parameter.key("key")).and_then(Json::as_str)
             }
             _ => None,
         };
@@ -182,45 +179,37 @@ enum Step<'v> {
 }
 
 /// Walks the strings under a value. The location is kept as a stack of borrowed steps and
-/// built only for strings that hold Liquid, which are few.
+/// built only for strings that hold Liquid, which are few; the literal's span is the value's.
 struct Walker<'a, 'v> {
-    flow: &'a Flow,
-    /// The text the flow's document was parsed from.
-    text: &'a str,
     state: StateId,
     path: Vec<Step<'v>>,
     out: &'a mut Vec<LiquidText>,
 }
 
 impl<'v> Walker<'_, 'v> {
-    fn walk(&mut self, base: &Location, value: &'v Value) {
-        match value {
-            Value::String(text) if has_liquid(text) => {
+    fn walk(&mut self, base: &Location, value: Json<'v>) {
+        match value.kind() {
+            Kind::String(text) if has_liquid(text) => {
                 let location = self.path.iter().fold(base.clone(), |at, step| match step {
                     Step::Key(key) => at.key(key),
                     Step::Index(i) => at.index(*i),
                 });
-                let pointer = self.flow.pointer(&location);
-                if let Some((_, literal)) = self.flow.document.spans.resolve(self.text, &pointer) {
-                    self.out.push(LiquidText {
-                        state: self.state,
-                        location,
-                        literal,
-                    });
-                }
+                self.out.push(LiquidText {
+                    state: self.state,
+                    location,
+                    literal: value.span(),
+                });
             }
-            Value::Array(items) => {
+            Kind::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
                     self.path.push(Step::Index(i));
                     self.walk(base, item);
                     self.path.pop();
                 }
             }
-            Value::Object(members) => {
+            Kind::Object(members) => {
                 // A condition's `friendly_name` is a label on the canvas: never rendered.
-                let evaluated = members
-                    .iter()
-                    .filter(|(key, _)| key.as_str() != "friendly_name");
+                let evaluated = members.iter().filter(|&(key, _)| key != "friendly_name");
                 for (key, member) in evaluated {
                     self.path.push(Step::Key(key));
                     self.walk(base, member);

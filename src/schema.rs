@@ -9,7 +9,7 @@ use jsonschema::{Draft, Registry, Resource, Validator};
 use serde_json::Value;
 
 use crate::flow::StateId;
-use crate::flow::json::escape_pointer_token;
+use crate::flow::json::{Json, escape_pointer_token};
 
 /// The URI prefix of every Studio schema `$id`.
 pub const ID_PREFIX: &str = "https://schemas.twilio.com/studio/draft/2019-09/";
@@ -218,14 +218,18 @@ fn summarize(value: &Value) -> Value {
 }
 
 /// Every schema violation of a flow: the definition's own shape first, then each state
-/// whose type has a schema, in file order.
+/// whose type has a schema, in file order. Each state is built as a `serde_json::Value` for
+/// the validator on its own and dropped after, so the whole flow is never one.
 pub fn violations(flow: &crate::flow::Flow) -> Vec<Violation> {
     let set = schemas();
     let mut found = Vec::new();
     if let Some(definition) = flow.node(&flow.base) {
-        found.extend(collect(&set.flow, definition, None, |p| {
-            !p.starts_with("/states/")
-        }));
+        found.extend(collect(
+            &set.flow,
+            &definition_shape(definition),
+            None,
+            |p| !p.starts_with("/states/"),
+        ));
     }
     for state in &flow.states {
         let (Some(widget), Some(node)) = (set.widget(&state.kind), flow.value(&state.location()))
@@ -234,12 +238,51 @@ pub fn violations(flow: &crate::flow::Flow) -> Vec<Violation> {
         };
         found.extend(collect(
             &widget.validator,
-            node,
+            &state_shape(node, &state.kind),
             Some(state.id),
             keeps_state_path,
         ));
     }
     found
+}
+
+/// A state as its widget's schema sees it. Outside a split the schema only requires
+/// `transitions` (see [`without_transition_events`]), so its value stands as `null`:
+/// building it would be most of the cost of the state.
+fn state_shape(state: Json, kind: &str) -> Value {
+    let is_split = crate::catalog::role(kind) == crate::catalog::Role::Split;
+    match state.as_object() {
+        Some(members) if !is_split => Value::Object(
+            members
+                .iter()
+                .map(|(key, value)| {
+                    let value = match key {
+                        "transitions" => Value::Null,
+                        _ => value.to_value(),
+                    };
+                    (key.to_string(), value)
+                })
+                .collect(),
+        ),
+        _ => state.to_value(),
+    }
+}
+
+/// The definition as the flow schema sees it: its states (checked one by one, against
+/// their widgets' schemas) stand as an array of as many nulls, which is all the flow
+/// schema's `states` asks about (`type`, `minItems`, `maxItems`).
+fn definition_shape(definition: Json) -> Value {
+    let Some(members) = definition.as_object() else {
+        return definition.to_value();
+    };
+    let member = |(key, value): (&str, Json)| {
+        let value = match value.as_array() {
+            Some(states) if key == "states" => Value::Array(vec![Value::Null; states.len()]),
+            _ => value.to_value(),
+        };
+        (key.to_string(), value)
+    };
+    Value::Object(members.iter().map(member).collect())
 }
 
 impl Violation {

@@ -3,11 +3,10 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
-
 use super::{Diff, WidgetStatus};
 use crate::catalog;
 use crate::export::changes::{Changes, EdgeMark, End, Ghost, GhostEdge};
+use crate::flow::json::Json;
 use crate::flow::{Flow, MemberPath, StateId, Transition};
 use crate::graph::FlowGraph;
 
@@ -100,7 +99,7 @@ pub fn changes(diff: &Diff, old: &Flow) -> Changes {
 fn edge_label(flow: &Flow, transition: &Transition) -> String {
     let friendly = flow
         .value(&transition.member(MemberPath::from("conditions").index(0).key("friendly_name")))
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .filter(|s| !s.is_empty());
     match friendly {
         Some(name) if transition.event == catalog::MATCH => name.to_string(),

@@ -18,6 +18,7 @@ use petgraph::Direction;
 use petgraph::visit::EdgeRef;
 
 use super::values::{Names, PLACEHOLDER, hash_value, same};
+use crate::flow::json::Json;
 use crate::flow::{Flow, State, StateId};
 use crate::graph::FlowGraph;
 
@@ -94,7 +95,7 @@ fn signature(flow: &Flow, state: &State, names: &Names) -> u64 {
     let mut hasher = DefaultHasher::new();
     state.kind.hash(&mut hasher);
     match flow.properties(state) {
-        Some(properties) => hash_value(properties, names, &["offset"], &mut hasher),
+        Some(properties) => hash_value(&properties.to_value(), names, &["offset"], &mut hasher),
         None => 0u8.hash(&mut hasher),
     }
     hasher.finish()
@@ -125,12 +126,11 @@ fn match_renames(old: &Flow, new: &Flow, matching: &mut Matching) {
                 .or_insert(&new.states[*j].name);
         }
     }
-    let empty = Value::Null;
     for (i, state) in &old_left {
         let Some(candidates) = buckets.get_mut(&signature(old, state, &old_names)) else {
             continue;
         };
-        let old_properties = old.properties(state).unwrap_or(&empty);
+        let old_properties = properties(old, state);
         let targets: HashSet<(&str, Option<&str>)> = state
             .transitions
             .iter()
@@ -151,8 +151,8 @@ fn match_renames(old: &Flow, new: &Flow, matching: &mut Matching) {
             let candidate = &new.states[j];
             let equal = candidate.kind == state.kind
                 && same(
-                    old_properties,
-                    new.properties(candidate).unwrap_or(&empty),
+                    &old_properties,
+                    &properties(new, candidate),
                     &old_names,
                     &new_names,
                     &["offset"],
@@ -222,6 +222,11 @@ fn place(
     Some(hasher.finish())
 }
 
+/// A state's properties as a `serde_json::Value` (null when it has none), to compare.
+fn properties(flow: &Flow, state: &State) -> Value {
+    flow.properties(state).map_or(Value::Null, Json::to_value)
+}
+
 /// The share of top-level properties (`offset` aside) two widgets have in common.
 fn similarity(old: Option<&Value>, new: Option<&Value>, names: &Names) -> f64 {
     let (Some(Value::Object(a)), Some(Value::Object(b))) = (old, new) else {
@@ -277,10 +282,11 @@ fn match_edited_renames(old: &Flow, new: &Flow, matching: &mut Matching) {
         let Some(candidates) = key.and_then(|k| buckets.get_mut(&k)) else {
             continue;
         };
-        let old_properties = old.properties(&old.states[i]);
+        let old_properties = old.properties(&old.states[i]).map(Json::to_value);
         let mut best: Option<(usize, f64)> = None;
         for (k, &j) in candidates.iter().take(MAX_CANDIDATES).enumerate() {
-            let score = similarity(old_properties, new.properties(&new.states[j]), &names);
+            let new_properties = new.properties(&new.states[j]).map(Json::to_value);
+            let score = similarity(old_properties.as_ref(), new_properties.as_ref(), &names);
             if score >= MIN_SIMILARITY && best.is_none_or(|(_, s)| score > s) {
                 best = Some((k, score));
             }

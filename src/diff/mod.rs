@@ -22,6 +22,7 @@ use serde_json::Value;
 
 use crate::analyze::{FileReport, Finding};
 use crate::catalog;
+use crate::flow::json::Json;
 use crate::flow::{Flow, State, Transition};
 use crate::graph::FlowGraph;
 use crate::rule::Subject;
@@ -326,9 +327,10 @@ impl Context<'_> {
             names: self.renames,
             skip: &["offset"],
         };
-        // Each state's value is looked up once: a pointer lookup allocates.
-        let old_node = self.old.value(&old.location());
-        let new_node = self.new.value(&new.location());
+        // Each state is built as a `serde_json::Value` once, to compare member by member.
+        let old_node = self.old.value(&old.location()).map(Json::to_value);
+        let new_node = self.new.value(&new.location()).map(Json::to_value);
+        let (old_node, new_node) = (old_node.as_ref(), new_node.as_ref());
         let old_properties = old_node.and_then(|v| v.get("properties"));
         let new_properties = new_node.and_then(|v| v.get("properties"));
         let mut properties = differ.diff("", old_properties, new_properties);
@@ -456,13 +458,23 @@ impl Context<'_> {
             names: self.renames,
             skip: &["states", "initial_state"],
         };
-        changes.extend(differ.diff(
-            "",
-            self.old.node(&self.old.base),
-            self.new.node(&self.new.base),
-        ));
+        let (old, new) = (definition(self.old), definition(self.new));
+        changes.extend(differ.diff("", old.as_ref(), new.as_ref()));
         changes
     }
+}
+
+/// The definition as a `serde_json::Value`, without its states (compared one by one).
+fn definition(flow: &Flow) -> Option<Value> {
+    let node = flow.node(&flow.base)?;
+    let Some(members) = node.as_object() else {
+        return Some(node.to_value());
+    };
+    let kept = members.iter().filter(|(key, _)| *key != "states");
+    Some(Value::Object(
+        kept.map(|(key, value)| (key.to_string(), value.to_value()))
+            .collect(),
+    ))
 }
 
 /// How a transition is called in reports: its event, or for a split's conditions the
@@ -475,7 +487,7 @@ pub fn label(flow: &Flow, state: &State, index: usize, transition: &Transition) 
         .conditions(transition)
         .first()
         .and_then(|c| c.get("friendly_name"))
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .filter(|s| !s.trim().is_empty());
     match friendly {
         Some(name) => format!("{} {}", catalog::MATCH, quote(name)),

@@ -1,14 +1,24 @@
-//! A strict JSON parser that builds a `serde_json::Value` and, in the same pass, an index of
-//! where every value and key stands in the text, so any JSON Pointer maps to a byte range and
-//! from there to line:column.
+//! A strict JSON parser that builds a compact, read-only [`Document`]: one 16-byte record per
+//! value (its span, where its key starts, its children), strings borrowed from the text the
+//! document shares with the rest of the program, so that any JSON Pointer or typed place maps
+//! to a value and its byte range, and from there to line:column.
 //!
-//! Written by hand because no crate gives both at serde_json's speed: the value feeds the
-//! rules and the schema validator directly, the spans cost 24 bytes per value.
+//! Written by hand because no crate gives both at serde_json's speed. A whole-file
+//! `serde_json::Value` costs 16 to 20 times the file; this document costs the text (shared,
+//! not copied) and about 20 bytes per value. Values are read through [`Json`], a `Copy` view
+//! with serde_json's accessor names; [`Json::to_value`] builds a `serde_json::Value` of one
+//! part for the code that needs one (the schema validator, one state at a time).
+
+mod view;
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
-use serde_json::{Map, Number, Value};
+use serde_json::Number;
+
+pub use view::{Items, ItemsIter, Json, JsonIndex, Kind, Members, MembersIter, NodeId};
 
 /// A byte range in the source text.
 pub type Span = Range<usize>;
@@ -16,14 +26,11 @@ pub type Span = Range<usize>;
 /// Deepest nesting accepted; deeper documents are refused before recursion can run deep.
 pub const MAX_DEPTH: usize = 256;
 
-/// A parsed file: its value and where each part of it stands.
-#[derive(Debug, Clone)]
+/// A parsed text: the text itself (shared) and a table of its values. Cloning it is cheap.
+#[derive(Clone)]
 pub struct Document {
-    pub value: Value,
-    pub spans: SpanIndex,
-    /// Keys that repeat an earlier key of the same object (the later value wins), with the
-    /// byte span of the repeated key, quotes included.
-    pub duplicate_keys: Vec<Span>,
+    text: Arc<str>,
+    tree: Arc<Tree>,
 }
 
 /// A strict-JSON parse failure at a byte offset.
@@ -33,62 +40,104 @@ pub struct ParseError {
     pub offset: usize,
 }
 
-/// Spans of every value in document order. Children follow their parent; siblings are
-/// linked, so a pointer is resolved by walking only the members along its path.
-#[derive(Debug, Default, Clone)]
-pub struct SpanIndex {
-    nodes: Vec<SpanNode>,
-    /// The children of every array and object, each container's as one contiguous run, so
-    /// `/states/9000` is one lookup rather than a walk past 9,000 siblings.
+/// Every value of a document, in document order (a container before its children).
+#[derive(Default)]
+struct Tree {
+    nodes: Vec<Node>,
+    /// The children of every non-empty container, each container's as one run: its length,
+    /// then its children in file order. An object's run leaves out members that a later
+    /// member with the same key shadows, as serde_json's map does.
     children: Vec<u32>,
+    /// Strings and keys written with escapes, decoded once, one after the other.
+    decoded: String,
+    /// For each string value with escapes (`Node::aux`), its range in `decoded`.
+    escaped_strings: Vec<(u32, u32)>,
+    /// Keys with escapes, by the offset of their opening quote (ascending): their range in
+    /// `decoded`. Usually empty, so looking a key up costs nothing.
+    escaped_keys: Vec<(u32, (u32, u32))>,
+    /// Keys that repeat an earlier key of the same object (the later value wins), with the
+    /// byte span of the repeated key, quotes included, in file order.
+    duplicate_keys: Vec<Span>,
 }
 
 const NONE: u32 = u32::MAX;
 
+/// One value. 16 bytes: at 14 to 50 bytes of JSON per value, the table stays near the size
+/// of the text.
 #[derive(Debug, Clone, Copy)]
-struct SpanNode {
+struct Node {
     start: u32,
     end: u32,
-    /// The key's span (quotes included) for object members, else `NONE`.
-    key_start: u32,
-    key_end: u32,
-    /// Where this container's children start in `SpanIndex::children`, and how many.
-    children_start: u32,
-    children_len: u32,
+    /// The opening quote of this member's key, or `NONE` for a value that is no member.
+    key: u32,
+    /// A non-empty container: where its run starts in `Tree::children`. A string with
+    /// escapes: its index in `Tree::escaped_strings`. Otherwise `NONE`.
+    aux: u32,
+}
+
+impl std::fmt::Debug for Document {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Document")
+            .field("bytes", &self.text.len())
+            .field("values", &self.tree.nodes.len())
+            .finish()
+    }
+}
+
+impl Document {
+    /// The top-level value.
+    pub fn root(&self) -> Json<'_> {
+        Json::new(self, 0)
+    }
+
+    /// The value a [`Json::id`] names: a value found once, kept without a borrow.
+    pub fn at(&self, id: NodeId) -> Json<'_> {
+        Json::new(self, id.0)
+    }
+
+    /// The text the document was parsed from.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The same text, shared.
+    pub fn shared_text(&self) -> &Arc<str> {
+        &self.text
+    }
+
+    /// Keys that repeat an earlier key of the same object (the later value wins), with the
+    /// byte span of the repeated key, quotes included.
+    pub fn duplicate_keys(&self) -> &[Span] {
+        &self.tree.duplicate_keys
+    }
+
+    /// The value an RFC 6901 JSON Pointer names, as `serde_json::Value::pointer` finds it.
+    pub fn lookup(&self, pointer: &str) -> Option<Json<'_>> {
+        self.root().lookup(pointer)
+    }
+
+    /// Resolves a JSON Pointer to the key's span, when the last step is an object member,
+    /// and the value's span. Array indexes are read leniently (`01`, `+1`), as positions of
+    /// pointers that other tools wrote always were.
+    pub fn resolve(&self, pointer: &str) -> Option<(Option<Span>, Span)> {
+        let found = self.root().walk(pointer, |token| token.parse().ok())?;
+        Some((found.key_span(), found.span()))
+    }
 }
 
 /// Parses strict JSON: no comments, trailing commas, single quotes or other extensions.
-pub fn parse(text: &str) -> Result<Document, ParseError> {
+pub fn parse(text: impl Into<Arc<str>>) -> Result<Document, ParseError> {
+    let text = text.into();
     if text.len() >= NONE as usize {
         return Err(ParseError {
             message: "the file is too large".to_string(),
             offset: 0,
         });
     }
-    let mut parser = Parser {
-        text,
-        bytes: text.as_bytes(),
-        pos: 0,
-        nodes: Vec::new(),
-        children: Vec::new(),
-        duplicate_keys: Vec::new(),
-    };
-    parser.skip_whitespace();
-    if parser.pos == text.len() {
-        return Err(parser.error_here("the file holds no JSON value"));
-    }
-    let (value, _) = parser.value(0)?;
-    parser.skip_whitespace();
-    if parser.pos < text.len() {
-        return Err(parser.error_here("unexpected text after the JSON value"));
-    }
+    let tree = Parser::new(&text).run()?;
     Ok(Document {
-        value,
-        spans: SpanIndex {
-            nodes: parser.nodes,
-            children: parser.children,
-        },
-        duplicate_keys: parser.duplicate_keys,
+        text,
+        tree: Arc::new(tree),
     })
 }
 
@@ -96,12 +145,49 @@ struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
-    nodes: Vec<SpanNode>,
-    children: Vec<u32>,
-    duplicate_keys: Vec<Span>,
+    tree: Tree,
+    /// The members or elements read so far of the containers being parsed, innermost last.
+    pending: Vec<u32>,
+    /// The keys of the pending object members, in step with them: where each key's text is.
+    pending_keys: Vec<KeyText>,
 }
 
-impl Parser<'_> {
+/// Where a key's text is while parsing: a range of the source, or of `Tree::decoded` for a
+/// key with escapes.
+#[derive(Clone, Copy)]
+struct KeyText {
+    from: u32,
+    to: u32,
+    decoded: bool,
+}
+
+impl<'a> Parser<'a> {
+    fn new(text: &'a str) -> Parser<'a> {
+        Parser {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+            tree: Tree::default(),
+            pending: Vec::new(),
+            pending_keys: Vec::new(),
+        }
+    }
+
+    fn run(mut self) -> Result<Tree, ParseError> {
+        self.skip_whitespace();
+        if self.pos == self.text.len() {
+            return Err(self.error_here("the file holds no JSON value"));
+        }
+        self.value(0)?;
+        self.skip_whitespace();
+        if self.pos < self.text.len() {
+            return Err(self.error_here("unexpected text after the JSON value"));
+        }
+        // Found object by object, as each closes: inner objects close first.
+        self.tree.duplicate_keys.sort_by_key(|span| span.start);
+        Ok(self.tree)
+    }
+
     fn error_here(&self, message: &str) -> ParseError {
         ParseError {
             message: message.to_string(),
@@ -119,74 +205,70 @@ impl Parser<'_> {
         self.bytes.get(self.pos).copied()
     }
 
-    /// Parses the value at the cursor and records its span; returns its node index.
-    fn value(&mut self, depth: usize) -> Result<(Value, usize), ParseError> {
+    /// Parses the value at the cursor and records it; returns its node index.
+    fn value(&mut self, depth: usize) -> Result<u32, ParseError> {
         if depth >= MAX_DEPTH {
             return Err(self.error_here(&format!("JSON nested deeper than {MAX_DEPTH} levels")));
         }
-        let index = self.nodes.len();
-        let start = self.pos;
-        self.nodes.push(SpanNode {
-            start: start as u32,
-            end: start as u32,
-            key_start: NONE,
-            key_end: NONE,
-            children_start: 0,
-            children_len: 0,
+        let index = self.tree.nodes.len() as u32;
+        let start = self.pos as u32;
+        self.tree.nodes.push(Node {
+            start,
+            end: start,
+            key: NONE,
+            aux: NONE,
         });
-        let value = match self.peek() {
-            Some(b'{') => self.object(index, depth)?,
-            Some(b'[') => self.array(index, depth)?,
-            Some(b'"') => Value::String(self.string()?),
-            Some(b't') => self.literal("true", Value::Bool(true))?,
-            Some(b'f') => self.literal("false", Value::Bool(false))?,
-            Some(b'n') => self.literal("null", Value::Null)?,
+        let aux = match self.peek() {
+            Some(b'{') => self.object(depth)?,
+            Some(b'[') => self.array(depth)?,
+            Some(b'"') => self.string_value()?,
+            Some(b't') => self.literal("true")?,
+            Some(b'f') => self.literal("false")?,
+            Some(b'n') => self.literal("null")?,
             Some(b'-' | b'0'..=b'9') => self.number()?,
             Some(b'}') | Some(b']') => return Err(self.error_here("expected a value")),
             Some(b',') => return Err(self.error_here("expected a value, found a comma")),
             Some(_) => return Err(self.error_here("expected a JSON value")),
             None => return Err(self.error_here("the JSON ends too early")),
         };
-        self.nodes[index].end = self.pos as u32;
-        Ok((value, index))
+        let node = &mut self.tree.nodes[index as usize];
+        node.end = self.pos as u32;
+        node.aux = aux;
+        Ok(index)
     }
 
-    fn object(&mut self, index: usize, depth: usize) -> Result<Value, ParseError> {
+    /// An object at the cursor; returns where its run of members starts, or `NONE`.
+    fn object(&mut self, depth: usize) -> Result<u32, ParseError> {
         let open = self.pos;
         self.pos += 1;
-        let mut map = Map::new();
-        let mut members: Vec<u32> = Vec::new();
+        let first = self.pending.len();
+        let first_key = self.pending_keys.len();
         let mut comma = 0;
         self.skip_whitespace();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(Value::Object(map));
+            return Ok(NONE);
         }
         loop {
             self.skip_whitespace();
             match self.peek() {
                 Some(b'"') => {}
-                Some(b'}') if !members.is_empty() => return Err(trailing_comma(comma)),
+                Some(b'}') if self.pending.len() > first => return Err(trailing_comma(comma)),
                 None => return Err(unterminated(open, "object")),
                 _ => return Err(self.error_here("expected a property name in double quotes")),
             }
-            let key_start = self.pos;
-            let key = self.string()?;
-            let key_end = self.pos;
+            let key = self.pos as u32;
+            let text = self.key()?;
             self.skip_whitespace();
             if self.peek() != Some(b':') {
                 return Err(self.error_here("expected `:` after the property name"));
             }
             self.pos += 1;
             self.skip_whitespace();
-            let (value, child) = self.value(depth + 1)?;
-            self.nodes[child].key_start = key_start as u32;
-            self.nodes[child].key_end = key_end as u32;
-            members.push(child as u32);
-            // Duplicate keys: the last one wins, as in JavaScript and serde_json.
-            if map.insert(key, value).is_some() {
-                self.duplicate_keys.push(key_start..key_end);
-            }
+            let child = self.value(depth + 1)?;
+            self.tree.nodes[child as usize].key = key;
+            self.pending.push(child);
+            self.pending_keys.push(text);
             self.skip_whitespace();
             match self.peek() {
                 Some(b',') => {
@@ -195,8 +277,8 @@ impl Parser<'_> {
                 }
                 Some(b'}') => {
                     self.pos += 1;
-                    self.close(index, &members);
-                    return Ok(Value::Object(map));
+                    self.drop_shadowed_members(first, first_key);
+                    return Ok(self.close(first));
                 }
                 None => return Err(unterminated(open, "object")),
                 _ => return Err(self.error_here("expected `,` or `}`")),
@@ -204,27 +286,26 @@ impl Parser<'_> {
         }
     }
 
-    fn array(&mut self, index: usize, depth: usize) -> Result<Value, ParseError> {
+    /// An array at the cursor; returns where its run of elements starts, or `NONE`.
+    fn array(&mut self, depth: usize) -> Result<u32, ParseError> {
         let open = self.pos;
         self.pos += 1;
-        let mut items = Vec::new();
-        let mut elements: Vec<u32> = Vec::new();
+        let first = self.pending.len();
         let mut comma = 0;
         self.skip_whitespace();
         if self.peek() == Some(b']') {
             self.pos += 1;
-            return Ok(Value::Array(items));
+            return Ok(NONE);
         }
         loop {
             self.skip_whitespace();
             match self.peek() {
-                Some(b']') if !elements.is_empty() => return Err(trailing_comma(comma)),
+                Some(b']') if self.pending.len() > first => return Err(trailing_comma(comma)),
                 None => return Err(unterminated(open, "array")),
                 _ => {}
             }
-            let (value, child) = self.value(depth + 1)?;
-            elements.push(child as u32);
-            items.push(value);
+            let child = self.value(depth + 1)?;
+            self.pending.push(child);
             self.skip_whitespace();
             match self.peek() {
                 Some(b',') => {
@@ -233,8 +314,7 @@ impl Parser<'_> {
                 }
                 Some(b']') => {
                     self.pos += 1;
-                    self.close(index, &elements);
-                    return Ok(Value::Array(items));
+                    return Ok(self.close(first));
                 }
                 None => return Err(unterminated(open, "array")),
                 _ => return Err(self.error_here("expected `,` or `]`")),
@@ -242,24 +322,116 @@ impl Parser<'_> {
         }
     }
 
-    /// Records a container's children as one run of the shared list.
-    fn close(&mut self, container: usize, children: &[u32]) {
-        self.nodes[container].children_start = self.children.len() as u32;
-        self.nodes[container].children_len = children.len() as u32;
-        self.children.extend_from_slice(children);
+    /// Moves a container's pending children into one run of the shared list.
+    fn close(&mut self, first: usize) -> u32 {
+        let run = self.tree.children.len() as u32;
+        let children = &self.pending[first..];
+        self.tree.children.push(children.len() as u32);
+        self.tree.children.extend_from_slice(children);
+        self.pending.truncate(first);
+        run
     }
 
-    fn literal(&mut self, word: &str, value: Value) -> Result<Value, ParseError> {
+    /// Duplicate keys of the object whose members are `pending[first..]` (and keys
+    /// `pending_keys[first_key..]`): every repeat is recorded, and only the last member of
+    /// each key is kept, as serde_json's map does.
+    fn drop_shadowed_members(&mut self, first: usize, first_key: usize) {
+        let keys = &self.pending_keys[first_key..];
+        let key = |i: usize| self.key_str(keys[i]);
+        let mut repeated: Vec<usize> = Vec::new();
+        if keys.len() <= 8 {
+            // Pairwise: cheaper than sorting for the small objects flows are made of.
+            for i in 1..keys.len() {
+                if (0..i).any(|j| key(i) == key(j)) {
+                    repeated.push(i);
+                }
+            }
+        } else {
+            let mut order: Vec<usize> = (0..keys.len()).collect();
+            order.sort_by(|&i, &j| key(i).cmp(key(j)).then(i.cmp(&j)));
+            let same = |w: &[usize]| key(w[0]) == key(w[1]);
+            repeated.extend(order.windows(2).filter(|w| same(w)).map(|w| w[1]));
+        }
+        if !repeated.is_empty() {
+            repeated.sort_unstable();
+            for &i in &repeated {
+                let span = self.tree.key_span(self.text, self.pending[first + i]);
+                self.tree.duplicate_keys.push(span);
+            }
+            self.keep_last_of_each_key(first, first_key);
+        }
+        self.pending_keys.truncate(first_key);
+    }
+
+    /// Leaves in `pending[first..]` only the last member of each key, in file order.
+    fn keep_last_of_each_key(&mut self, first: usize, first_key: usize) {
+        let members = self.pending.split_off(first);
+        let keys = &self.pending_keys[first_key..];
+        let mut last: HashMap<&str, usize> = HashMap::new();
+        for (i, &key) in keys.iter().enumerate() {
+            last.insert(self.key_str(key), i);
+        }
+        let kept = members
+            .iter()
+            .zip(keys)
+            .enumerate()
+            .filter(|&(i, (_, &key))| last.get(self.key_str(key)) == Some(&i))
+            .map(|(_, (&member, _))| member);
+        self.pending.extend(kept.collect::<Vec<_>>());
+    }
+
+    fn key_str(&self, key: KeyText) -> &str {
+        let text = if key.decoded {
+            self.tree.decoded.as_str()
+        } else {
+            self.text
+        };
+        text.get(key.from as usize..key.to as usize).unwrap_or("")
+    }
+
+    fn literal(&mut self, word: &str) -> Result<u32, ParseError> {
         if self.text[self.pos..].starts_with(word) {
             self.pos += word.len();
-            Ok(value)
+            Ok(NONE)
         } else {
             Err(self.error_here("expected a JSON value"))
         }
     }
 
-    /// A string at the cursor (on its opening quote), decoded.
-    fn string(&mut self) -> Result<String, ParseError> {
+    /// A string value: `NONE`, or the index of its decoded text when it has escapes.
+    fn string_value(&mut self) -> Result<u32, ParseError> {
+        Ok(match self.string()? {
+            None => NONE,
+            Some(range) => {
+                self.tree.escaped_strings.push(range);
+                self.tree.escaped_strings.len() as u32 - 1
+            }
+        })
+    }
+
+    /// A key at the cursor; one with escapes is decoded and recorded by its start.
+    fn key(&mut self) -> Result<KeyText, ParseError> {
+        let start = self.pos as u32;
+        Ok(match self.string()? {
+            Some((from, to)) => {
+                self.tree.escaped_keys.push((start, (from, to)));
+                KeyText {
+                    from,
+                    to,
+                    decoded: true,
+                }
+            }
+            None => KeyText {
+                from: start + 1,
+                to: self.pos as u32 - 1,
+                decoded: false,
+            },
+        })
+    }
+
+    /// Reads the string at the cursor (on its opening quote). Without escapes its text is
+    /// the source's; with escapes it is decoded into `Tree::decoded`, whose range is returned.
+    fn string(&mut self) -> Result<Option<(u32, u32)>, ParseError> {
         let open = self.pos;
         self.pos += 1;
         let start = self.pos;
@@ -267,9 +439,8 @@ impl Parser<'_> {
         while let Some(&b) = self.bytes.get(self.pos) {
             match b {
                 b'"' => {
-                    let text = self.text[start..self.pos].to_string();
                     self.pos += 1;
-                    return Ok(text);
+                    return Ok(None);
                 }
                 b'\\' => break,
                 0..=0x1f => {
@@ -281,32 +452,45 @@ impl Parser<'_> {
         if self.pos >= self.bytes.len() {
             return Err(unterminated(open, "string"));
         }
-        let mut out = self.text[start..self.pos].to_string();
+        let from = self.tree.decoded.len();
+        self.tree.decoded.push_str(&self.text[start..self.pos]);
+        self.escaped_rest(open)?;
+        Ok(Some((from as u32, self.tree.decoded.len() as u32)))
+    }
+
+    /// The rest of a string from its first escape, decoded onto `Tree::decoded`.
+    fn escaped_rest(&mut self, open: usize) -> Result<(), ParseError> {
         loop {
             match self.bytes.get(self.pos) {
                 None => return Err(unterminated(open, "string")),
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(());
                 }
                 Some(b'\\') => {
                     let (c, width) = escape(self.text, self.pos).map_err(|m| self.error_here(m))?;
-                    out.push(c);
+                    self.tree.decoded.push(c);
                     self.pos += width;
                 }
                 Some(0..=0x1f) => {
                     return Err(self.error_here("control characters must be escaped in strings"));
                 }
                 Some(_) => {
-                    let c = self.text[self.pos..].chars().next().unwrap_or('\u{fffd}');
-                    out.push(c);
-                    self.pos += c.len_utf8();
+                    // Copy the run up to the next quote, escape or control character at once.
+                    let run = self.bytes[self.pos..]
+                        .iter()
+                        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                        .unwrap_or(self.bytes.len() - self.pos);
+                    self.tree
+                        .decoded
+                        .push_str(&self.text[self.pos..self.pos + run]);
+                    self.pos += run;
                 }
             }
         }
     }
 
-    fn number(&mut self) -> Result<Value, ParseError> {
+    fn number(&mut self) -> Result<u32, ParseError> {
         let start = self.pos;
         let digits = |p: &mut Parser| {
             let from = p.pos;
@@ -348,21 +532,102 @@ impl Parser<'_> {
                 return Err(self.error_here("expected a digit in the exponent"));
             }
         }
+        // Up to 18 characters, an integer always fits in an i64.
         let literal = &self.text[start..self.pos];
-        let number = if integer {
-            literal
-                .parse::<u64>()
-                .map(Number::from)
-                .or_else(|_| literal.parse::<i64>().map(Number::from))
-                .ok()
-        } else {
-            None
-        };
-        let number = number.or_else(|| literal.parse::<f64>().ok().and_then(Number::from_f64));
-        number.map(Value::Number).ok_or(ParseError {
-            message: "number out of range".to_string(),
-            offset: start,
-        })
+        if (!integer || literal.len() > 18) && parse_number(literal).is_none() {
+            return Err(ParseError {
+                message: "number out of range".to_string(),
+                offset: start,
+            });
+        }
+        Ok(NONE)
+    }
+}
+
+/// A number literal already known valid, as serde_json reads it: an integer as u64 or i64
+/// when it fits, anything else as a finite f64; `None` when it is out of range.
+fn parse_number(literal: &str) -> Option<Number> {
+    let integer = !literal.contains(['.', 'e', 'E']);
+    let number = if integer {
+        literal
+            .parse::<u64>()
+            .map(Number::from)
+            .or_else(|_| literal.parse::<i64>().map(Number::from))
+            .ok()
+    } else {
+        None
+    };
+    number.or_else(|| literal.parse::<f64>().ok().and_then(Number::from_f64))
+}
+
+impl Tree {
+    fn node(&self, index: u32) -> Node {
+        self.nodes[index as usize]
+    }
+
+    fn span(&self, index: u32) -> Span {
+        let n = self.node(index);
+        n.start as usize..n.end as usize
+    }
+
+    /// The children of a container (empty for anything else): `aux` names a run only when
+    /// the value's first byte opens a container.
+    fn run(&self, text: &str, index: u32) -> &[u32] {
+        let node = self.node(index);
+        let is_container = matches!(text.as_bytes().get(node.start as usize), Some(b'{' | b'['));
+        match self.children.get(node.aux as usize) {
+            Some(&len) if is_container => {
+                let from = node.aux as usize + 1;
+                &self.children[from..from + len as usize]
+            }
+            _ => &[],
+        }
+    }
+
+    /// A member's key span, quotes included: from its opening quote to the quote right
+    /// before the colon that precedes the value.
+    fn key_span(&self, text: &str, index: u32) -> Span {
+        let node = self.node(index);
+        let bytes = text.as_bytes();
+        let mut end = node.start as usize;
+        while end > node.key as usize + 1
+            && matches!(bytes[end - 1], b' ' | b'\n' | b'\r' | b'\t' | b':')
+        {
+            end -= 1;
+        }
+        node.key as usize..end
+    }
+
+    /// Whether a member's key is `name`: compared in place, without finding where the key
+    /// ends, unless keys with escapes are about.
+    fn key_is(&self, text: &str, index: u32, name: &str) -> bool {
+        let bytes = text.as_bytes();
+        let from = self.node(index).key as usize + 1;
+        let end = from + name.len();
+        // The closing quote first: it turns most other keys away by their length alone.
+        // Without a backslash in it, the bytes before the quote are the whole key.
+        if bytes.get(end) == Some(&b'"')
+            && bytes.get(from..end) == Some(name.as_bytes())
+            && !name.contains('\\')
+        {
+            return true;
+        }
+        !self.escaped_keys.is_empty() && self.key_text(text, index) == name
+    }
+
+    /// A member's key, decoded.
+    fn key_text<'t>(&'t self, text: &'t str, index: u32) -> &'t str {
+        let span = self.key_span(text, index);
+        if !self.escaped_keys.is_empty()
+            && let Ok(at) = self
+                .escaped_keys
+                .binary_search_by_key(&(span.start as u32), |&(start, _)| start)
+        {
+            let (from, to) = self.escaped_keys[at].1;
+            return &self.decoded[from as usize..to as usize];
+        }
+        text.get(span.start + 1..span.end.saturating_sub(1))
+            .unwrap_or("")
     }
 }
 
@@ -396,7 +661,6 @@ pub fn escape(text: &str, at: usize) -> Result<(char, usize), &'static str> {
     };
     Ok((simple, 2))
 }
-
 fn unicode_escape(text: &str, at: usize) -> Result<(char, usize), &'static str> {
     let hex = |from: usize| {
         text.get(from..from + 4)
@@ -423,72 +687,6 @@ fn unicode_escape(text: &str, at: usize) -> Result<(char, usize), &'static str> 
     }
 }
 
-impl SpanIndex {
-    /// Resolves an RFC 6901 JSON Pointer against the document `text` was parsed from.
-    /// Returns the key's span when the last step is an object member, and the value's span.
-    pub fn resolve(&self, text: &str, pointer: &str) -> Option<(Option<Span>, Span)> {
-        let mut node = 0;
-        self.nodes.first()?;
-        if pointer.is_empty() {
-            return Some((None, self.span(0)));
-        }
-        let mut key = None;
-        for raw in pointer.strip_prefix('/')?.split('/') {
-            let token = unescape_token(raw);
-            let is_object = text.as_bytes().get(self.nodes[node].start as usize) == Some(&b'{');
-            node = if is_object {
-                // The last member with the name wins, as it does in the value.
-                self.children(node)
-                    .rev()
-                    .find(|&c| self.key_is(text, c, &token))?
-            } else {
-                self.child_at(node, token.parse::<usize>().ok()?)?
-            };
-            key = is_object.then(|| self.key_span(node)).flatten();
-        }
-        Some((key, self.span(node)))
-    }
-
-    fn span(&self, node: usize) -> Span {
-        self.nodes[node].start as usize..self.nodes[node].end as usize
-    }
-
-    fn key_span(&self, node: usize) -> Option<Span> {
-        let n = self.nodes[node];
-        (n.key_start != NONE).then_some(n.key_start as usize..n.key_end as usize)
-    }
-
-    /// The `index`-th element of an array node, in constant time: a pointer into a
-    /// 100,000-state flow must not walk the states before it.
-    fn child_at(&self, node: usize, index: usize) -> Option<usize> {
-        let n = self.nodes[node];
-        if index >= n.children_len as usize {
-            return None;
-        }
-        self.children
-            .get(n.children_start as usize + index)
-            .map(|&c| c as usize)
-    }
-
-    fn children(&self, node: usize) -> impl DoubleEndedIterator<Item = usize> + '_ {
-        let n = self.nodes[node];
-        let run = n.children_start as usize..(n.children_start + n.children_len) as usize;
-        self.children[run].iter().map(|&c| c as usize)
-    }
-
-    fn key_is(&self, text: &str, node: usize, name: &str) -> bool {
-        let Some(span) = self.key_span(node) else {
-            return false;
-        };
-        let raw = &text[span.start + 1..span.end - 1];
-        if raw.contains('\\') {
-            decode_string_body(raw) == name
-        } else {
-            raw == name
-        }
-    }
-}
-
 /// `~1` → `/`, `~0` → `~`.
 fn unescape_token(token: &str) -> Cow<'_, str> {
     if token.contains('~') {
@@ -496,24 +694,6 @@ fn unescape_token(token: &str) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(token)
     }
-}
-
-/// Decodes the body of a JSON string literal (between its quotes) already known valid.
-fn decode_string_body(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        if raw.as_bytes()[i] == b'\\' {
-            let (c, width) = escape(raw, i).unwrap_or(('\u{fffd}', 2));
-            out.push(c);
-            i += width;
-        } else {
-            let c = raw[i..].chars().next().unwrap_or('\u{fffd}');
-            out.push(c);
-            i += c.len_utf8();
-        }
-    }
-    out
 }
 
 /// Escapes one reference token of a JSON Pointer; borrows the token when nothing needs
@@ -526,24 +706,6 @@ pub fn escape_pointer_token(token: &str) -> Cow<'_, str> {
     }
 }
 
-/// The value an RFC 6901 JSON Pointer names, like `Value::pointer` but without allocating a
-/// string per step (that made pointer lookups a quarter of a run).
-pub fn lookup<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
-    if pointer.is_empty() {
-        return Some(value);
-    }
-    let mut node = value;
-    for raw in pointer.strip_prefix('/')?.split('/') {
-        let token = unescape_token(raw);
-        node = match node {
-            Value::Object(members) => members.get(token.as_ref())?,
-            Value::Array(items) => items.get(array_index(&token)?)?,
-            _ => return None,
-        };
-    }
-    Some(node)
-}
-
 /// An array index as RFC 6901 writes it: digits, no sign, no leading zero.
 fn array_index(token: &str) -> Option<usize> {
     let leading_zero = token.len() > 1 && token.starts_with('0');
@@ -553,27 +715,14 @@ fn array_index(token: &str) -> Option<usize> {
         .flatten()
 }
 
-/// A short name of a JSON value's type, for messages.
-pub fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// The body of a JSON string literal (between its quotes), decoded, with where each of its
 /// bytes came from.
 #[derive(Debug)]
 pub struct Decoded<'a> {
     pub text: Cow<'a, str>,
-    /// `offsets[i]` is the offset in the body of byte `i` of `text`, with one entry for the
-    /// end; `None` when the body has no escape, so that text and body are the same bytes
-    /// (a 30 MB message then costs no copy and no table).
-    offsets: Option<Vec<u32>>,
+    /// `None` when the body has no escape, so that text and body are the same bytes (a
+    /// 30 MB message then costs no copy and no table).
+    pub offsets: Option<BodyOffsets>,
 }
 
 impl Decoded<'_> {
@@ -581,62 +730,135 @@ impl Decoded<'_> {
     pub fn body_offset(&self, i: usize) -> usize {
         match &self.offsets {
             None => i,
-            Some(offsets) => offsets[i] as usize,
+            Some(offsets) => offsets.body_offset(i),
+        }
+    }
+}
+
+/// Where the bytes of a decoded string body stand in the body, recorded at each escape
+/// only: 12 bytes per escape rather than 4 or 8 per byte, which a definition embedded as
+/// a string (every quote escaped) would cost.
+#[derive(Debug, Clone)]
+pub struct BodyOffsets {
+    /// From `decoded` on, the decoded bytes stand at `raw` on, one for one; those of an
+    /// escape (`escape`) all stand at its backslash. In increasing order.
+    steps: Vec<Step>,
+    /// The decoded text's length; past it, offsets are those of its end.
+    len: u32,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    decoded: u32,
+    raw: u32,
+    escape: bool,
+}
+
+impl BodyOffsets {
+    /// The offsets of a body of `len` bytes without escapes.
+    pub fn unescaped(len: usize) -> BodyOffsets {
+        BodyOffsets {
+            steps: Vec::new(),
+            len: len as u32,
+        }
+    }
+
+    /// Where byte `i` of the decoded text (its end, past it) stands in the body.
+    pub fn body_offset(&self, i: usize) -> usize {
+        let i = i.min(self.len as usize);
+        let at = self
+            .steps
+            .partition_point(|step| step.decoded as usize <= i);
+        match at.checked_sub(1).map(|k| self.steps[k]) {
+            None => i,
+            Some(step) if step.escape => step.raw as usize,
+            Some(step) => step.raw as usize + (i - step.decoded as usize),
         }
     }
 }
 
 /// Decodes the body of a JSON string literal; an invalid escape becomes U+FFFD.
 pub fn decode(raw: &str) -> Decoded<'_> {
-    if !raw.contains('\\') {
+    let Some(first) = raw.find('\\') else {
         return Decoded {
             text: Cow::Borrowed(raw),
             offsets: None,
         };
-    }
-    let mut text = String::with_capacity(raw.len());
+    };
     // Files are at most 256 MiB (`flow::MAX_FILE_BYTES`), so offsets fit in 32 bits.
-    let mut offsets = Vec::with_capacity(raw.len() + 1);
-    let bytes = raw.as_bytes();
-    let mut i = 0;
-    while i < raw.len() {
-        let (c, width) = if bytes[i] == b'\\' {
-            escape(raw, i).unwrap_or(('\u{fffd}', 2))
-        } else {
-            let c = raw[i..].chars().next().unwrap_or('\u{fffd}');
-            (c, c.len_utf8())
+    let mut text = String::with_capacity(raw.len());
+    let mut steps = Vec::new();
+    text.push_str(&raw[..first]);
+    let mut i = first;
+    while let Some(at) = raw[i..].find('\\').map(|at| i + at) {
+        text.push_str(&raw[i..at]);
+        let (c, width) = escape(raw, at).unwrap_or_else(|_| {
+            let next = raw[at + 1..].chars().next().map_or(0, char::len_utf8);
+            ('\u{fffd}', 1 + next)
+        });
+        let step = |decoded: usize, raw: usize, escape| Step {
+            decoded: decoded as u32,
+            raw: raw as u32,
+            escape,
         };
-        offsets.extend(std::iter::repeat_n(i as u32, c.len_utf8()));
+        steps.push(step(text.len(), at, true));
         text.push(c);
-        i += width.max(1);
+        i = (at + width).min(raw.len());
+        steps.push(step(text.len(), i, false));
     }
-    offsets.push(raw.len() as u32);
+    text.push_str(&raw[i..]);
+    let len = text.len() as u32;
     Decoded {
         text: Cow::Owned(text),
-        offsets: Some(offsets),
+        offsets: Some(BodyOffsets { steps, len }),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     #[test]
     fn keeps_spans_of_keys_and_values() {
         let text = r#"{"a": [1, {"b": "x"}]}"#;
         let doc = parse(text).unwrap();
-        let (key, value) = doc.spans.resolve(text, "/a/1/b").unwrap();
+        let (key, value) = doc.resolve("/a/1/b").unwrap();
         assert_eq!(&text[key.unwrap()], r#""b""#);
         assert_eq!(&text[value], r#""x""#);
-        assert_eq!(doc.value["a"][1]["b"], "x");
+        let b = doc
+            .root()
+            .get("a")
+            .and_then(|a| a.get(1))
+            .and_then(|o| o.get("b"));
+        assert_eq!(b.and_then(Json::as_str), Some("x"));
+        assert_eq!(doc.resolve("/a/0").unwrap().0, None);
     }
 
     #[test]
     fn parses_what_serde_json_parses() {
-        let text = r#"{"s": "a\"b\\c\u00e9\ud83d\ude00\n", "n": [0, -1, 1.5, 2e3, 18446744073709551615, -9223372036854775808], "t": true, "f": false, "z": null, "e": {}, "l": []}"#;
-        let ours = parse(text).unwrap().value;
+        let text = r#"{"s": "a\"b\\c\u00e9\ud83d\ude00\n", "n": [0, -1, 1.5, 2e3, 1.0, 18446744073709551615, -9223372036854775808, 123456789012345678901234567890], "t": true, "f": false, "z": null, "e": {}, "l": [], "k\u00e9y": {"x\ty": [[]]}}"#;
+        let ours = parse(text).unwrap().root().to_value();
         let theirs: Value = serde_json::from_str(text).unwrap();
         assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn numbers_read_as_serde_json_reads_them() {
+        let text = "[1, -2, 1.0, 1e3, 18446744073709551615, -9223372036854775809]";
+        let doc = parse(text).unwrap();
+        let theirs: Value = serde_json::from_str(text).unwrap();
+        let pairs = doc
+            .root()
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(theirs.as_array().unwrap());
+        for (ours, theirs) in pairs {
+            assert_eq!(ours.as_u64(), theirs.as_u64(), "{theirs}");
+            assert_eq!(ours.as_i64(), theirs.as_i64(), "{theirs}");
+            assert_eq!(ours.as_f64(), theirs.as_f64(), "{theirs}");
+        }
     }
 
     #[test]
@@ -664,6 +886,7 @@ mod tests {
             "{} {}",
             "",
             "   ",
+            "[1e400]",
         ] {
             assert!(parse(text).is_err(), "{text:?} must be rejected");
             assert!(
@@ -675,17 +898,53 @@ mod tests {
 
     #[test]
     fn duplicate_keys_resolve_to_the_last_member() {
-        let text = r#"{"a": 1, "a": 2}"#;
+        let text = r#"{"a": 1, "b": 0, "a": 2}"#;
         let doc = parse(text).unwrap();
-        assert_eq!(doc.value["a"], 2);
-        let (_, span) = doc.spans.resolve(text, "/a").unwrap();
+        assert_eq!(doc.root().get("a").and_then(Json::as_u64), Some(2));
+        let (_, span) = doc.resolve("/a").unwrap();
         assert_eq!(&text[span], "2");
+        let keys: Vec<_> = doc.root().as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["b", "a"]);
+        assert_eq!(doc.duplicate_keys().to_vec(), vec![17..20]);
+    }
+
+    #[test]
+    fn duplicates_in_big_objects_and_escaped_keys_are_found() {
+        let members: Vec<String> = (0..20).map(|i| format!("\"k{i}\": {i}")).collect();
+        let text = format!(
+            r#"{{{}, "k3": "x", "\u006b5": "y", "z": {{"q": 1, "q": 2}}}}"#,
+            members.join(", ")
+        );
+        let doc = parse(text.as_str()).unwrap();
+        let found: Vec<&str> = doc
+            .duplicate_keys()
+            .iter()
+            .map(|s| &text[s.clone()])
+            .collect();
+        assert_eq!(found, [r#""k3""#, r#""\u006b5""#, r#""q""#]);
+        let object = doc.root().as_object().unwrap();
+        assert_eq!(object.len(), 21);
+        assert_eq!(object.get("k5").and_then(Json::as_str), Some("y"));
+        let theirs: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(doc.root().to_value(), theirs);
+    }
+
+    #[test]
+    fn members_iterate_in_file_order_or_sorted() {
+        let doc = parse(r#"{"b": 1, "a\"": 2, "c": 3}"#).unwrap();
+        let object = doc.root().as_object().unwrap();
+        let in_file: Vec<_> = object.keys().collect();
+        assert_eq!(in_file, ["b", "a\"", "c"]);
+        let sorted: Vec<_> = object.sorted().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(sorted, ["a\"", "b", "c"]);
+        let (key, _) = doc.resolve("/a\"").unwrap();
+        assert_eq!(key, Some(9..14));
     }
 
     #[test]
     fn refuses_deep_nesting_without_overflowing_the_stack() {
         let text = "[".repeat(100_000) + &"]".repeat(100_000);
-        let err = parse(&text).unwrap_err();
+        let err = parse(text).unwrap_err();
         assert_eq!(err.offset, MAX_DEPTH);
     }
 
@@ -693,15 +952,17 @@ mod tests {
     fn pointer_tokens_and_escaped_keys_resolve() {
         let text = r#"{"a/b": {"c~d": 1, "e\"f": 2}}"#;
         let doc = parse(text).unwrap();
-        assert!(doc.spans.resolve(text, "/a~1b/c~0d").is_some());
-        assert!(doc.spans.resolve(text, "/a~1b/e\"f").is_some());
-        assert!(doc.spans.resolve(text, "/a~1b/missing").is_none());
+        assert!(doc.resolve("/a~1b/c~0d").is_some());
+        assert!(doc.resolve("/a~1b/e\"f").is_some());
+        assert!(doc.resolve("/a~1b/missing").is_none());
         assert_eq!(escape_pointer_token("a/b~c"), "a~1b~0c");
     }
 
     #[test]
     fn lookup_agrees_with_serde_json_pointers() {
-        let value: Value = serde_json::from_str(r#"{"a/b": {"c~d": [10, 11]}, "": 3}"#).unwrap();
+        let text = r#"{"a/b": {"c~d": [10, 11]}, "": 3}"#;
+        let value: Value = serde_json::from_str(text).unwrap();
+        let doc = parse(text).unwrap();
         for pointer in [
             "",
             "/a~1b",
@@ -715,11 +976,35 @@ mod tests {
             "/a~1b/c~0d/1/z",
             "a",
         ] {
-            assert_eq!(
-                lookup(&value, pointer),
-                value.pointer(pointer),
-                "{pointer:?}"
-            );
+            let ours = doc.lookup(pointer).map(Json::to_value);
+            assert_eq!(ours.as_ref(), value.pointer(pointer), "{pointer:?}");
+        }
+    }
+
+    #[test]
+    fn decoded_offsets_map_every_character_back_to_the_body() {
+        for raw in [
+            r#"plain"#,
+            r#"a\"b\\c\u00e9\ud83d\ude00\n{{x}}é\/"#,
+            r#"\"\"\""#,
+            r#"é\té"#,
+        ] {
+            let decoded = decode(raw);
+            // Each character of the decoded text, from where its bytes start in the body.
+            let mut at = 0;
+            for (i, c) in decoded.text.char_indices() {
+                if raw.as_bytes()[at] == b'\\' {
+                    let (escaped, width) = escape(raw, at).unwrap();
+                    assert_eq!((escaped, decoded.body_offset(i)), (c, at), "{raw}");
+                    at += width;
+                } else {
+                    assert_eq!(decoded.body_offset(i), at, "{raw} at {i}");
+                    at += c.len_utf8();
+                }
+            }
+            assert_eq!(decoded.body_offset(decoded.text.len()), raw.len());
+            let offsets = decoded.offsets.unwrap_or(BodyOffsets::unescaped(raw.len()));
+            assert_eq!(offsets.body_offset(raw.len() + 5), raw.len());
         }
     }
 }

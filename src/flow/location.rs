@@ -2,9 +2,8 @@
 //! and the one resolver that turns them into JSON Pointers and spans in the file.
 
 use petgraph::graph::NodeIndex;
-use serde_json::Value;
 
-use super::json::{Span, escape_pointer_token};
+use super::json::{Json, Span, escape_pointer_token};
 use super::model::{Flow, State, Transition};
 
 /// A state: its index in `Flow::states`, which is also its node in the flow graph.
@@ -303,13 +302,19 @@ impl Flow {
     /// (through the escapes of a definition embedded as a JSON string); `None` when the
     /// place names nothing in the document.
     pub fn locate(&self, text: &str, location: &Location) -> Option<(Option<Span>, Span)> {
-        self.span(text, &self.pointer(location))
+        if let Location::Pointer(pointer) = location {
+            return self.span(text, pointer);
+        }
+        debug_assert_eq!(self.text(text).len(), self.document.text().len());
+        let value = self.value(location)?;
+        let key = value.key_span().map(|k| self.to_file_span(k));
+        Some((key, self.to_file_span(value.span())))
     }
 
     /// The value at a place, found without writing its pointer out.
-    pub fn value(&self, location: &Location) -> Option<&Value> {
-        let definition = || super::json::lookup(&self.document.value, &self.base);
-        let state = |id: StateId| definition()?.get("states")?.get(id.index());
+    pub fn value(&self, location: &Location) -> Option<Json<'_>> {
+        let definition = || self.document.lookup(&self.base);
+        let state = |id: StateId| self.document.at(self.states_array).get(id.index());
         let transition = |id: StateId, index: u32| {
             state(id)?
                 .get("transitions")?
@@ -327,7 +332,7 @@ impl Flow {
             } => (transition(*id, *index), path),
             Location::Pointer(pointer) => return self.node(pointer),
         };
-        super::json::lookup(start?, path.as_pointer())
+        start?.lookup(path.as_pointer())
     }
 
     /// The transition at `index` in the file's `transitions` array of a state, when the

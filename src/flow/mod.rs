@@ -8,6 +8,7 @@ pub mod source;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use location::{Location, MemberPath, StateId};
 pub use model::{Defect, Flow, State, Transition};
@@ -185,10 +186,9 @@ pub fn is_explicit(input: &Input, paths: &[PathBuf]) -> bool {
 /// hooks can pass every JSON file of a repository.
 pub fn is_other_json(file: &LoadedFile) -> bool {
     file.flow.is_err()
-        && json::parse(&file.source.text).is_ok_and(|doc| {
-            doc.value.is_object()
-                && doc.value.get("states").is_none()
-                && doc.value.get("definition").is_none()
+        && json::parse(file.source.text.clone()).is_ok_and(|doc| {
+            let root = doc.root();
+            root.is_object() && root.get("states").is_none() && root.get("definition").is_none()
         })
 }
 
@@ -197,22 +197,24 @@ pub fn is_other_json(file: &LoadedFile) -> bool {
 pub fn looks_like_flow(file: &LoadedFile) -> bool {
     match &file.flow {
         Ok(_) => true,
-        Err(_) => match json::parse(&file.source.text) {
+        Err(_) => match json::parse(file.source.text.clone()) {
             Ok(doc) => {
-                let is_flow = |v: &serde_json::Value| {
-                    v.get("states").is_some() || v.get("definition").is_some()
-                };
-                is_flow(&doc.value)
-                    || doc
-                        .value
+                let root = doc.root();
+                is_flow_or_resource(root)
+                    || root
                         .as_array()
-                        .is_some_and(|items| items.iter().any(is_flow))
+                        .is_some_and(|items| items.iter().any(is_flow_or_resource))
             }
             // Not JSON at all: a broken flow still names its states; a tsconfig.json with
             // comments does not. A file that could not be read at all is reported.
             Err(_) => file.source.text.is_empty() || file.source.text.contains("\"states\""),
         },
     }
+}
+
+/// A flow definition or a Flows API resource, by its members.
+fn is_flow_or_resource(value: json::Json) -> bool {
+    value.get("states").is_some() || value.get("definition").is_some()
 }
 
 /// Reads and parses one input. Never panics; every failure becomes a [`LoadError`].
@@ -243,23 +245,21 @@ pub fn split_resource_list(file: LoadedFile) -> Vec<LoadedFile> {
     if file.flow.is_ok() || !file.source.text.trim_start().starts_with('[') {
         return vec![file];
     }
-    let Ok(document) = json::parse(&file.source.text) else {
+    let Ok(document) = json::parse(file.source.text.clone()) else {
         return vec![file];
     };
-    let is_resource =
-        |v: &serde_json::Value| v.get("definition").is_some() || v.get("states").is_some();
-    let count = match document.value.as_array() {
-        Some(items) if !items.is_empty() && items.iter().all(is_resource) => items.len(),
+    let count = match document.root().as_array() {
+        Some(items) if !items.is_empty() && items.iter().all(is_flow_or_resource) => items.len(),
         _ => return vec![file],
     };
-    let text = &file.source.text;
+    // Every resource's flow shares the file's text and document.
     (0..count)
         .map(|k| {
-            let flow = Flow::from_document_at(document.clone(), text, &format!("/{k}"))
+            let flow = Flow::from_document_at(document.clone(), &format!("/{k}"))
                 .map_err(|err| shape_load_error(&file.source, err));
             LoadedFile {
                 name: file.name.clone(),
-                source: SourceText::new(text.clone()),
+                source: SourceText::new(file.source.text.clone()),
                 flow,
             }
         })
@@ -267,9 +267,10 @@ pub fn split_resource_list(file: LoadedFile) -> Vec<LoadedFile> {
 }
 
 /// Parses text that is already in memory (stdin, tests, benchmarks).
-pub fn load_text(name: String, text: String) -> LoadedFile {
+pub fn load_text(name: String, text: impl Into<Arc<str>>) -> LoadedFile {
+    let text: Arc<str> = text.into();
     let text = match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
+        Some(rest) => Arc::from(rest),
         None => text,
     };
     let source = SourceText::new(text);
@@ -278,15 +279,14 @@ pub fn load_text(name: String, text: String) -> LoadedFile {
 }
 
 fn parse_flow(source: &SourceText) -> Result<Flow, LoadError> {
-    let document = json::parse(&source.text).map_err(|err| LoadError {
+    let document = json::parse(source.text.clone()).map_err(|err| LoadError {
         message: format!("invalid JSON: {}", err.message),
         position: Some(source.position(err.offset)),
         offset: Some(err.offset),
     })?;
-    if let Some(evidence) = legacy::evidence(&document.value) {
+    if let Some(evidence) = legacy::evidence(document.root()) {
         let offset = document
-            .spans
-            .resolve(&source.text, &evidence)
+            .resolve(&evidence)
             .map_or(0, |(_, value)| value.start);
         return Err(LoadError {
             message: legacy::MESSAGE.to_string(),
@@ -294,7 +294,7 @@ fn parse_flow(source: &SourceText) -> Result<Flow, LoadError> {
             offset: Some(offset),
         });
     }
-    Flow::from_document(document, &source.text).map_err(|err| shape_load_error(source, err))
+    Flow::from_document(document).map_err(|err| shape_load_error(source, err))
 }
 
 fn shape_load_error(source: &SourceText, err: model::ShapeError) -> LoadError {

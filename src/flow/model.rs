@@ -6,9 +6,9 @@
 //! array, a duplicate key) is recorded as a [`Defect`] and the part is kept with what is
 //! readable, so that every rule still runs on the rest of the flow.
 
-use serde_json::Value;
+use std::sync::Arc;
 
-use super::json::{Document, type_name};
+use super::json::{BodyOffsets, Document, Items, Json, Kind, NodeId, Span};
 use super::location::StateId;
 
 /// A flow definition and the document it came from.
@@ -18,7 +18,7 @@ pub struct Flow {
     /// are resolved against it.
     pub document: Document,
     /// Set when the definition is a JSON string inside the file (Terraform's `jsonencode`,
-    /// Pulumi): its text, and where each of its bytes stands in the file.
+    /// Pulumi): where each byte of its text (the document's) stands in the file.
     pub embedded: Option<Embedded>,
     /// The pointer of the definition inside the file: "" or "/definition" for an API resource.
     pub base: String,
@@ -26,6 +26,8 @@ pub struct Flow {
     pub states: Vec<State>,
     /// Parts of the flow that could not be read as Studio writes them.
     pub defects: Vec<Defect>,
+    /// The `states` array in the document: every place in a state is found from it.
+    pub(super) states_array: NodeId,
 }
 
 #[derive(Debug)]
@@ -55,13 +57,20 @@ pub struct Transition {
     pub index: u32,
 }
 
-/// A definition written as a JSON string in the file.
+/// A definition written as a JSON string in the file; its decoded text is the document's.
 #[derive(Debug)]
 pub struct Embedded {
-    /// The decoded string: the definition's own JSON text.
-    pub text: String,
-    /// `offsets[i]` is the file offset of byte `i` of `text`, with one entry for the end.
-    pub offsets: Vec<usize>,
+    /// Where the string's body (after its opening quote) starts in the file.
+    pub body: usize,
+    /// Where each byte of the decoded text stands in the body.
+    pub offsets: BodyOffsets,
+}
+
+impl Embedded {
+    /// The file offset of byte `i` of the decoded text (of its end, past it).
+    pub fn file_offset(&self, i: usize) -> usize {
+        self.body + self.offsets.body_offset(i)
+    }
 }
 
 /// A part of the flow that could not be read, reported by `malformed-flow`.
@@ -85,27 +94,27 @@ pub struct ShapeError {
 }
 
 impl Flow {
-    /// Reads a flow from a document parsed from `text`: a bare definition or a Flows API
-    /// resource. A shape error carries the offset of the value it is about.
-    pub fn from_document(document: Document, text: &str) -> Result<Flow, ShapeError> {
-        Flow::from_document_at(document, text, "")
+    /// Reads a flow from a parsed document: a bare definition or a Flows API resource. A
+    /// shape error carries the offset of the value it is about.
+    pub fn from_document(document: Document) -> Result<Flow, ShapeError> {
+        Flow::from_document_at(document, "")
     }
 
     /// Reads the flow at `prefix` in the document (`/3` for the fourth resource of a list).
-    pub fn from_document_at(
-        document: Document,
-        text: &str,
-        prefix: &str,
-    ) -> Result<Flow, ShapeError> {
-        if let Some(Value::String(inner)) =
-            super::json::lookup(&document.value, &format!("{prefix}/definition"))
-        {
-            return Flow::embedded(&document, text, prefix, inner);
+    pub fn from_document_at(document: Document, prefix: &str) -> Result<Flow, ShapeError> {
+        let definition = document.lookup(&format!("{prefix}/definition"));
+        if let Some(inner) = definition.filter(|d| d.is_string()) {
+            return Flow::embedded(inner, prefix);
         }
         let mut defects = Vec::new();
-        let root = super::json::lookup(&document.value, prefix).unwrap_or(&document.value);
+        let root = document.lookup(prefix).unwrap_or(document.root());
         match read_definition(root, prefix, &mut defects) {
-            Ok((base, initial_state, states)) => {
+            Ok(Definition {
+                base,
+                initial_state,
+                states,
+                states_array,
+            }) => {
                 defects.extend(duplicate_key_defects(&document));
                 Ok(Flow {
                     base,
@@ -114,13 +123,14 @@ impl Flow {
                     defects,
                     document,
                     embedded: None,
+                    states_array,
                 })
             }
             Err(mut err) => {
                 if !err.pointer.starts_with(prefix) {
                     err.pointer = format!("{prefix}{}", err.pointer);
                 }
-                let span = document.spans.resolve(text, &err.pointer);
+                let span = document.resolve(&err.pointer);
                 err.offset = span.map_or(0, |(_, value)| value.start);
                 Err(err)
             }
@@ -129,25 +139,22 @@ impl Flow {
 
     /// A definition written as a JSON string: parsed on its own, positions mapped back into
     /// the file through the string's escapes.
-    fn embedded(
-        outer: &Document,
-        text: &str,
-        prefix: &str,
-        inner: &str,
-    ) -> Result<Flow, ShapeError> {
+    fn embedded(literal: Json, prefix: &str) -> Result<Flow, ShapeError> {
         let pointer = format!("{prefix}/definition");
-        let literal = outer.spans.resolve(text, &pointer).map(|(_, span)| span);
-        let literal = literal.unwrap_or(0..0);
-        let raw = text
-            .get(literal.start + 1..literal.end.saturating_sub(1))
-            .unwrap_or("");
-        let decoded = super::json::decode(raw);
-        let offsets: Vec<usize> = (0..=decoded.text.len())
-            .map(|i| literal.start + 1 + decoded.body_offset(i))
-            .collect();
-        let decoded = decoded.text.into_owned();
-        let at = |inner_offset: usize| offsets.get(inner_offset).copied().unwrap_or(literal.start);
-        let document = super::json::parse(inner).map_err(|err| ShapeError {
+        let span = literal.span();
+        let raw = literal.literal();
+        let decoded = super::json::decode(raw.get(1..raw.len().saturating_sub(1)).unwrap_or(""));
+        let text: Arc<str> = Arc::from(decoded.text.as_ref());
+        let len = text.len();
+        let embedded = Embedded {
+            body: span.start + 1,
+            offsets: decoded.offsets.unwrap_or(BodyOffsets::unescaped(len)),
+        };
+        let at = |inner_offset: usize| match inner_offset <= len {
+            true => embedded.file_offset(inner_offset),
+            false => span.start,
+        };
+        let document = super::json::parse(text).map_err(|err| ShapeError {
             message: format!(
                 "`definition` holds a string that is not JSON: {}",
                 err.message
@@ -155,7 +162,7 @@ impl Flow {
             pointer: pointer.clone(),
             offset: at(err.offset),
         })?;
-        let mut flow = Flow::from_document_at(document, &decoded, "").map_err(|mut err| {
+        let mut flow = Flow::from_document_at(document, "").map_err(|mut err| {
             err.offset = at(err.offset);
             err
         })?;
@@ -164,57 +171,49 @@ impl Flow {
                 defect.span = Some(at(span.start)..at(span.end));
             }
         }
-        flow.embedded = Some(Embedded {
-            text: decoded,
-            offsets,
-        });
+        flow.embedded = Some(embedded);
         Ok(flow)
     }
 
     /// The value a pointer names; `None` when it names nothing in the document.
-    pub fn node(&self, pointer: &str) -> Option<&Value> {
-        super::json::lookup(&self.document.value, pointer)
+    pub fn node(&self, pointer: &str) -> Option<Json<'_>> {
+        self.document.lookup(pointer)
     }
 
     /// The key span (for object members) and value span of what a pointer names, in the
     /// file's `text`.
-    pub fn span(
-        &self,
-        text: &str,
-        pointer: &str,
-    ) -> Option<(Option<super::json::Span>, super::json::Span)> {
-        let (key, value) = self.document.spans.resolve(self.text(text), pointer)?;
+    pub fn span(&self, text: &str, pointer: &str) -> Option<(Option<Span>, Span)> {
+        debug_assert_eq!(self.text(text).len(), self.document.text().len());
+        let (key, value) = self.document.resolve(pointer)?;
         Some((key.map(|k| self.to_file_span(k)), self.to_file_span(value)))
     }
 
     /// The text pointers resolve in: the file's, or the embedded definition's.
     pub fn text<'a>(&'a self, file_text: &'a str) -> &'a str {
-        self.embedded
-            .as_ref()
-            .map_or(file_text, |e| e.text.as_str())
+        match self.embedded {
+            Some(_) => self.document.text(),
+            None => file_text,
+        }
     }
 
     /// A span of [`Flow::text`] as a span of the file.
-    pub fn to_file_span(&self, span: super::json::Span) -> super::json::Span {
+    pub fn to_file_span(&self, span: Span) -> Span {
         match &self.embedded {
             None => span,
-            Some(e) => {
-                let at = |o: usize| e.offsets.get(o).or(e.offsets.last()).copied().unwrap_or(0);
-                at(span.start)..at(span.end)
-            }
+            Some(e) => e.file_offset(span.start)..e.file_offset(span.end),
         }
     }
 
     /// The `properties` object of a state, if it has one.
-    pub fn properties(&self, state: &State) -> Option<&Value> {
+    pub fn properties(&self, state: &State) -> Option<Json<'_>> {
         self.value(&state.member("properties"))
     }
 
     /// The split conditions of a transition (empty for other transitions).
-    pub fn conditions(&self, transition: &Transition) -> &[Value] {
+    pub fn conditions(&self, transition: &Transition) -> Items<'_> {
         self.value(&transition.member("conditions"))
-            .and_then(Value::as_array)
-            .map_or(&[], Vec::as_slice)
+            .and_then(Json::as_array)
+            .unwrap_or(Items::empty(&self.document))
     }
 }
 
@@ -241,27 +240,40 @@ fn shape(message: impl Into<String>, pointer: impl Into<String>) -> ShapeError {
     }
 }
 
+/// What [`read_definition`] finds.
+struct Definition {
+    base: String,
+    initial_state: Option<String>,
+    states: Vec<State>,
+    states_array: NodeId,
+}
+
 /// The definition's pointer, start state and states; defects of the parts go to `defects`.
 fn read_definition(
-    root: &Value,
+    root: Json,
     prefix: &str,
     defects: &mut Vec<Defect>,
-) -> Result<(String, Option<String>, Vec<State>), ShapeError> {
+) -> Result<Definition, ShapeError> {
     let relative = definition_base(root)?;
-    let definition = super::json::lookup(root, &relative).unwrap_or(root);
+    let definition = root.lookup(&relative).unwrap_or(root);
     let base = format!("{prefix}{relative}");
-    let states = read_states(definition, &base, defects)?;
+    let (states_array, states) = read_states(definition, &base, defects)?;
     let initial_state = definition
         .get("initial_state")
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .map(str::to_string);
-    Ok((base, initial_state, states))
+    Ok(Definition {
+        base,
+        initial_state,
+        states,
+        states_array,
+    })
 }
 
 /// A Flows API resource carries the flow in `definition`; a bare definition has `states`.
-fn definition_base(root: &Value) -> Result<String, ShapeError> {
+fn definition_base(root: Json) -> Result<String, ShapeError> {
     if !root.is_object() {
-        let found = type_name(root);
+        let found = root.type_name();
         return Err(shape(
             format!("expected a flow definition (a JSON object), found {found}"),
             "",
@@ -272,7 +284,7 @@ fn definition_base(root: &Value) -> Result<String, ShapeError> {
         (None, Some(definition)) => Err(shape(
             format!(
                 "`definition` must be a flow definition object, found {}",
-                type_name(definition)
+                definition.type_name()
             ),
             "/definition",
         )),
@@ -281,10 +293,10 @@ fn definition_base(root: &Value) -> Result<String, ShapeError> {
 }
 
 fn read_states(
-    definition: &Value,
+    definition: Json,
     base: &str,
     defects: &mut Vec<Defect>,
-) -> Result<Vec<State>, ShapeError> {
+) -> Result<(NodeId, Vec<State>), ShapeError> {
     let pointer = format!("{base}/states");
     let Some(states) = definition.get("states") else {
         return Err(shape(
@@ -294,58 +306,90 @@ fn read_states(
     };
     let Some(items) = states.as_array() else {
         return Err(shape(
-            format!("`states` must be an array, found {}", type_name(states)),
+            format!("`states` must be an array, found {}", states.type_name()),
             pointer,
         ));
     };
-    Ok(items
-        .iter()
-        .enumerate()
-        .map(|(i, value)| read_state(value, StateId::new(i), &format!("{pointer}/{i}"), defects))
-        .collect())
+    let read = items.iter().enumerate().map(|(i, value)| {
+        let place = Place {
+            states: &pointer,
+            state: i,
+            transition: None,
+        };
+        read_state(value, place, defects)
+    });
+    Ok((states.id(), read.collect()))
+}
+
+/// Where a state or one of its transitions stands, for defects: its pointer is written
+/// only when a defect needs it, which is rare.
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    /// The pointer of the `states` array.
+    states: &'a str,
+    state: usize,
+    transition: Option<usize>,
+}
+
+impl Place<'_> {
+    fn pointer(&self) -> String {
+        match self.transition {
+            None => format!("{}/{}", self.states, self.state),
+            Some(t) => format!("{}/{}/transitions/{t}", self.states, self.state),
+        }
+    }
+}
+
+/// How defects name a widget: by its name, or "this widget" when it has none.
+fn widget_owner(name: &str) -> String {
+    match name {
+        "" => "this widget".to_string(),
+        name => format!("`{name}`"),
+    }
 }
 
 /// A state, kept even when broken so that positions and indexes stay those of the file.
-/// `pointer` names it in defects.
-fn read_state(value: &Value, id: StateId, pointer: &str, defects: &mut Vec<Defect>) -> State {
+fn read_state(value: Json, place: Place, defects: &mut Vec<Defect>) -> State {
     let mut state = State {
         name: String::new(),
         kind: String::new(),
-        id,
+        id: StateId::new(place.state),
         transitions: Vec::new(),
         incomplete: true,
     };
     if !value.is_object() {
         defects.push(defect(
-            format!("a state must be an object, found {}", type_name(value)),
+            format!("a state must be an object, found {}", value.type_name()),
             "write the widget as an object with `name`, `type`, `transitions` and `properties`",
-            pointer,
+            &place.pointer(),
         ));
         return state;
     }
-    state.name = string_member(value, "name", "this widget", pointer, defects);
-    let owner = match state.name.as_str() {
-        "" => "this widget".to_string(),
-        name => format!("`{name}`"),
-    };
-    state.kind = string_member(value, "type", &owner, pointer, defects);
+    state.name = string_member(value, "name", || "this widget".to_string(), place, defects);
+    state.kind = string_member(value, "type", || widget_owner(&state.name), place, defects);
     state.incomplete = false;
-    match value.get("transitions") {
-        None | Some(Value::Null) => {}
-        Some(Value::Array(items)) => {
+    match value.get("transitions").map(|t| (t, t.kind())) {
+        None | Some((_, Kind::Null)) => {}
+        Some((_, Kind::Array(items))) => {
+            state.transitions.reserve_exact(items.len());
             for (i, item) in items.iter().enumerate() {
-                let at = format!("{pointer}/transitions/{i}");
-                let place = (id, i as u32, at.as_str());
-                let (transition, complete) = read_transition(item, place, &owner, defects);
+                let place = Place {
+                    transition: Some(i),
+                    ..place
+                };
+                let (transition, complete) = read_transition(item, place, &state.name, defects);
                 state.incomplete |= !complete;
                 state.transitions.extend(transition);
             }
         }
-        Some(other) => {
+        Some((other, _)) => {
             defects.push(defect(
-                format!("`transitions` must be an array, found {}", type_name(other)),
+                format!(
+                    "`transitions` must be an array, found {}",
+                    other.type_name()
+                ),
                 "write the transitions as an array of `{\"event\": …, \"next\": …}` objects",
-                &format!("{pointer}/transitions"),
+                &format!("{}/transitions", place.pointer()),
             ));
             state.incomplete = true;
         }
@@ -353,42 +397,40 @@ fn read_state(value: &Value, id: StateId, pointer: &str, defects: &mut Vec<Defec
     state
 }
 
-/// A transition with what is readable of it, and whether all of it was. `place` is its
-/// state, its index in the file's array, and its pointer for defects.
+/// A transition with what is readable of it, and whether all of it was. `place` is where it
+/// stands (its index in the file's array); `widget` is its state's name, for defects.
 fn read_transition(
-    value: &Value,
-    (state, index, pointer): (StateId, u32, &str),
-    owner: &str,
+    value: Json,
+    place: Place,
+    widget: &str,
     defects: &mut Vec<Defect>,
 ) -> (Option<Transition>, bool) {
     if !value.is_object() {
         defects.push(defect(
-            format!("a transition must be an object, found {}", type_name(value)),
+            format!(
+                "a transition must be an object, found {}",
+                value.type_name()
+            ),
             "write the transition as `{\"event\": …, \"next\": …}`",
-            pointer,
+            &place.pointer(),
         ));
         return (None, false);
     }
     let before = defects.len();
-    let event = string_member(
-        value,
-        "event",
-        &format!("a transition of {owner}"),
-        pointer,
-        defects,
-    );
-    let next = match value.get("next") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(name)) if name.is_empty() => None,
-        Some(Value::String(name)) => Some(name.clone()),
-        Some(other) => {
+    let owner = || format!("a transition of {}", widget_owner(widget));
+    let event = string_member(value, "event", owner, place, defects);
+    let next = match value.get("next").map(|n| (n, n.kind())) {
+        None | Some((_, Kind::Null)) => None,
+        Some((_, Kind::String(""))) => None,
+        Some((_, Kind::String(name))) => Some(name.to_string()),
+        Some((other, _)) => {
             defects.push(defect(
                 format!(
                     "`next` must be a state name (a string), found {}",
-                    type_name(other)
+                    other.type_name()
                 ),
                 "name the widget this event leads to, or write `\"\"` to end here",
-                &format!("{pointer}/next"),
+                &format!("{}/next", place.pointer()),
             ));
             None
         }
@@ -397,18 +439,19 @@ fn read_transition(
     let transition = Transition {
         event,
         next,
-        state,
-        index,
+        state: StateId::new(place.state),
+        index: place.transition.unwrap_or_default() as u32,
     };
     (Some(transition), complete)
 }
 
-/// A member that must be a string: its value, or empty with a defect that names `owner`.
+/// A member that must be a string: its value, or empty with a defect that names the
+/// `owner` (described only then).
 fn string_member(
-    value: &Value,
+    value: Json,
     key: &str,
-    owner: &str,
-    pointer: &str,
+    owner: impl FnOnce() -> String,
+    place: Place,
     defects: &mut Vec<Defect>,
 ) -> String {
     let consequence = match key {
@@ -423,24 +466,25 @@ fn string_member(
         "event" => "name the event this transition handles, such as `success` or `noMatch`",
         _ => "write it as a string",
     };
-    match value.get(key) {
-        Some(Value::String(text)) => text.clone(),
-        Some(other) => {
+    match value.get(key).map(|v| (v, v.as_str())) {
+        Some((_, Some(text))) => text.to_string(),
+        Some((other, None)) => {
             defects.push(defect(
                 format!(
-                    "`{key}` of {owner} must be a string, found {}{consequence}",
-                    type_name(other)
+                    "`{key}` of {} must be a string, found {}{consequence}",
+                    owner(),
+                    other.type_name()
                 ),
                 help,
-                &format!("{pointer}/{key}"),
+                &format!("{}/{key}", place.pointer()),
             ));
             String::new()
         }
         None => {
             defects.push(defect(
-                format!("{owner} has no `{key}`{consequence}"),
+                format!("{} has no `{key}`{consequence}", owner()),
                 help,
-                pointer,
+                &place.pointer(),
             ));
             String::new()
         }
@@ -449,7 +493,7 @@ fn string_member(
 
 /// Repeated keys of the document, as defects.
 fn duplicate_key_defects(document: &Document) -> impl Iterator<Item = Defect> + '_ {
-    document.duplicate_keys.iter().map(|span| Defect {
+    document.duplicate_keys().iter().map(|span| Defect {
         message: "this key repeats an earlier key of the same object: the earlier value is \
                   ignored"
             .to_string(),

@@ -1,5 +1,7 @@
 //! Maps byte offsets in a file to 1-based line and column numbers.
 
+use std::sync::Arc;
+
 /// A 1-based line and column; the column counts Unicode scalar values, as editors do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Position {
@@ -8,16 +10,17 @@ pub struct Position {
 }
 
 /// The text of one input and, computed on first use, the start offset of each of its lines.
+/// The text is shared with the documents parsed from it, never copied.
 #[derive(Debug)]
 pub struct SourceText {
-    pub text: String,
+    pub text: Arc<str>,
     line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceText {
-    pub fn new(text: String) -> Self {
+    pub fn new(text: impl Into<Arc<str>>) -> Self {
         SourceText {
-            text,
+            text: text.into(),
             line_starts: std::sync::OnceLock::new(),
         }
     }

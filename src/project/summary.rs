@@ -3,10 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::Value;
-
 use crate::catalog::{self, Role};
-use crate::flow::json::Span;
+use crate::flow::json::{Json, Span};
 use crate::flow::{Flow, Location, MemberPath, Position, SourceText};
 use crate::graph::FlowGraph;
 use crate::liquid::{self, Reference, Root};
@@ -84,11 +82,7 @@ pub fn summarize(name: &str, flow: &Flow, source: &SourceText) -> FlowSummary {
                 .any(|(t, _)| t.event == catalog::trigger_event::PARENT)
     });
     let references = if takes_part {
-        liquid::references(
-            flow,
-            &source.text,
-            &liquid::liquid_texts(flow, &source.text),
-        )
+        liquid::references(flow, &source.text, &liquid::liquid_texts(flow))
     } else {
         Vec::new()
     };
@@ -174,9 +168,9 @@ fn call(
     let text_at = |key: &str| {
         let location = state.member(MemberPath::from("properties").key(key));
         let value = flow.value(&location)?;
-        let name = match value {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
+        let name = match value.as_str() {
+            Some(s) => s.to_string(),
+            None => value.to_value().to_string(),
         };
         Some(Named {
             name,
@@ -187,7 +181,7 @@ fn call(
     let parameters_at = state.member(MemberPath::from("properties").key("parameters"));
     let parameters = flow
         .value(&parameters_at)
-        .and_then(Value::as_array)
+        .and_then(Json::as_array)
         .into_iter()
         .flatten()
         .enumerate()
@@ -230,7 +224,7 @@ fn outputs(flow: &Flow) -> BTreeSet<String> {
         .zip(reachable)
         .filter(|(s, reached)| *reached && s.kind == "set-variables")
         .filter_map(|(s, _)| flow.properties(s)?.get("variables"))
-        .filter_map(Value::as_array)
+        .filter_map(Json::as_array)
         .flatten()
         .filter_map(|v| v.get("key")?.as_str())
         .map(str::to_string)

@@ -2,7 +2,7 @@
 //! items are separated by line breaks. Studio splits the list on commas only, so the lines form
 //! one item that no answer equals.
 
-use serde_json::Value;
+use crate::flow::json::Json;
 
 use crate::catalog::{self, MATCH, Role};
 use crate::flow::MemberPath;
@@ -49,12 +49,12 @@ impl Rule for ConditionListSeparator {
 
 /// When the condition is a list with values written one per line: its type, the lines of the
 /// first item that holds a line break, and every value as meant.
-fn lines_as_items(condition: &Value) -> Option<(&str, Vec<&str>, Vec<&str>)> {
-    let kind = condition.get("type").and_then(Value::as_str)?;
+fn lines_as_items(condition: Json<'_>) -> Option<(&str, Vec<&str>, Vec<&str>)> {
+    let kind = condition.get("type").and_then(Json::as_str)?;
     if !LIST_TYPES.contains(&kind) {
         return None;
     }
-    let value = condition.get("value").and_then(Value::as_str)?;
+    let value = condition.get("value").and_then(Json::as_str)?;
     // Blanks, line breaks included, around a comma-separated item are trimmed: `a,\nb` is fine.
     let item = value
         .split(',')

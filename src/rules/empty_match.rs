@@ -2,7 +2,7 @@
 //! on: an answer the author singled out — often a menu option the prompt advertises — ends the
 //! execution, though any unexpected answer would not.
 
-use serde_json::Value;
+use crate::flow::json::{Items, Json};
 
 use crate::catalog::{self, MATCH, NO_MATCH, Role};
 use crate::flow::{State, Transition};
@@ -61,9 +61,9 @@ impl Rule for EmptyMatch {
 }
 
 /// Whether the branch tests for an answer that asks to stop.
-fn ends_on_purpose(conditions: &[Value]) -> bool {
+fn ends_on_purpose(conditions: Items) -> bool {
     conditions.iter().any(|c| {
-        let value = c.get("value").and_then(Value::as_str).unwrap_or("");
+        let value = c.get("value").and_then(Json::as_str).unwrap_or("");
         value
             .split(',')
             .any(|v| ENDING_WORDS.contains(&v.trim().to_lowercase().as_str()))
@@ -74,7 +74,7 @@ fn diagnostic(
     ctx: &Context,
     state: &State,
     transition: &Transition,
-    conditions: &[Value],
+    conditions: Items,
     on_call: bool,
 ) -> Diagnostic {
     let location = match ctx.flow.value(&transition.member("next")) {
@@ -99,12 +99,12 @@ fn diagnostic(
 }
 
 /// "`equal_to 0`", or the branch's label when a condition has no value.
-fn describe(conditions: &[Value]) -> String {
+fn describe(conditions: Items) -> String {
     let parts: Vec<String> = conditions
         .iter()
         .map(|c| {
-            let kind = c.get("type").and_then(Value::as_str).unwrap_or("?");
-            match c.get("value").and_then(Value::as_str) {
+            let kind = c.get("type").and_then(Json::as_str).unwrap_or("?");
+            match c.get("value").and_then(Json::as_str) {
                 Some(value) if !value.is_empty() => format!("`{kind} {value}`"),
                 _ => format!("`{kind}`"),
             }

@@ -2,7 +2,7 @@
 //! fixed values. Twilio transcribes speech as a sentence, with punctuation (`Sales.`), so an
 //! equality, unlike `contains`, usually fails.
 
-use serde_json::Value;
+use crate::flow::json::Json;
 
 use crate::catalog::{self, MATCH, Role};
 use crate::flow::MemberPath;
@@ -69,9 +69,9 @@ impl Rule for SpeechEquality {
 fn speech_equality<'a>(
     ctx: &Context,
     state: &State,
-    condition: &'a Value,
+    condition: Json<'a>,
 ) -> Option<(String, Vec<&'a str>)> {
-    let kind = condition.get("type").and_then(Value::as_str)?;
+    let kind = condition.get("type").and_then(Json::as_str)?;
     if !EQUALITY_TYPES.contains(&kind) {
         return None;
     }
@@ -82,7 +82,7 @@ fn speech_equality<'a>(
     };
     let gather = speech_of(input)?;
     ctx.graph.node(gather)?;
-    let value = condition.get("value").and_then(Value::as_str)?;
+    let value = condition.get("value").and_then(Json::as_str)?;
     let values: Vec<&str> = match kind {
         "matches_any_of" | "does_not_match_any_of" => value.split(',').map(str::trim).collect(),
         _ => vec![value.trim()],

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use serde_json::Value;
+use crate::flow::json::Json;
 
 use crate::catalog::outputs::{self, WidgetOutputs};
 use crate::flow::State;
@@ -109,10 +109,10 @@ fn own_keys<'a>(ctx: &'a Context, widget: &State, outputs: &WidgetOutputs) -> Ve
     ctx.flow
         .properties(widget)
         .and_then(|p| p.get("variables"))
-        .and_then(Value::as_array)
+        .and_then(Json::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|v| v.get("key").and_then(Value::as_str))
+        .filter_map(|v| v.get("key").and_then(Json::as_str))
         .collect()
 }
 

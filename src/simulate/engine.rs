@@ -649,6 +649,7 @@ fn split(
         }
         let mut all = true;
         for condition in conditions {
+            let condition = condition.to_value();
             let operator = condition.get("type").and_then(Value::as_str).unwrap_or("");
             let subject = match condition
                 .get("arguments")
@@ -686,11 +687,11 @@ fn render_properties(
     state: &State,
     ctx: &liquid_core::Object,
 ) -> Result<Map<String, Value>, String> {
-    let Some(Value::Object(props)) = flow.properties(state) else {
+    let Some(Value::Object(props)) = flow.properties(state).map(|p| p.to_value()) else {
         return Ok(Map::new());
     };
     let mut out = Map::new();
-    for (key, value) in props {
+    for (key, value) in &props {
         if key == "offset" {
             continue;
         }

@@ -14,6 +14,7 @@ use serde_json::Value;
 use super::engine::{self, End};
 use super::scenario::{Expect, Mock, Mocks, Scalar, Scenario, TRIGGER_EVENTS, Trigger};
 use crate::catalog::{self, EventKind};
+use crate::flow::json::Json;
 use crate::flow::{Flow, State};
 
 /// The text of a starter scenario file for `flow`, which lives at `flow_file` (a name
@@ -193,21 +194,21 @@ fn tested_value(flow: &Flow, widget: &str, output: &str) -> Option<String> {
         let input = flow
             .properties(state)
             .and_then(|p| p.get("input"))
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .unwrap_or("");
         for transition in state.transitions.iter().filter(|t| t.event == "match") {
             for condition in flow.conditions(transition) {
                 let subject = condition
                     .get("arguments")
-                    .and_then(Value::as_array)
+                    .and_then(Json::as_array)
                     .and_then(|a| a.first())
-                    .and_then(Value::as_str)
+                    .and_then(Json::as_str)
                     .unwrap_or(input);
                 if !subject.contains(&needle) {
                     continue;
                 }
-                let op = condition.get("type").and_then(Value::as_str).unwrap_or("");
-                let value = condition.get("value").and_then(Value::as_str).unwrap_or("");
+                let op = condition.get("type").and_then(Json::as_str).unwrap_or("");
+                let value = condition.get("value").and_then(Json::as_str).unwrap_or("");
                 let first = value.split(',').next().unwrap_or("").trim();
                 let usable = matches!(
                     op,

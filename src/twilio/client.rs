@@ -10,6 +10,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::{Credentials, Revision};
+use crate::flow::json::{Json, Kind};
 
 /// How long one request may take, unless `--timeout` says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -282,39 +283,38 @@ impl Client {
         let url = format!("{}{path}", self.base);
         let what = self.what(Method::Get, &url);
         let body = self.call(Method::Get, &url, None)?;
-        let document = crate::flow::json::parse(&body).map_err(|e| {
+        let document = crate::flow::json::parse(body.as_str()).map_err(|e| {
             self.bad_response(&what, &format!("the body is not JSON ({})", e.message))
         })?;
-        let root = &document.value;
-        let Some((_, span)) = document
-            .spans
-            .resolve(&body, "/definition")
-            .filter(|_| root.is_object())
-        else {
+        let root = document.root();
+        let Some(definition) = root.get("definition").filter(|_| root.is_object()) else {
             return Err(self.bad_response(&what, "the flow has no `definition`"));
         };
-        let definition = match &root["definition"] {
-            Value::Object(_) => body[span].to_string(),
+        let definition = match definition.kind() {
+            Kind::Object(_) => definition.literal().to_string(),
             // Some tools hand the definition over as JSON text; accept that too.
-            Value::String(text)
-                if crate::flow::json::parse(text).is_ok_and(|d| d.value.is_object()) =>
+            Kind::String(text)
+                if crate::flow::json::parse(text).is_ok_and(|d| d.root().is_object()) =>
             {
-                text.clone()
+                text.to_string()
             }
-            other => {
-                let found = crate::flow::json::type_name(other);
+            _ => {
+                let found = definition.type_name();
                 return Err(self.bad_response(
                     &what,
                     &format!("`definition` must be a flow definition object, found {found}"),
                 ));
             }
         };
-        let text = |key: &str| root.get(key).and_then(Value::as_str).map(str::to_string);
+        let text = |key: &str| root.get(key).and_then(Json::as_str).map(str::to_string);
         Ok(FlowResource {
             sid: sid.to_string(),
             friendly_name: text("friendly_name").unwrap_or_default(),
             status: text("status"),
-            revision: root.get("revision").filter(|v| !v.is_null()).cloned(),
+            revision: root
+                .get("revision")
+                .filter(|v| !v.is_null())
+                .map(Json::to_value),
             commit_message: text("commit_message"),
             definition,
         })

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::analyze::Finding;
-use crate::flow::json::Span;
+use crate::flow::json::{Json, Span};
 use crate::flow::{Flow, Location, SourceText};
 use crate::rule::{Anchor, Diagnostic};
 
@@ -18,7 +18,7 @@ pub const STATUS: &str = "published";
 /// string), so that property paths point into the file.
 pub fn definition_text<'a>(flow: &'a Flow, source: &'a SourceText) -> Option<&'a str> {
     let text = flow.text(&source.text);
-    let (_, span) = flow.document.spans.resolve(text, &flow.base)?;
+    let (_, span) = flow.document.resolve(&flow.base)?;
     text.get(span)
 }
 
@@ -29,7 +29,7 @@ pub fn friendly_name(flow: &Flow, file_name: &str) -> String {
         .strip_suffix("/definition")
         .and_then(|resource| flow.node(resource))
         .and_then(|resource| resource.get("friendly_name"))
-        .and_then(serde_json::Value::as_str)
+        .and_then(Json::as_str)
         .filter(|name| !name.trim().is_empty());
     match from_resource {
         Some(name) => name.to_string(),
@@ -155,7 +155,7 @@ fn place(flow: &Flow, source: &SourceText, pointer: &str) -> Option<Span> {
     }
     if let Some((_, name)) = flow
         .node(pointer)
-        .filter(|node| node.get("name").is_some_and(serde_json::Value::is_string))
+        .filter(|node| node.get("name").is_some_and(Json::is_string))
         .and_then(|_| flow.span(&source.text, &format!("{pointer}/name")))
     {
         return Some(name);
