@@ -221,15 +221,14 @@ struct Placed {
 
 fn place(flow: &Flow, source: &SourceText, d: &Diagnostic) -> Placed {
     let pointer = flow.pointer(&d.location);
-    let span = span_of(flow, source, &pointer, &d.anchor);
+    let span = span_of(flow, source, &d.location, &d.anchor);
     let related = d
         .related
         .iter()
         .filter(|r| r.elsewhere.is_none())
         .map(|r| {
-            let pointer = flow.pointer(&r.location);
             (
-                span_of(flow, source, &pointer, &Anchor::Value),
+                span_of(flow, source, &r.location, &Anchor::Value),
                 r.label.clone(),
             )
         })
@@ -253,11 +252,12 @@ fn name_state_and_event(flow: &Flow, mut diagnostic: Diagnostic) -> Diagnostic {
     diagnostic
 }
 
-fn span_of(flow: &Flow, source: &SourceText, pointer: &str, anchor: &Anchor) -> Span {
+/// Where a place stands, found from its location without a pointer.
+fn span_of(flow: &Flow, source: &SourceText, location: &Location, anchor: &Anchor) -> Span {
     if let Anchor::Bytes(span) = anchor {
         return span.clone();
     }
-    let Some((key, value)) = flow.span(&source.text, pointer) else {
+    let Some((key, value)) = flow.locate(&source.text, location) else {
         return 0..0;
     };
     match anchor {

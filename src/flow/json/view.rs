@@ -292,10 +292,6 @@ impl<'d> Items<'d> {
         self.get(0)
     }
 
-    pub fn last(&self) -> Option<Json<'d>> {
-        self.len().checked_sub(1).and_then(|i| self.get(i))
-    }
-
     pub fn iter(self) -> ItemsIter<'d> {
         ItemsIter {
             doc: self.doc,
@@ -385,10 +381,6 @@ impl<'d> Members<'d> {
 
     pub fn keys(self) -> impl DoubleEndedIterator<Item = &'d str> + ExactSizeIterator + use<'d> {
         self.iter().map(|(key, _)| key)
-    }
-
-    pub fn contains_key(&self, key: &str) -> bool {
-        self.get(key).is_some()
     }
 }
 
