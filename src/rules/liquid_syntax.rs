@@ -246,13 +246,15 @@ impl Tag {
         while to < end && (bytes[to].is_ascii_alphanumeric() || bytes[to] == b'_') {
             to += 1;
         }
+        let first = text[from..].chars().next().map_or(1, char::len_utf8);
         let mut rest_end = end;
         while rest_end > to && bytes[rest_end - 1] == b'-' {
             rest_end -= 1;
         }
         Tag {
             name: text[from..to].to_string(),
-            name_span: from..to.max(from + 1).min(end.max(from + 1)),
+            // An unnamed tag underlines the character where the name should be, whole.
+            name_span: from..to.max(from + first).min(end.max(from + first)),
             span: start..end + 2,
             rest: (to, rest_end),
         }
