@@ -3,6 +3,8 @@
 //! names in the file. Filter and tag names, Liquid's keywords and the names a template defines
 //! itself (`assign`, `capture`, `for`) are not reads.
 
+use std::sync::Arc;
+
 use crate::flow::json::{Decoded, Json, Kind, Span, decode};
 use crate::flow::{Flow, Location, MemberPath, StateId};
 
@@ -39,7 +41,7 @@ pub struct Reference {
     pub state: StateId,
     /// The JSON string that holds the reference: a member of its state (also in a split's
     /// conditions, so that findings about it name the state and not the transition's event).
-    pub location: Location,
+    pub location: Arc<Location>,
     /// The template copes with an empty value here: the read is in an `{% if %}`,
     /// `{% unless %}` or `{% case %}` (its test or its body) or has a `| default:` filter.
     pub guarded: bool,
@@ -55,7 +57,7 @@ pub struct LiquidText {
     pub state: StateId,
     /// The string: a member of its state (in a split's conditions too, so that findings
     /// about it name the state and not the transition's event).
-    pub location: Location,
+    pub location: Arc<Location>,
     /// The string literal, quotes included, in [`Flow::text`] (the definition's own text
     /// when it is embedded in the file as a string).
     pub literal: Span,
@@ -120,7 +122,7 @@ pub fn references(flow: &Flow, source: &str, texts: &[LiquidText]) -> Vec<Refere
                 span: at(&found.span),
                 path: found.path.into_iter().map(|(n, s)| (n, at(&s))).collect(),
                 state: text.state,
-                location: text.location.clone(),
+                location: Arc::clone(&text.location),
                 guarded: found.guarded,
                 bare_json_value: found.bare_json_value,
             });
@@ -136,7 +138,7 @@ impl Reference {
     /// empty value makes invalid. Text shown to a person or passed on as a parameter is
     /// not among them.
     pub fn empty_matters(&self, flow: &Flow) -> bool {
-        let Location::StateMember { state, path } = &self.location else {
+        let Location::StateMember { state, path } = self.location.as_ref() else {
             return false;
         };
         let (state, rest) = (*state, path.as_pointer());
@@ -196,7 +198,7 @@ impl<'v> Walker<'_, 'v> {
                 });
                 self.out.push(LiquidText {
                     state: self.state,
-                    location,
+                    location: Arc::new(location),
                     literal: value.span(),
                 });
             }

@@ -145,7 +145,7 @@ impl<'a> Context<'a> {
         reference: &Reference,
         message: impl Into<String>,
     ) -> Diagnostic {
-        Diagnostic::new(meta, reference.location.clone(), message)
+        Diagnostic::new(meta, Location::clone(&reference.location), message)
             .anchor(Anchor::Bytes(reference.span.clone()))
     }
 }

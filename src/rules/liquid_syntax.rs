@@ -9,6 +9,7 @@
 //! formatted message and parses its own dialect (its errors are not Studio's), so the checks
 //! here are the ones error 81018 lists, each with a byte span.
 
+use crate::flow::Location;
 use crate::flow::json::Span;
 use crate::rule::{Anchor, Context, Diagnostic, Rule};
 
@@ -26,7 +27,7 @@ impl Rule for LiquidSyntax {
             for problem in scan(&decoded.text) {
                 let at = text.file_span(ctx.flow, &decoded, &problem.span);
                 out.push(
-                    Diagnostic::new(&META, text.location.clone(), problem.message)
+                    Diagnostic::new(&META, Location::clone(&text.location), problem.message)
                         .anchor(Anchor::Bytes(at))
                         .help(problem.help),
                 );
