@@ -240,21 +240,6 @@ fn place(flow: &Flow, source: &SourceText, d: &Diagnostic) -> Placed {
     }
 }
 
-/// A byte range widened to whole characters and kept inside the text: a rule that counts
-/// one byte for a character (an unnamed Liquid tag before `é`) must not split it, which
-/// the excerpt renderers cannot display.
-fn on_char_boundaries(text: &str, span: Span) -> Span {
-    let mut start = span.start.min(text.len());
-    let mut end = span.end.clamp(start, text.len());
-    while !text.is_char_boundary(start) {
-        start -= 1;
-    }
-    while !text.is_char_boundary(end) {
-        end += 1;
-    }
-    start..end
-}
-
 /// Fills in the state and event a diagnostic's location names, unless it names them itself.
 fn name_state_and_event(flow: &Flow, mut diagnostic: Diagnostic) -> Diagnostic {
     let location: &Location = &diagnostic.location;
@@ -270,7 +255,8 @@ fn name_state_and_event(flow: &Flow, mut diagnostic: Diagnostic) -> Diagnostic {
 /// Where a place stands, found from its location without a pointer.
 fn span_of(flow: &Flow, source: &SourceText, location: &Location, anchor: &Anchor) -> Span {
     if let Anchor::Bytes(span) = anchor {
-        return on_char_boundaries(&source.text, span.clone());
+        // A rule may count one byte for a character (an unnamed Liquid tag before `é`).
+        return source.whole_characters(span.clone());
     }
     let Some((key, value)) = flow.locate(&source.text, location) else {
         return 0..0;

@@ -4,10 +4,12 @@
 
 use std::collections::BTreeSet;
 
-use crate::flow::json::Json;
-
 use crate::catalog::{self, MATCH, NO_MATCH, Role};
+use crate::flow::json::Json;
 use crate::flow::{Flow, Location, State, Transition};
+
+/// Whether a string holds Liquid: the condition rules leave such values alone.
+pub use crate::liquid::has_liquid;
 
 /// `match` transitions of one split that the condition rules compare with each other (real
 /// splits have a handful; the corpus's largest has 9).
@@ -227,11 +229,6 @@ impl<'f> Split<'f> {
             .all(|(_, a)| same_expression_key(a) == input);
         agree.then_some(input)
     }
-}
-
-/// Whether a string holds Liquid.
-pub fn has_liquid(text: &str) -> bool {
-    text.contains("{{") || text.contains("{%")
 }
 
 /// A value as Studio compares it: trimmed, case-insensitive.

@@ -144,9 +144,14 @@ impl<'a> Facts<'a> {
         name: &str,
         candidates: impl IntoIterator<Item = &'c str>,
     ) -> Nearest<'c> {
-        let candidates: Vec<&str> = candidates.into_iter().collect();
         let left = self.suggestions_left.get();
+        if left == 0 {
+            return Nearest::default();
+        }
+        let candidates: Vec<&str> = candidates.into_iter().collect();
         if candidates.len() > left {
+            // Spent: later lookups return at once instead of gathering candidates again.
+            self.suggestions_left.set(0);
             return Nearest::default();
         }
         self.suggestions_left.set(left - candidates.len());

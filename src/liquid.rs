@@ -224,7 +224,7 @@ impl<'v> Walker<'_, 'v> {
 }
 
 /// Whether a string holds `{{` or `{%`, in one pass.
-fn has_liquid(text: &str) -> bool {
+pub fn has_liquid(text: &str) -> bool {
     text.as_bytes()
         .windows(2)
         .any(|w| w[0] == b'{' && (w[1] == b'{' || w[1] == b'%'))

@@ -100,11 +100,6 @@ impl Document {
         &self.text
     }
 
-    /// The same text, shared.
-    pub fn shared_text(&self) -> &Arc<str> {
-        &self.text
-    }
-
     /// Keys that repeat an earlier key of the same object (the later value wins), with the
     /// byte span of the repeated key, quotes included.
     pub fn duplicate_keys(&self) -> &[Span] {

@@ -81,6 +81,17 @@ impl SourceText {
         from..to.max(from)
     }
 
+    /// A byte range widened to whole characters and kept inside the text: the excerpt
+    /// renderers cannot display a range that splits a character.
+    pub fn whole_characters(&self, span: std::ops::Range<usize>) -> std::ops::Range<usize> {
+        let start = self.floor_char_boundary(span.start.min(self.text.len()));
+        let mut end = span.end.clamp(start, self.text.len());
+        while !self.text.is_char_boundary(end) {
+            end += 1;
+        }
+        start..end
+    }
+
     fn floor_char_boundary(&self, mut offset: usize) -> usize {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;

@@ -236,8 +236,10 @@ impl LoopGraph {
         let mut graph = DiGraph::with_capacity(scc.len(), scc.len());
         let local: HashMap<NodeIndex, NodeIndex> =
             scc.iter().map(|&n| (n, graph.add_node(n))).collect();
-        for (&node, &from) in &local {
-            for next in ctx.graph.graph.neighbors(node) {
+        // In the loop's order: a hash map's order would vary the search from run to run.
+        for node in scc {
+            let from = local[node];
+            for next in ctx.graph.graph.neighbors(*node) {
                 if let Some(&to) = local.get(&next) {
                     graph.update_edge(from, to, ());
                 }

@@ -100,10 +100,6 @@ impl<'d> Json<'d> {
         self.first_byte() == b'n'
     }
 
-    pub fn is_boolean(self) -> bool {
-        matches!(self.first_byte(), b't' | b'f')
-    }
-
     pub fn is_number(self) -> bool {
         matches!(self.first_byte(), b'-' | b'0'..=b'9')
     }
@@ -122,14 +118,6 @@ impl<'d> Json<'d> {
 
     pub fn as_str(self) -> Option<&'d str> {
         self.is_string().then(|| self.string())
-    }
-
-    pub fn as_bool(self) -> Option<bool> {
-        match self.first_byte() {
-            b't' => Some(true),
-            b'f' => Some(false),
-            _ => None,
-        }
     }
 
     /// The number, read from its text as serde_json reads it (`1.0` and `1e3` are floats).
