@@ -683,7 +683,7 @@ fn unicode_escape(text: &str, at: usize) -> Result<(char, usize), &'static str> 
 }
 
 /// `~1` → `/`, `~0` → `~`.
-fn unescape_token(token: &str) -> Cow<'_, str> {
+pub(crate) fn unescape_token(token: &str) -> Cow<'_, str> {
     if token.contains('~') {
         Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
     } else {

@@ -3,7 +3,7 @@
 
 use petgraph::graph::NodeIndex;
 
-use super::json::{Json, Span, escape_pointer_token};
+use super::json::{Json, Span, escape_pointer_token, unescape_token};
 use super::model::{Flow, State, Transition};
 
 /// A state: its index in `Flow::states`, which is also its node in the flow graph.
@@ -88,7 +88,7 @@ impl MemberPath {
     /// The last step, unescaped; empty for the root.
     pub fn last(&self) -> String {
         let last = self.0.rsplit('/').next().unwrap_or_default();
-        last.replace("~1", "/").replace("~0", "~")
+        unescape_token(last).into_owned()
     }
 }
 
