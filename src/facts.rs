@@ -10,7 +10,7 @@ use crate::conditions::{self, Split};
 use crate::dataflow::DominatorTree;
 use crate::flow::{Flow, SourceText, State, StateId};
 use crate::graph::FlowGraph;
-use crate::liquid::{LiquidText, Reference};
+use crate::liquid::{LiquidText, References};
 use crate::loops;
 use crate::suggest::{self, Nearest};
 
@@ -27,7 +27,7 @@ pub struct Facts<'a> {
     reachable: OnceCell<Vec<bool>>,
     splits: OnceCell<Vec<Split<'a>>>,
     liquid_texts: OnceCell<Vec<LiquidText>>,
-    references: OnceCell<Vec<Reference>>,
+    references: OnceCell<References>,
     closed_cycles: OnceCell<Vec<Vec<NodeIndex>>>,
     dominators: OnceCell<Option<DominatorTree>>,
     channels: OnceCell<Channels>,
@@ -78,7 +78,7 @@ impl<'a> Facts<'a> {
     }
 
     /// Every Liquid reference in the flow (see [`crate::liquid::references`]).
-    pub fn references(&self) -> &[Reference] {
+    pub fn references(&self) -> &References {
         self.references.get_or_init(|| {
             crate::liquid::references(self.flow, &self.source.text, self.liquid_texts())
         })

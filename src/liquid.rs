@@ -25,29 +25,212 @@ pub enum Root {
     Other,
 }
 
-/// One name of a variable path, with its byte range.
-pub type Segment = (String, Span);
+/// One name of a variable path as the scanner reads it, borrowed from the scanned text, with
+/// its byte range there. An index or a variable in brackets is an empty name.
+pub type Segment<'t> = (&'t str, Span);
 
-#[derive(Debug, Clone)]
-pub struct Reference {
-    pub root: Root,
-    pub name: String,
+/// Every Liquid reference of a flow, kept compactly: a flow can hold millions (a long
+/// message repeats `{{trigger.call.From}}`), so a reference is a 20-byte record and each name
+/// of its path a 12-byte span into the file, spelled out only when the file writes it with
+/// escapes. Read them through [`Reference`].
+pub struct References {
+    source: Arc<str>,
+    records: Vec<Record>,
+    segments: Vec<SegmentRecord>,
+    /// Decoded names that differ from their text in the file (written with escapes).
+    spelled: Vec<Box<str>>,
+    /// The strings that hold references, by [`Record::location`].
+    locations: Vec<Arc<Location>>,
+}
+
+#[derive(Clone, Copy)]
+struct Record {
+    state: StateId,
+    location: u32,
+    path_start: u32,
+    path_len: u32,
+    /// Which name of the path is the reference's name (`ask` in `widgets.ask.Digits`).
+    name_at: u8,
+    root: Root,
+    guarded: bool,
+    bare_json_value: bool,
+}
+
+/// One name of a path: its byte range in the file, and [`AS_IN_FILE`], [`NO_NAME`] or an
+/// index (plus one) into [`References::spelled`].
+#[derive(Clone, Copy)]
+struct SegmentRecord {
+    start: u32,
+    end: u32,
+    name: u32,
+}
+
+const AS_IN_FILE: u32 = 0;
+const NO_NAME: u32 = u32::MAX;
+
+/// A Liquid reference in widget properties: what it reads and where.
+#[derive(Clone, Copy)]
+pub struct Reference<'a> {
+    all: &'a References,
+    record: &'a Record,
+}
+
+/// The names of a reference's path, root first, each with its byte range in the source
+/// file: `widgets`, `ask`, `Digits`. An index or a variable in brackets is an empty name.
+#[derive(Clone, Copy)]
+pub struct Path<'a> {
+    all: &'a References,
+    segments: &'a [SegmentRecord],
+}
+
+impl References {
+    /// Every reference, in file order.
+    pub fn iter(&self) -> impl Iterator<Item = Reference<'_>> {
+        self.records
+            .iter()
+            .map(|record| Reference { all: self, record })
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    fn name(&self, segment: &SegmentRecord) -> &str {
+        match segment.name {
+            AS_IN_FILE => &self.source[segment.start as usize..segment.end as usize],
+            NO_NAME => "",
+            spelled => &self.spelled[spelled as usize - 1],
+        }
+    }
+
+    fn push_segment(&mut self, name: &str, span: Span) {
+        let start = span.start as u32;
+        let end = span.end as u32;
+        let name = if name.is_empty() {
+            NO_NAME
+        } else if self.source.get(span) == Some(name) {
+            AS_IN_FILE
+        } else {
+            self.spelled.push(name.into());
+            self.spelled.len() as u32
+        };
+        self.segments.push(SegmentRecord { start, end, name });
+    }
+}
+
+impl<'a> IntoIterator for &'a References {
+    type Item = Reference<'a>;
+    type IntoIter = Box<dyn Iterator<Item = Reference<'a>> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+impl<'a> Reference<'a> {
+    /// What the reference reads.
+    pub fn root(&self) -> Root {
+        self.record.root
+    }
+
+    /// The widget, variable or field read: `ask` in `widgets.ask.Digits`.
+    pub fn name(&self) -> &'a str {
+        self.path()
+            .get(self.record.name_at.into())
+            .map_or("", |(name, _)| name)
+    }
+
     /// Byte range of the name in the source file (inside quotes for `widgets["name"]`).
-    pub span: Span,
-    /// Every name of the path read, root first, with its byte range in the source file: `widgets`,
-    /// `ask`, `Digits`. An index or a variable in brackets is an empty name.
-    pub path: Vec<Segment>,
+    pub fn span(&self) -> Span {
+        let segment = self.path().segments[usize::from(self.record.name_at)];
+        segment.start as usize..segment.end as usize
+    }
+
+    /// Every name of the path read, root first.
+    pub fn path(&self) -> Path<'a> {
+        let start = self.record.path_start as usize;
+        Path {
+            all: self.all,
+            segments: &self.all.segments[start..start + self.record.path_len as usize],
+        }
+    }
+
     /// The state whose properties hold the reference.
-    pub state: StateId,
+    pub fn state(&self) -> StateId {
+        self.record.state
+    }
+
     /// The JSON string that holds the reference: a member of its state (also in a split's
     /// conditions, so that findings about it name the state and not the transition's event).
-    pub location: Arc<Location>,
+    pub fn location(&self) -> &'a Location {
+        &self.all.locations[self.record.location as usize]
+    }
+
     /// The template copes with an empty value here: the read is in an `{% if %}`,
     /// `{% unless %}` or `{% case %}` (its test or its body) or has a `| default:` filter.
-    pub guarded: bool,
+    pub fn guarded(&self) -> bool {
+        self.record.guarded
+    }
+
     /// The text is JSON and the reference renders as a bare JSON value (`{"n": {{x}}}`):
     /// an empty value makes the document invalid.
-    pub bare_json_value: bool,
+    pub fn bare_json_value(&self) -> bool {
+        self.record.bare_json_value
+    }
+}
+
+impl std::fmt::Debug for Reference<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reference")
+            .field("root", &self.root())
+            .field("name", &self.name())
+            .field("span", &self.span())
+            .field("state", &self.state())
+            .finish()
+    }
+}
+
+impl<'a> Path<'a> {
+    pub fn len(&self) -> usize {
+        self.segments.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.segments.is_empty()
+    }
+
+    /// The `index`th name and its byte range in the file.
+    pub fn get(&self, index: usize) -> Option<(&'a str, Span)> {
+        let segment = self.segments.get(index)?;
+        let span = segment.start as usize..segment.end as usize;
+        Some((self.all.name(segment), span))
+    }
+
+    /// The names in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, Span)> + 'a {
+        let path = *self;
+        (0..path.len()).filter_map(move |i| path.get(i))
+    }
+
+    /// The first `len` names.
+    pub fn prefix(&self, len: usize) -> Path<'a> {
+        Path {
+            all: self.all,
+            segments: &self.segments[..len.min(self.segments.len())],
+        }
+    }
+
+    /// The names from `from` on.
+    pub fn suffix(&self, from: usize) -> Path<'a> {
+        Path {
+            all: self.all,
+            segments: &self.segments[from.min(self.segments.len())..],
+        }
+    }
 }
 
 /// A JSON string under a state's `properties` or a split's `conditions` that holds Liquid:
@@ -110,39 +293,55 @@ pub fn liquid_texts(flow: &Flow) -> Vec<LiquidText> {
 }
 
 /// Every reference in the Liquid of `texts`, in file order.
-pub fn references(flow: &Flow, source: &str, texts: &[LiquidText]) -> Vec<Reference> {
-    let mut out = Vec::new();
+pub fn references(flow: &Flow, source: &Arc<str>, texts: &[LiquidText]) -> References {
+    let mut all = References {
+        source: Arc::clone(source),
+        records: Vec::new(),
+        segments: Vec::new(),
+        spelled: Vec::new(),
+        locations: Vec::new(),
+    };
     for text in texts {
         let decoded = text.decode(flow, source);
-        let at = |span: &Span| text.file_span(flow, &decoded, span);
-        for found in scan_liquid(&decoded.text) {
-            out.push(Reference {
-                root: found.root,
-                name: found.name,
-                span: at(&found.span),
-                path: found.path.into_iter().map(|(n, s)| (n, at(&s))).collect(),
+        let (location, before) = (all.locations.len() as u32, all.records.len());
+        scan_liquid(&decoded.text, |found| {
+            let path_start = all.segments.len() as u32;
+            for (name, span) in found.path {
+                all.push_segment(name, text.file_span(flow, &decoded, span));
+            }
+            all.records.push(Record {
                 state: text.state,
-                location: Arc::clone(&text.location),
+                location,
+                path_start,
+                path_len: found.path.len() as u32,
+                name_at: found.name_at,
+                root: found.root,
                 guarded: found.guarded,
                 bare_json_value: found.bare_json_value,
             });
+        });
+        if all.records.len() > before {
+            all.locations.push(Arc::clone(&text.location));
         }
     }
-    out.sort_by_key(|r| r.span.start);
-    out
+    // Name spans never overlap, so the order is total.
+    let segments = &all.segments;
+    all.records
+        .sort_unstable_by_key(|r| segments[(r.path_start + u32::from(r.name_at)) as usize].start);
+    all
 }
 
-impl Reference {
+impl Reference<'_> {
     /// Whether an empty value here changes what the flow does: a split tests it, a widget
     /// addresses, calls or names something with it, or it is a bare value in JSON that an
     /// empty value makes invalid. Text shown to a person or passed on as a parameter is
     /// not among them.
     pub fn empty_matters(&self, flow: &Flow) -> bool {
-        let Location::StateMember { state, path } = self.location.as_ref() else {
+        let Location::StateMember { state, path } = self.location() else {
             return false;
         };
         let (state, rest) = (*state, path.as_pointer());
-        if self.bare_json_value || rest.starts_with("/transitions/") {
+        if self.bare_json_value() || rest.starts_with("/transitions/") {
             return true;
         }
         let mut steps = rest.strip_prefix("/properties/").unwrap_or("").split('/');
@@ -230,23 +429,30 @@ pub fn has_liquid(text: &str) -> bool {
         .any(|w| w[0] == b'{' && (w[1] == b'{' || w[1] == b'%'))
 }
 
-/// A reference found in decoded text, with its span in that text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Found {
+/// A reference found in decoded text, borrowed from it and from the scanner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Found<'t, 'p> {
     pub root: Root,
-    pub name: String,
-    pub span: Span,
-    /// See [`Reference::path`].
-    pub path: Vec<Segment>,
+    /// Which name of the path is the reference's name.
+    pub name_at: u8,
+    /// Every name of the path, root first, with its span in the text.
+    pub path: &'p [Segment<'t>],
     /// See [`Reference::guarded`].
     pub guarded: bool,
     /// See [`Reference::bare_json_value`].
     pub bare_json_value: bool,
 }
 
-/// Finds the references inside the Liquid output and tag blocks of a text.
-pub fn scan_liquid(text: &str) -> Vec<Found> {
-    let mut found = Vec::new();
+impl<'t> Found<'t, '_> {
+    /// The name read and its span in the text.
+    pub fn name(&self) -> Segment<'t> {
+        self.path[usize::from(self.name_at)].clone()
+    }
+}
+
+/// Calls `visit` with each reference inside the Liquid output and tag blocks of a text, in
+/// order. Nothing is kept: a long text can hold millions.
+pub fn scan_liquid(text: &str, mut visit: impl FnMut(Found<'_, '_>)) {
     let locals = defined_names(text);
     // How many `if`/`unless`/`case` blocks enclose the current position.
     let mut conditional_depth: usize = 0;
@@ -256,6 +462,7 @@ pub fn scan_liquid(text: &str) -> Vec<Found> {
     let (mut in_string, mut counted) = (false, 0);
     // Inside `{% comment %}` or `{% raw %}`: nothing is read until the closing tag.
     let mut skipping: Option<&str> = None;
+    let mut segments = Vec::new();
     for (start, end, is_output) in blocks(text) {
         let block = &text[start..end];
         let tag = if is_output { "" } else { tag_name(block) };
@@ -274,19 +481,22 @@ pub fn scan_liquid(text: &str) -> Vec<Found> {
         let guarded = conditional_depth > 0 || (is_output && has_default_filter(block));
         let bare_json_value = is_json && is_output && !in_string;
         if skipping.is_none() && !is_inline_comment(block) {
-            each_read(text, start, end, tag, |segments| {
-                found.extend(reference(segments, &locals).map(|f| Found {
-                    guarded,
-                    bare_json_value,
-                    ..f
-                }));
+            each_read(text, start, end, tag, &mut segments, |path| {
+                if let Some((root, name_at)) = reference(path, &locals) {
+                    visit(Found {
+                        root,
+                        name_at,
+                        path,
+                        guarded,
+                        bare_json_value,
+                    });
+                }
             });
         }
         if matches!(tag, "endif" | "endunless" | "endcase") {
             conditional_depth = conditional_depth.saturating_sub(1);
         }
     }
-    found
 }
 
 /// `{% # a comment %}`.
@@ -438,8 +648,13 @@ pub fn find_open(text: &str) -> Option<usize> {
 }
 
 /// Calls `visit` with every variable path (`a.b["c"]`) in an expression, string literals
-/// left out.
-fn each_path(text: &str, start: usize, end: usize, mut visit: impl FnMut(Vec<Segment>)) {
+/// left out. `segments` is the scratch space the path is read into.
+fn each_path<'t>(
+    text: &'t str,
+    (start, end): (usize, usize),
+    segments: &mut Vec<Segment<'t>>,
+    mut visit: impl FnMut(&[Segment<'t>]),
+) {
     let bytes = text.as_bytes();
     let mut i = start;
     while i < end {
@@ -452,7 +667,8 @@ fn each_path(text: &str, start: usize, end: usize, mut visit: impl FnMut(Vec<Seg
         } else if is_ident_start(c)
             && (i == start || !is_path_byte(bytes[i - 1]) || after_range(bytes, i))
         {
-            let (segments, next) = read_path(text, i, end);
+            segments.clear();
+            let next = read_path(text, i, end, segments);
             visit(segments);
             i = next.max(i + 1);
         } else {
@@ -464,14 +680,21 @@ fn each_path(text: &str, start: usize, end: usize, mut visit: impl FnMut(Vec<Seg
 /// Calls `visit` with every variable path an expression reads: the paths of [`each_path`]
 /// less the tag's name (and the name `assign`/`capture`/`for` defines), filter names (after
 /// `|`) and named arguments (`limit: 2`, `allow_false: true`).
-fn each_read(text: &str, start: usize, end: usize, tag: &str, mut visit: impl FnMut(Vec<Segment>)) {
+fn each_read<'t>(
+    text: &'t str,
+    start: usize,
+    end: usize,
+    tag: &str,
+    segments: &mut Vec<Segment<'t>>,
+    mut visit: impl FnMut(&[Segment<'t>]),
+) {
     // Names the tag itself uses before its expression: its own name, and what it defines.
     let mut unread = match tag {
         "" => 0,
         t if DEFINING_TAGS.contains(&t) => 2,
         _ => 1,
     };
-    each_path(text, start, end, |segments| {
+    each_path(text, (start, end), segments, |segments| {
         let Some((_, span)) = segments.first() else {
             return;
         };
@@ -497,9 +720,10 @@ fn each_read(text: &str, start: usize, end: usize, tag: &str, mut visit: impl Fn
 /// "Digits"]` for `{{widgets.ask.Digits}}`. Filter names are paths too (`upcase`).
 pub fn paths(text: &str) -> Vec<Vec<String>> {
     let mut out = Vec::new();
+    let mut segments = Vec::new();
     for (start, end, _) in blocks(text) {
-        each_path(text, start, end, |segments| {
-            out.push(segments.into_iter().map(|(name, _)| name).collect());
+        each_path(text, (start, end), &mut segments, |segments| {
+            out.push(segments.iter().map(|(name, _)| name.to_string()).collect());
         });
     }
     out
@@ -522,10 +746,14 @@ fn is_path_byte(c: u8) -> bool {
     is_ident_byte(c) || c == b'.' || c == b']'
 }
 
-/// Reads `a.b["c"][0].d` from `i`; returns the segments with their spans, and where it ended.
-fn read_path(text: &str, mut i: usize, end: usize) -> (Vec<Segment>, usize) {
+/// Reads `a.b["c"][0].d` from `i` into `segments`; returns where it ended.
+fn read_path<'t>(
+    text: &'t str,
+    mut i: usize,
+    end: usize,
+    segments: &mut Vec<Segment<'t>>,
+) -> usize {
     let bytes = text.as_bytes();
-    let mut segments = Vec::new();
     let ident = |from: usize| {
         let mut to = from;
         while to < end && is_ident_byte(bytes[to]) {
@@ -534,7 +762,7 @@ fn read_path(text: &str, mut i: usize, end: usize) -> (Vec<Segment>, usize) {
         to
     };
     let to = ident(i);
-    segments.push((text[i..to].to_string(), i..to));
+    segments.push((&text[i..to], i..to));
     i = to;
     while i < end {
         match bytes[i] {
@@ -544,7 +772,7 @@ fn read_path(text: &str, mut i: usize, end: usize) -> (Vec<Segment>, usize) {
                     break;
                 };
                 let to = ident(from);
-                segments.push((text[from..to].to_string(), from..to));
+                segments.push((&text[from..to], from..to));
                 i = to;
             }
             b'[' => {
@@ -558,17 +786,17 @@ fn read_path(text: &str, mut i: usize, end: usize) -> (Vec<Segment>, usize) {
                         || inner.starts_with('\'') && inner.ends_with('\''));
                 if quoted {
                     let name = &inner[1..inner.len() - 1];
-                    segments.push((name.to_string(), offset + 1..offset + 1 + name.len()));
+                    segments.push((name, offset + 1..offset + 1 + name.len()));
                 } else {
                     // An index or a variable: the path goes on, but not by a known name.
-                    segments.push((String::new(), offset..offset + inner.len()));
+                    segments.push(("", offset..offset + inner.len()));
                 }
                 i = close + 1;
             }
             _ => break,
         }
     }
-    (segments, i)
+    i
 }
 
 /// Where the name after a dot starts, past blanks, if one does.
@@ -578,38 +806,60 @@ fn next_ident(text: &str, from: usize, end: usize) -> Option<usize> {
     (at < end && is_ident_start(text.as_bytes()[at])).then_some(at)
 }
 
-/// What a path reads, or `None` for a name the template defines, a keyword or a path that
-/// names nothing (`widgets` alone).
-fn reference(segments: Vec<Segment>, locals: &[&str]) -> Option<Found> {
-    let name = |k: usize| segments.get(k).filter(|(n, _)| !n.is_empty());
-    let (root, _) = segments.first()?;
-    let second_is = |wanted: &str| segments.get(1).is_some_and(|(n, _)| n == wanted);
-    let (root, (name, span)) = match root.as_str() {
-        "widgets" => (Root::Widget, name(1)?),
-        "flow" if second_is("variables") => (Root::FlowVariable, name(2)?),
-        "flow" => (Root::Flow, name(1)?),
-        "trigger" => (Root::Trigger, name(1)?),
-        "contact" => (Root::Contact, name(1)?),
-        root if KEYWORDS.contains(&root) || locals.contains(&root) => return None,
-        _ => (Root::Other, name(0)?),
+/// What a path reads and which of its names is the name read, or `None` for a name the
+/// template defines, a keyword or a path that names nothing (`widgets` alone).
+fn reference(segments: &[Segment], locals: &[&str]) -> Option<(Root, u8)> {
+    let named = |k: u8| {
+        segments
+            .get(usize::from(k))
+            .is_some_and(|(n, _)| !n.is_empty())
+            .then_some(k)
     };
-    let (name, span) = (name.clone(), span.clone());
-    Some(Found {
-        root,
-        name,
-        span,
-        path: segments,
-        guarded: false,
-        bare_json_value: false,
-    })
+    let (root, _) = segments.first()?;
+    let second_is = |wanted: &str| segments.get(1).is_some_and(|(n, _)| *n == wanted);
+    match *root {
+        "widgets" => Some((Root::Widget, named(1)?)),
+        "flow" if second_is("variables") => Some((Root::FlowVariable, named(2)?)),
+        "flow" => Some((Root::Flow, named(1)?)),
+        "trigger" => Some((Root::Trigger, named(1)?)),
+        "contact" => Some((Root::Contact, named(1)?)),
+        root if KEYWORDS.contains(&root) || locals.contains(&root) => None,
+        _ => Some((Root::Other, named(0)?)),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// A reference found by [`scan_liquid`], with its names copied out.
+    struct Scanned {
+        root: Root,
+        name: String,
+        span: Span,
+        path: Vec<String>,
+        guarded: bool,
+        bare_json_value: bool,
+    }
+
+    fn scan(text: &str) -> Vec<Scanned> {
+        let mut out = Vec::new();
+        scan_liquid(text, |found| {
+            let (name, span) = found.name();
+            out.push(Scanned {
+                root: found.root,
+                name: name.to_string(),
+                span,
+                path: found.path.iter().map(|(n, _)| n.to_string()).collect(),
+                guarded: found.guarded,
+                bare_json_value: found.bare_json_value,
+            });
+        });
+        out
+    }
+
     fn names(text: &str) -> Vec<(Root, String, String)> {
-        scan_liquid(text)
+        scan(text)
             .into_iter()
             .map(|f| (f.root, f.name, text[f.span].to_string()))
             .collect()
@@ -678,12 +928,9 @@ mod tests {
     fn every_root_is_read_with_its_path() {
         let text = "{{trigger.call.From}} {{flow.data.x}} {{contact.channel.address}} {{now}}\
                     {% for i in (1..widgets.f.parsed.n) %}{% endfor %}";
-        let found: Vec<_> = scan_liquid(text)
+        let found: Vec<_> = scan(text)
             .into_iter()
-            .map(|f| {
-                let path: Vec<_> = f.path.iter().map(|(n, _)| n.as_str()).collect();
-                (f.root, f.name, path.join("."))
-            })
+            .map(|f| (f.root, f.name, f.path.join(".")))
             .collect();
         let expected = [
             (Root::Trigger, "call", "trigger.call.From"),
@@ -723,9 +970,8 @@ mod tests {
 
     #[test]
     fn guards_are_recognised() {
-        let guarded = |text: &str| -> Vec<bool> {
-            scan_liquid(text).into_iter().map(|f| f.guarded).collect()
-        };
+        let guarded =
+            |text: &str| -> Vec<bool> { scan(text).into_iter().map(|f| f.guarded).collect() };
         assert_eq!(guarded("{{widgets.a.x}}"), [false]);
         assert_eq!(guarded("{{widgets.a.x | default: 'none'}}"), [true]);
         assert_eq!(guarded("{{widgets.a.x | upcase }}"), [false]);
@@ -742,10 +988,7 @@ mod tests {
     #[test]
     fn bare_json_values_are_recognised() {
         let bare = |text: &str| -> Vec<bool> {
-            scan_liquid(text)
-                .into_iter()
-                .map(|f| f.bare_json_value)
-                .collect()
+            scan(text).into_iter().map(|f| f.bare_json_value).collect()
         };
         assert_eq!(
             bare(r#"{"a": {{widgets.a.x}}, "b": "{{widgets.b.y}}", "c\"": {{widgets.c}}}"#),
@@ -777,6 +1020,79 @@ mod tests {
         assert!(has_placeholder("WW${id}"));
         assert!(!has_placeholder("$5 {{x}}"));
         assert!(!has_placeholder("${}"));
+    }
+
+    /// The references of a flow whose `say` property is `say` (JSON-escaped as written).
+    fn read_from_flow(say: &str) -> (String, Vec<(Root, String, String, Vec<String>)>) {
+        let text = format!(
+            r#"{{"initial_state": "t", "states": [{{"name": "t", "type": "trigger",
+            "properties": {{}}, "transitions": [{{"event": "incomingCall", "next": "s"}}]}},
+            {{"name": "s", "type": "say-play", "properties": {{"say": "{say}"}},
+            "transitions": []}}]}}"#
+        );
+        let file = crate::flow::load_text("test.json".to_string(), text.clone());
+        let flow = file.flow.as_ref().expect("the flow loads");
+        let all = references(flow, &file.source.text, &liquid_texts(flow));
+        let read = all
+            .iter()
+            .map(|r| {
+                let path = r.path().iter().map(|(n, _)| n.to_string()).collect();
+                (
+                    r.root(),
+                    r.name().to_string(),
+                    text[r.span()].to_string(),
+                    path,
+                )
+            })
+            .collect();
+        (text, read)
+    }
+
+    #[test]
+    fn names_written_with_escapes_are_read_decoded_and_underlined_as_written() {
+        let (_, read) =
+            read_from_flow(r#"{{widgets.\u0061sk.Digits}} {{flow.variables[\"a b\"]}}"#);
+        assert_eq!(
+            read,
+            [
+                (
+                    Root::Widget,
+                    "ask".to_string(),
+                    r"\u0061sk".to_string(),
+                    vec![
+                        "widgets".to_string(),
+                        "ask".to_string(),
+                        "Digits".to_string()
+                    ]
+                ),
+                (
+                    Root::FlowVariable,
+                    "a b".to_string(),
+                    "a b".to_string(),
+                    vec![
+                        "flow".to_string(),
+                        "variables".to_string(),
+                        "a b".to_string()
+                    ]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn references_are_in_file_order_with_indexes_as_empty_names() {
+        let (_, read) = read_from_flow("{{widgets.b.list[0].x}} {{trigger.call.From}}");
+        let names: Vec<_> = read
+            .iter()
+            .map(|(_, n, _, p)| (n.as_str(), p.join(".")))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("b", "widgets.b.list..x".to_string()),
+                ("call", "trigger.call.From".to_string())
+            ]
+        );
     }
 
     #[test]

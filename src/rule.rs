@@ -142,11 +142,11 @@ impl<'a> Context<'a> {
     pub fn at_reference(
         &self,
         meta: &RuleMeta,
-        reference: &Reference,
+        reference: Reference<'_>,
         message: impl Into<String>,
     ) -> Diagnostic {
-        Diagnostic::new(meta, Location::clone(&reference.location), message)
-            .anchor(Anchor::Bytes(reference.span.clone()))
+        Diagnostic::new(meta, reference.location().clone(), message)
+            .anchor(Anchor::Bytes(reference.span().clone()))
     }
 }
 

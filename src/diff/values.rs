@@ -47,18 +47,19 @@ impl Names {
         }
         let mut out = String::new();
         let mut copied = 0;
-        for found in liquid::scan_liquid(text) {
+        liquid::scan_liquid(text, |found| {
+            let (name, span) = found.name();
             if found.root != Root::Widget {
-                continue;
+                return;
             }
-            if let Some(new) = self.map.get(&found.name)
-                && found.span.start >= copied
+            if let Some(new) = self.map.get(name)
+                && span.start >= copied
             {
-                out.push_str(&text[copied..found.span.start]);
+                out.push_str(&text[copied..span.start]);
                 out.push_str(new);
-                copied = found.span.end;
+                copied = span.end;
             }
-        }
+        });
         if copied == 0 {
             return Cow::Borrowed(text);
         }
@@ -68,11 +69,13 @@ impl Names {
 
     /// The renamed widgets a text still names by their old names.
     pub fn stale_references(&self, text: &str) -> Vec<String> {
-        let mut names: Vec<String> = liquid::scan_liquid(text)
-            .into_iter()
-            .filter(|f| f.root == Root::Widget && self.map.contains_key(&f.name))
-            .map(|f| f.name)
-            .collect();
+        let mut names: Vec<String> = Vec::new();
+        liquid::scan_liquid(text, |found| {
+            let (name, _) = found.name();
+            if found.root == Root::Widget && self.map.contains_key(name) {
+                names.push(name.to_string());
+            }
+        });
         names.dedup();
         names
     }

@@ -7,7 +7,7 @@ use crate::catalog::{self, Role};
 use crate::flow::json::{Json, Span};
 use crate::flow::{Flow, Location, MemberPath, Position, SourceText};
 use crate::graph::FlowGraph;
-use crate::liquid::{self, Reference, Root};
+use crate::liquid::{self, Reference, References, Root};
 
 /// A located place in the summarised file.
 #[derive(Debug, Clone)]
@@ -81,11 +81,12 @@ pub fn summarize(name: &str, flow: &Flow, source: &SourceText) -> FlowSummary {
             || s.connected()
                 .any(|(t, _)| t.event == catalog::trigger_event::PARENT)
     });
-    let references = if takes_part {
-        liquid::references(flow, &source.text, &liquid::liquid_texts(flow))
+    let texts = if takes_part {
+        liquid::liquid_texts(flow)
     } else {
         Vec::new()
     };
+    let references = liquid::references(flow, &source.text, &texts);
     let mut summary = FlowSummary {
         name: name.to_string(),
         sid: resource_sid(flow),
@@ -107,14 +108,14 @@ pub fn summarize(name: &str, flow: &Flow, source: &SourceText) -> FlowSummary {
             summary.calls.push(call);
         }
     }
-    for reference in references.iter().filter(|r| is_parent_parameters(r)) {
-        match reference.path.get(3).filter(|(key, _)| !key.is_empty()) {
+    for reference in references.iter().filter(|r| is_parent_parameters(*r)) {
+        match reference.path().get(3).filter(|(key, _)| !key.is_empty()) {
             Some((key, span)) => {
-                if let Some(place) = locate(&reference.location, Some(span.clone())) {
+                if let Some(place) = locate(reference.location(), Some(span.clone())) {
                     summary.parameter_reads.push(Named {
-                        name: key.clone(),
+                        name: key.to_string(),
                         place,
-                        guarded: reference.guarded,
+                        guarded: reference.guarded(),
                     });
                 }
             }
@@ -131,11 +132,11 @@ fn resource_sid(flow: &Flow) -> Option<String> {
     sid.starts_with("FW").then(|| sid.to_string())
 }
 
-fn is_parent_parameters(reference: &Reference) -> bool {
-    reference.root == Root::Trigger
-        && reference.name == "parent"
+fn is_parent_parameters(reference: Reference<'_>) -> bool {
+    reference.root() == Root::Trigger
+        && reference.name() == "parent"
         && reference
-            .path
+            .path()
             .get(2)
             .is_some_and(|(s, _)| s == "parameters")
 }
@@ -161,7 +162,7 @@ fn place(
 fn call(
     flow: &Flow,
     state: &crate::flow::State,
-    references: &[Reference],
+    references: &References,
     locate: &impl Fn(&Location, Option<Span>) -> Option<Place>,
 ) -> Option<Call> {
     let at = locate(&state.member("name"), None)?;
@@ -195,13 +196,13 @@ fn call(
         .collect();
     let reads = references
         .iter()
-        .filter(|r| r.root == Root::Widget && r.name == state.name)
+        .filter(|r| r.root() == Root::Widget && r.name() == state.name)
         .filter_map(|r| {
-            let (key, span) = r.path.get(2).filter(|(k, _)| !k.is_empty())?;
+            let (key, span) = r.path().get(2).filter(|(k, _)| !k.is_empty())?;
             Some(Named {
-                name: key.clone(),
-                place: locate(&r.location, Some(span.clone()))?,
-                guarded: r.guarded,
+                name: key.to_string(),
+                place: locate(r.location(), Some(span.clone()))?,
+                guarded: r.guarded(),
             })
         })
         .collect();

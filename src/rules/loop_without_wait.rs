@@ -119,19 +119,15 @@ impl<'c> Counters<'c> {
         let reads = ctx
             .references()
             .iter()
-            .filter(|r| r.root == Root::FlowVariable);
+            .filter(|r| r.root() == Root::FlowVariable);
         let mut read_by_value: HashSet<(&Location, &str)> = HashSet::new();
         for r in reads {
-            let state = ctx.state(r.state);
-            let node = r.state.node();
+            let state = ctx.state(r.state());
+            let node = r.state().node();
             if catalog::role(&state.kind) == Role::Split {
-                counters
-                    .tested
-                    .entry(node)
-                    .or_default()
-                    .push(r.name.as_str());
+                counters.tested.entry(node).or_default().push(r.name());
             }
-            read_by_value.insert((&r.location, r.name.as_str()));
+            read_by_value.insert((r.location(), r.name()));
         }
         for state in &ctx.flow.states {
             for (position, key) in dataflow::keys_set_by(ctx.flow, state) {

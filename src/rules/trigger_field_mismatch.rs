@@ -25,10 +25,10 @@ impl Rule for TriggerFieldMismatch {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         let mut reported = HashSet::new();
         for reference in ctx.references() {
-            if reference.root != Root::Trigger || in_studio_default(ctx, reference) {
+            if reference.root() != Root::Trigger || in_studio_default(ctx, reference) {
                 continue;
             }
-            let found = match outputs::catalog().trigger(&reference.name) {
+            let found = match outputs::catalog().trigger(reference.name()) {
                 None => Some(unknown_kind(ctx, reference)),
                 Some(fields) => wrong_channel(ctx, reference, fields)
                     .or_else(|| misspelt_field(ctx, reference, fields)),
@@ -37,13 +37,8 @@ impl Rule for TriggerFieldMismatch {
                 continue;
             };
             // One finding per reader and path: the same read repeated is one mistake.
-            let names: Vec<&str> = reference
-                .path
-                .iter()
-                .take(3)
-                .map(|(n, _)| n.as_str())
-                .collect();
-            if reported.insert((reference.state, names.join("."))) {
+            let names: Vec<&str> = reference.path().iter().take(3).map(|(n, _)| n).collect();
+            if reported.insert((reference.state(), names.join("."))) {
                 out.push(diagnostic);
             }
         }
@@ -52,19 +47,22 @@ impl Rule for TriggerFieldMismatch {
 
 /// Whether the read is in a value Studio writes into every new widget of the type (a Send
 /// Message's `service` is `{{trigger.message.InstanceSid}}`): Studio's choice, not the author's.
-fn in_studio_default(ctx: &Context, reference: &Reference) -> bool {
-    let state = ctx.state(reference.state);
-    let property = reference.location.path().map(MemberPath::last);
+fn in_studio_default(ctx: &Context, reference: Reference<'_>) -> bool {
+    let state = ctx.state(reference.state());
+    let property = reference.location().path().map(MemberPath::last);
     let property = property.as_deref().unwrap_or("");
-    let value = ctx.flow.value(&reference.location).and_then(|v| v.as_str());
+    let value = ctx
+        .flow
+        .value(reference.location())
+        .and_then(|v| v.as_str());
     value.is_some_and(|v| outputs::catalog().is_studio_default(&state.kind, property, v))
 }
 
 /// `trigger.sms`: no trigger event sets it.
-fn unknown_kind(ctx: &Context, reference: &Reference) -> Diagnostic {
-    let reader = &ctx.state(reference.state).name;
+fn unknown_kind(ctx: &Context, reference: Reference<'_>) -> Diagnostic {
+    let reader = &ctx.state(reference.state()).name;
     let kinds: Vec<&str> = outputs::catalog().trigger_kinds().collect();
-    let help = match suggest::closest(&reference.name, kinds.iter().copied()) {
+    let help = match suggest::closest(reference.name(), kinds.iter().copied()) {
         Some(kind) => format!("did you mean `trigger.{kind}`?"),
         None => {
             let paths: Vec<String> = kinds.iter().map(|k| format!("trigger.{k}")).collect();
@@ -74,7 +72,7 @@ fn unknown_kind(ctx: &Context, reference: &Reference) -> Diagnostic {
     };
     let message = format!(
         "`{reader}` reads `trigger.{}`, which no trigger sets: it is always empty",
-        reference.name
+        reference.name()
     );
     ctx.at_reference(&META, reference, message).help(help)
 }
@@ -84,36 +82,36 @@ fn unknown_kind(ctx: &Context, reference: &Reference) -> Diagnostic {
 /// alone; so is a reader no trigger reaches (unreachable-state's finding).
 fn wrong_channel(
     ctx: &Context,
-    reference: &Reference,
+    reference: Reference<'_>,
     fields: &TriggerFields,
 ) -> Option<Diagnostic> {
     // A read in `{% if %}` or with `| default:` is a template written for several channels.
-    if reference.guarded {
+    if reference.guarded() {
         return None;
     }
     let events: Vec<&str> = ctx
         .channels()
-        .events_reaching(reference.state.index())
+        .events_reaching(reference.state().index())
         .collect();
     if events.is_empty() || events.contains(&PARENT) || events.contains(&fields.event.as_str()) {
         return None;
     }
-    let reader = &ctx.state(reference.state).name;
-    let field = reference.path.get(2).map_or("", |(n, _)| n.as_str());
+    let reader = &ctx.state(reference.state()).name;
+    let field = reference.path().get(2).map_or("", |(n, _)| n);
     let read = match field {
-        "" => format!("trigger.{}", reference.name),
-        field => format!("trigger.{}.{field}", reference.name),
+        "" => format!("trigger.{}", reference.name()),
+        field => format!("trigger.{}.{field}", reference.name()),
     };
     let arrivals: Vec<&str> = events.iter().map(|e| arrival(e)).collect();
     let message = format!(
         "`{reader}` reads `{read}`, but only {} reach `{reader}`, and they have no \
          `trigger.{}`: it is always empty",
         join(&arrivals),
-        reference.name
+        reference.name()
     );
     Some(
         ctx.at_reference(&META, reference, message)
-            .help(channel_help(field, &events, &reference.name)),
+            .help(channel_help(field, &events, reference.name())),
     )
 }
 
@@ -162,10 +160,10 @@ fn missing_channel_help(events: &[&str], kind: &str) -> String {
 /// A field the trigger data does not have, close to one it has: `trigger.call.Sid`.
 fn misspelt_field(
     ctx: &Context,
-    reference: &Reference,
+    reference: Reference<'_>,
     fields: &TriggerFields,
 ) -> Option<Diagnostic> {
-    let (field, span) = reference.path.get(2).filter(|(n, _)| !n.is_empty())?;
+    let (field, span) = reference.path().get(2).filter(|(n, _)| !n.is_empty())?;
     if fields.has(field) {
         return None;
     }
@@ -173,11 +171,11 @@ fn misspelt_field(
     let meant = alias(&fields.kind, field)
         .map(str::to_string)
         .or_else(|| suggest::closest(field, fields.names()).map(|c| c.replace("{N}", "0")))?;
-    let reader = &ctx.state(reference.state).name;
+    let reader = &ctx.state(reference.state()).name;
     let message = format!(
         "`{reader}` reads `trigger.{}.{field}`, but {} has no field `{field}`: it is always \
          empty",
-        reference.name,
+        reference.name(),
         kind_description(&fields.kind)
     );
     Some(
@@ -185,7 +183,7 @@ fn misspelt_field(
             .anchor(Anchor::Bytes(span.clone()))
             .help(format!(
                 "did you mean `trigger.{}.{meant}`?",
-                reference.name
+                reference.name()
             )),
     )
 }

@@ -24,25 +24,25 @@ impl Rule for UndefinedFlowVariable {
             .collect();
         let mut reported = HashSet::new();
         for reference in ctx.references() {
-            if reference.root != Root::FlowVariable || set.contains(&reference.name) {
+            if reference.root() != Root::FlowVariable || set.contains(reference.name()) {
                 continue;
             }
-            if !reported.insert((reference.state, reference.name.clone())) {
+            if !reported.insert((reference.state(), reference.name())) {
                 continue;
             }
-            let reader = &ctx.state(reference.state).name;
-            let nearest = ctx.nearest(&reference.name, set.iter().map(String::as_str));
+            let reader = &ctx.state(reference.state()).name;
+            let nearest = ctx.nearest(reference.name(), set.iter().map(String::as_str));
             let help = match nearest.closest {
                 Some(close) => format!("did you mean `{close}`?"),
                 None => format!(
                     "set `{}` in a set-variables widget before `{reader}` runs",
-                    reference.name
+                    reference.name()
                 ),
             };
             let message = format!(
                 "`{reader}` reads `flow.variables.{}`, but no set-variables widget sets it: it \
                  is always empty",
-                reference.name
+                reference.name()
             );
             out.push(ctx.at_reference(&META, reference, message).help(help));
         }

@@ -16,24 +16,25 @@ impl Rule for UndefinedWidgetReference {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         let mut reported = HashSet::new();
         for reference in ctx.references() {
-            if reference.root != Root::Widget || ctx.graph.contains(&reference.name) {
+            if reference.root() != Root::Widget || ctx.graph.contains(reference.name()) {
                 continue;
             }
             // One finding per widget and name: the same typo repeated is one mistake.
-            if !reported.insert((reference.state, reference.name.clone())) {
+            if !reported.insert((reference.state(), reference.name())) {
                 continue;
             }
-            let reader = ctx.state(reference.state);
+            let reader = ctx.state(reference.state());
             // A widget cannot usefully read itself, so its own name is no suggestion.
             let others = ctx.graph.names().filter(|n| *n != reader.name);
-            let nearest = ctx.nearest(&reference.name, others);
+            let nearest = ctx.nearest(reference.name(), others);
             let help = match nearest.closest {
                 Some(close) => format!("did you mean `{close}`?"),
                 None => "name an existing widget; at run time this reads as empty".to_string(),
             };
             let message = format!(
                 "`{}` reads `widgets.{}`, but no widget has that name: it is always empty",
-                reader.name, reference.name
+                reader.name,
+                reference.name()
             );
             let fix = nearest
                 .unique()
@@ -49,15 +50,17 @@ impl Rule for UndefinedWidgetReference {
 }
 
 /// The finding stands for every read of the name in this widget: the fix renames them all.
-fn rename_everywhere(ctx: &Context, reference: &Reference, close: &str) -> Fix {
+fn rename_everywhere(ctx: &Context, reference: Reference<'_>, close: &str) -> Fix {
     let edits = ctx
         .references()
         .iter()
         .filter(|r| {
-            r.state == reference.state && r.root == Root::Widget && r.name == reference.name
+            r.state() == reference.state()
+                && r.root() == Root::Widget
+                && r.name() == reference.name()
         })
         .map(|r| Edit {
-            span: r.span.clone(),
+            span: r.span().clone(),
             replacement: close.to_string(),
         })
         .collect();

@@ -33,10 +33,10 @@ impl Rule for UnknownLiquidVariable {
                 continue;
             };
             // One finding per reader and name: the same slip repeated is one mistake.
-            if !reported.insert((reference.state, reference.root, reference.name.clone())) {
+            if !reported.insert((reference.state(), reference.root(), reference.name())) {
                 continue;
             }
-            let reader = &ctx.state(reference.state).name;
+            let reader = &ctx.state(reference.state()).name;
             out.push(
                 ctx.at_reference(&META, reference, message(reader, reference))
                     .help(help),
@@ -46,9 +46,9 @@ impl Rule for UnknownLiquidVariable {
 }
 
 /// The help for a read of something Studio does not have, or `None` for a known read.
-fn unknown(reference: &Reference) -> Option<String> {
-    let name = reference.name.as_str();
-    match reference.root {
+fn unknown(reference: Reference<'_>) -> Option<String> {
+    let name = reference.name();
+    match reference.root() {
         Root::Other if NOW.contains(&name) => Some(format!(
             "quote it: `{{{{ '{name}' | date: … }}}}`; unquoted, `{name}` is a variable, and empty"
         )),
@@ -63,10 +63,10 @@ fn unknown(reference: &Reference) -> Option<String> {
     }
 }
 
-fn message(reader: &str, reference: &Reference) -> String {
-    let name = &reference.name;
-    match reference.root {
-        Root::Other if NOW.contains(&name.as_str()) => format!(
+fn message(reader: &str, reference: Reference<'_>) -> String {
+    let name = reference.name();
+    match reference.root() {
+        Root::Other if NOW.contains(&name) => format!(
             "`{reader}` reads a variable `{name}`, which Studio does not have: the date is \
              always empty"
         ),
@@ -83,13 +83,13 @@ fn message(reader: &str, reference: &Reference) -> String {
 }
 
 /// `var.variables.x` means `flow.variables.x`; `widget.x` means `widgets.x`.
-fn root_help(reference: &Reference) -> String {
-    let second = reference.path.get(1).map_or("", |(n, _)| n.as_str());
-    let third = reference.path.get(2).map_or("", |(n, _)| n.as_str());
+fn root_help(reference: Reference<'_>) -> String {
+    let second = reference.path().get(1).map_or("", |(n, _)| n);
+    let third = reference.path().get(2).map_or("", |(n, _)| n);
     if second == "variables" && !third.is_empty() {
         return format!("did you mean `flow.variables.{third}`?");
     }
-    if let Some(root) = suggest::closest(&reference.name, ROOTS.iter().copied()) {
+    if let Some(root) = suggest::closest(reference.name(), ROOTS.iter().copied()) {
         return format!("did you mean `{root}`?");
     }
     format!(

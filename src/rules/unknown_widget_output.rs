@@ -8,7 +8,7 @@ use crate::flow::json::Json;
 
 use crate::catalog::outputs::{self, WidgetOutputs};
 use crate::flow::State;
-use crate::liquid::{Reference, Root, Segment};
+use crate::liquid::{Path, Reference, Root};
 use crate::rule::{Anchor, Context, Diagnostic, Rule};
 use crate::suggest;
 
@@ -26,12 +26,12 @@ impl Rule for UnknownWidgetOutput {
             let Some((widget, outputs)) = widget_read(ctx, reference) else {
                 continue;
             };
-            let Some(wrong) = wrong_segment(ctx, widget, outputs, &reference.path) else {
+            let Some(wrong) = wrong_segment(ctx, widget, outputs, reference.path()) else {
                 continue;
             };
             // One finding per reader and path: the same slip repeated is one mistake.
-            let path = dotted(&reference.path[..=wrong.depth]);
-            if reported.insert((reference.state, path)) {
+            let path = dotted(reference.path().prefix(wrong.depth + 1));
+            if reported.insert((reference.state(), path)) {
                 out.push(diagnostic(ctx, reference, widget, outputs, &wrong));
             }
         }
@@ -41,13 +41,13 @@ impl Rule for UnknownWidgetOutput {
 /// The widget a `widgets.<name>` reference reads, when its type's outputs are known in full.
 fn widget_read<'a>(
     ctx: &'a Context,
-    reference: &Reference,
+    reference: Reference<'_>,
 ) -> Option<(&'a State, &'static WidgetOutputs)> {
-    if reference.root != Root::Widget {
+    if reference.root() != Root::Widget {
         return None;
     }
     // A name no widget has is undefined-widget-reference's finding.
-    let node = ctx.graph.node(&reference.name)?;
+    let node = ctx.graph.node(reference.name())?;
     let widget = ctx.state(node);
     Some((widget, outputs::catalog().widget(&widget.kind)?))
 }
@@ -62,12 +62,9 @@ fn wrong_segment(
     ctx: &Context,
     widget: &State,
     outputs: &WidgetOutputs,
-    path: &[Segment],
+    path: Path,
 ) -> Option<Wrong> {
-    let output = path
-        .get(2)
-        .map(|(n, _)| n.as_str())
-        .filter(|n| !n.is_empty())?;
+    let output = path.get(2).map(|(n, _)| n).filter(|n| !n.is_empty())?;
     if outputs.has(output) {
         return wrong_child(outputs, output, path);
     }
@@ -85,11 +82,8 @@ fn wrong_segment(
 
 /// A name below a listed output that differs from a known one by case alone
 /// (`inbound.body`): Liquid's names are case-sensitive. Other names there are left alone.
-fn wrong_child(outputs: &WidgetOutputs, output: &str, path: &[Segment]) -> Option<Wrong> {
-    let child = path
-        .get(3)
-        .map(|(n, _)| n.as_str())
-        .filter(|n| !n.is_empty())?;
+fn wrong_child(outputs: &WidgetOutputs, output: &str, path: Path) -> Option<Wrong> {
+    let child = path.get(3).map(|(n, _)| n).filter(|n| !n.is_empty())?;
     let known = outputs.children(output)?;
     if known.iter().any(|k| outputs::matches(k, child)) {
         return None;
@@ -118,35 +112,35 @@ fn own_keys<'a>(ctx: &'a Context, widget: &State, outputs: &WidgetOutputs) -> Ve
 
 fn diagnostic(
     ctx: &Context,
-    reference: &Reference,
+    reference: Reference<'_>,
     widget: &State,
     outputs: &WidgetOutputs,
     wrong: &Wrong,
 ) -> Diagnostic {
-    let reader = &ctx.state(reference.state).name;
-    let name = &reference.path[wrong.depth].0;
-    let output = dotted(&reference.path[2..=wrong.depth]);
+    let reader = &ctx.state(reference.state()).name;
+    let (name, span) = reference.path().get(wrong.depth).unwrap_or_default();
+    let output = dotted(reference.path().prefix(wrong.depth + 1).suffix(2));
     let message = format!(
         "`{reader}` reads `{}`, but `{}` is a `{}` widget, which has no output `{output}`: it is \
          always empty",
-        dotted(&reference.path),
+        dotted(reference.path()),
         widget.name,
         widget.kind
     );
     let help = match (&wrong.suggestion, outputs.own_keys) {
         (Some(meant), _) => format!("did you mean `widgets.{}.{meant}`?", widget.name),
-        (None, true) => set_variables_help(widget, &reference.path, name),
+        (None, true) => set_variables_help(widget, reference.path(), name),
         (None, false) => describe_outputs(widget, outputs),
     };
     ctx.at_reference(&META, reference, message)
-        .anchor(Anchor::Bytes(reference.path[wrong.depth].1.clone()))
+        .anchor(Anchor::Bytes(span))
         .help(help)
 }
 
 /// What set-variables values are read as: `widgets.init.variables.x` means `flow.variables.x`.
-fn set_variables_help(widget: &State, path: &[Segment], name: &str) -> String {
+fn set_variables_help(widget: &State, path: Path, name: &str) -> String {
     let key = match path.get(3) {
-        Some((child, _)) if name == "variables" && !child.is_empty() => child.as_str(),
+        Some((child, _)) if name == "variables" && !child.is_empty() => child,
         _ => name,
     };
     format!(
@@ -173,7 +167,7 @@ fn describe_outputs(widget: &State, outputs: &WidgetOutputs) -> String {
 }
 
 /// `widgets.ask.outbound.Body` from the path's names; `[…]` for an index or a variable.
-fn dotted(path: &[Segment]) -> String {
+fn dotted(path: Path) -> String {
     let mut text = String::new();
     for (i, (name, _)) in path.iter().enumerate() {
         match (i, name.is_empty()) {

@@ -20,7 +20,7 @@ impl Rule for UnsetFlowVariable {
         let references: Vec<_> = ctx
             .references()
             .iter()
-            .filter(|r| r.root == Root::FlowVariable)
+            .filter(|r| r.root() == Root::FlowVariable)
             .collect();
         if references.is_empty() {
             return;
@@ -29,36 +29,39 @@ impl Rule for UnsetFlowVariable {
             ctx.flow,
             ctx.graph,
             ctx.dominators(),
-            references.iter().map(|r| r.name.as_str()),
+            references.iter().map(|r| r.name()),
         );
         let reachable = ctx.reachable();
         let loop_setters = setters_on_loops(ctx);
         let mut reported = HashSet::new();
         for reference in references {
-            let state = ctx.state(reference.state);
+            let state = ctx.state(reference.state());
             // Never set at all is undefined-flow-variable's finding; unreachable readers
             // are unreachable-state's.
-            if !variables.is_ever_set(&reference.name)
-                || !reachable[reference.state.index()]
-                || reference.guarded
+            if !variables.is_ever_set(reference.name())
+                || !reachable[reference.state().index()]
+                || reference.guarded()
                 || !reference.empty_matters(ctx.flow)
-                || variables.is_set_before(reference.state, &reference.name)
-                || set_on_the_same_loop(ctx, reference.state, &reference.name, &loop_setters)
+                || variables.is_set_before(reference.state(), reference.name())
+                || set_on_the_same_loop(ctx, reference.state(), reference.name(), &loop_setters)
                 // `count = {{flow.variables.count | plus: 1}}`: the counter idiom relies on
                 // the first read being empty.
-                || dataflow::variables_set_by(ctx.flow, state).contains(&reference.name)
-                || !reported.insert((reference.state, reference.name.clone()))
+                || dataflow::variables_set_by(ctx.flow, state).iter()
+                    .any(|set| set == reference.name())
+                || !reported.insert((reference.state(), reference.name().to_string()))
             {
                 continue;
             }
             let message = format!(
                 "`{}` reads `flow.variables.{}`, which some paths reach without setting it",
-                state.name, reference.name
+                state.name,
+                reference.name()
             );
             out.push(ctx.at_reference(&META, reference, message).help(format!(
                 "set `{}` on every path to `{}` (for example right after the trigger), or \
                      give it a default (`| default: …`)",
-                reference.name, state.name
+                reference.name(),
+                state.name
             )));
         }
     }

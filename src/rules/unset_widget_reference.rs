@@ -30,13 +30,13 @@ impl Rule for UnsetWidgetReference {
         let mut searches: HashMap<NodeIndex, PathsAvoiding> = HashMap::new();
         let mut reported = HashSet::new();
         for reference in ctx.references() {
-            let Some(widget) = ctx.graph.node(&reference.name) else {
+            let Some(widget) = ctx.graph.node(reference.name()) else {
                 continue;
             };
-            if reference.root != Root::Widget {
+            if reference.root() != Root::Widget {
                 continue;
             }
-            let reader = reference.state.node();
+            let reader = reference.state().node();
             // Unreachable readers are unreachable-state's finding.
             if !reachable[reader.index()] || !reported.insert((reader, widget)) {
                 continue;
@@ -46,10 +46,10 @@ impl Rule for UnsetWidgetReference {
                 // there; only a split has no output of its own to test.
                 // On a loop, a widget's properties read its output from the previous turn.
                 let in_conditions = reference
-                    .location
+                    .location()
                     .path()
                     .is_some_and(|p| p.as_pointer().contains("/transitions/"));
-                let is_split = catalog::role(&ctx.state(reference.state).kind) == Role::Split;
+                let is_split = catalog::role(&ctx.state(reference.state()).kind) == Role::Split;
                 if is_split || !(in_conditions || ctx.same_cycle(widget, reader)) {
                     out.push(self_read(ctx, reference));
                 }
@@ -59,7 +59,7 @@ impl Rule for UnsetWidgetReference {
             // nothing copes with it; a widget in the same loop as its reader is the previous
             // turn's output (a session id that is empty on the first turn by design).
             if dominators.dominates(widget, reader)
-                || reference.guarded
+                || reference.guarded()
                 || !reference.empty_matters(ctx.flow)
                 || ctx.same_cycle(widget, reader)
             {
@@ -78,8 +78,8 @@ impl Rule for UnsetWidgetReference {
     }
 }
 
-fn self_read(ctx: &Context, reference: &Reference) -> Diagnostic {
-    let state = ctx.state(reference.state);
+fn self_read(ctx: &Context, reference: Reference<'_>) -> Diagnostic {
+    let state = ctx.state(reference.state());
     let name = &state.name;
     let message = if catalog::role(&state.kind) == Role::Split {
         format!("`{name}` tests `widgets.{name}`, but a split has no output: it is always empty")
@@ -90,23 +90,28 @@ fn self_read(ctx: &Context, reference: &Reference) -> Diagnostic {
         .help("read the output of the widget that ran before this one")
 }
 
-fn not_dominated(ctx: &Context, reference: &Reference, path: Option<&[NodeIndex]>) -> Diagnostic {
-    let reader = &ctx.state(reference.state).name;
+fn not_dominated(
+    ctx: &Context,
+    reference: Reference<'_>,
+    path: Option<&[NodeIndex]>,
+) -> Diagnostic {
+    let reader = &ctx.state(reference.state()).name;
     let help = match path {
         Some(path) => format!(
             "this path skips `{}`: {}; read it only after it has run, or give a default \
              (`| default: …`)",
-            reference.name,
+            reference.name(),
             describe_path(ctx, path)
         ),
         None => format!(
             "read `{}` only where it has run, or give a default (`| default: …`)",
-            reference.name
+            reference.name()
         ),
     };
     let message = format!(
         "`{reader}` reads `widgets.{}`, but `{}` does not run on every path to `{reader}`",
-        reference.name, reference.name
+        reference.name(),
+        reference.name()
     );
     ctx.at_reference(&META, reference, message).help(help)
 }
