@@ -31,6 +31,7 @@ pub mod graph_command;
 pub mod liquid;
 pub mod loops;
 pub mod markup;
+pub mod memory;
 pub mod online_command;
 pub mod project;
 pub mod pull_command;

@@ -1022,8 +1022,11 @@ mod tests {
         assert!(!has_placeholder("${}"));
     }
 
+    /// A reference's root, name, text at its span, and path.
+    type Read = (Root, String, String, Vec<String>);
+
     /// The references of a flow whose `say` property is `say` (JSON-escaped as written).
-    fn read_from_flow(say: &str) -> (String, Vec<(Root, String, String, Vec<String>)>) {
+    fn read_from_flow(say: &str) -> Vec<Read> {
         let text = format!(
             r#"{{"initial_state": "t", "states": [{{"name": "t", "type": "trigger",
             "properties": {{}}, "transitions": [{{"event": "incomingCall", "next": "s"}}]}},
@@ -1033,8 +1036,7 @@ mod tests {
         let file = crate::flow::load_text("test.json".to_string(), text.clone());
         let flow = file.flow.as_ref().expect("the flow loads");
         let all = references(flow, &file.source.text, &liquid_texts(flow));
-        let read = all
-            .iter()
+        all.iter()
             .map(|r| {
                 let path = r.path().iter().map(|(n, _)| n.to_string()).collect();
                 (
@@ -1044,14 +1046,12 @@ mod tests {
                     path,
                 )
             })
-            .collect();
-        (text, read)
+            .collect()
     }
 
     #[test]
     fn names_written_with_escapes_are_read_decoded_and_underlined_as_written() {
-        let (_, read) =
-            read_from_flow(r#"{{widgets.\u0061sk.Digits}} {{flow.variables[\"a b\"]}}"#);
+        let read = read_from_flow(r#"{{widgets.\u0061sk.Digits}} {{flow.variables[\"a b\"]}}"#);
         assert_eq!(
             read,
             [
@@ -1081,7 +1081,7 @@ mod tests {
 
     #[test]
     fn references_are_in_file_order_with_indexes_as_empty_names() {
-        let (_, read) = read_from_flow("{{widgets.b.list[0].x}} {{trigger.call.From}}");
+        let read = read_from_flow("{{widgets.b.list[0].x}} {{trigger.call.From}}");
         let names: Vec<_> = read
             .iter()
             .map(|(_, n, _, p)| (n.as_str(), p.join(".")))

@@ -11,7 +11,7 @@ use std::path::Path;
 
 /// Top-level modules of `src/`, by layer, lowest first.
 const LAYERS: &[&[&str]] = &[
-    &["flow", "suggest", "markup"],
+    &["flow", "suggest", "markup", "memory"],
     &[
         "catalog",
         "graph",

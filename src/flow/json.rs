@@ -136,6 +136,19 @@ pub fn parse(text: impl Into<Arc<str>>) -> Result<Document, ParseError> {
     })
 }
 
+/// Upper bounds on the values of a text and on the length of its children table. Every value
+/// but the top one is a container's first child, after its opening bracket, or follows a
+/// comma; each non-empty container adds its length to the children table. Commas and
+/// brackets inside strings make the bound loose, never wrong.
+fn table_bounds(bytes: &[u8]) -> (usize, usize) {
+    let (mut commas, mut opens) = (0, 0);
+    for &byte in bytes {
+        commas += usize::from(byte == b',');
+        opens += usize::from(byte == b'[' || byte == b'{');
+    }
+    (1 + commas + opens, commas + 2 * opens)
+}
+
 struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
@@ -158,11 +171,19 @@ struct KeyText {
 
 impl<'a> Parser<'a> {
     fn new(text: &'a str) -> Parser<'a> {
+        // Sized once from a bound: growing by doubling would hold the old and the new table
+        // at once and leave up to half unused; pages reserved but never written cost nothing.
+        let (values, children) = table_bounds(text.as_bytes());
+        let tree = Tree {
+            nodes: Vec::with_capacity(values),
+            children: Vec::with_capacity(children),
+            ..Tree::default()
+        };
         Parser {
             text,
             bytes: text.as_bytes(),
             pos: 0,
-            tree: Tree::default(),
+            tree,
             pending: Vec::new(),
             pending_keys: Vec::new(),
         }

@@ -319,6 +319,7 @@ fn read_text(input: &Input) -> Result<String, LoadError> {
                 .take(MAX_FILE_BYTES + 1)
                 .read_to_end(&mut bytes)
                 .map_err(|e| plain_error(io_message(&e)))?;
+            crate::memory::input_loaded(bytes.len());
             bytes
         }
         Input::File(path) => read_file(path)?,
@@ -351,6 +352,8 @@ fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
     if metadata.len() > MAX_FILE_BYTES {
         return Err(too_large());
     }
+    // Before reading: the copies made while loading are then returned at once.
+    crate::memory::input_loaded(metadata.len() as usize);
     let mut bytes = Vec::with_capacity(metadata.len() as usize);
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
