@@ -136,17 +136,20 @@ pub fn parse(text: impl Into<Arc<str>>) -> Result<Document, ParseError> {
     })
 }
 
-/// Upper bounds on the values of a text and on the length of its children table. Every value
-/// but the top one is a container's first child, after its opening bracket, or follows a
-/// comma; each non-empty container adds its length to the children table. Commas and
-/// brackets inside strings make the bound loose, never wrong.
+/// How many values and children-table entries to make room for. Every value but the top one
+/// is a container's first child, after its opening bracket, or follows a comma; each
+/// non-empty container adds its length to the children table. Commas and brackets inside
+/// strings make that bound loose, never wrong. A text of little more than brackets and commas
+/// could ask for gigabytes that way, so room is capped at one value per 8 bytes (flows have
+/// 14 to 50) and the tables grow past it as usual.
 fn table_bounds(bytes: &[u8]) -> (usize, usize) {
     let (mut commas, mut opens) = (0, 0);
     for &byte in bytes {
         commas += usize::from(byte == b',');
         opens += usize::from(byte == b'[' || byte == b'{');
     }
-    (1 + commas + opens, commas + 2 * opens)
+    let cap = bytes.len() / 8 + 1;
+    ((1 + commas + opens).min(cap), (commas + 2 * opens).min(2 * cap))
 }
 
 struct Parser<'a> {
