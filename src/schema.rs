@@ -9,7 +9,10 @@ use jsonschema::{Draft, Registry, Resource, Validator};
 use serde_json::Value;
 
 use crate::flow::StateId;
-use crate::flow::json::{Json, escape_pointer_token};
+use crate::flow::json::escape_pointer_token;
+
+mod instance;
+pub use instance::{FlowJson, Instance};
 
 /// The URI prefix of every Studio schema `$id`.
 pub const ID_PREFIX: &str = "https://schemas.twilio.com/studio/draft/2019-09/";
@@ -51,7 +54,7 @@ static COMMONS: &str = include_str!("../rules/schemas/commons.json");
 
 /// A compiled schema and what messages need from it.
 pub struct WidgetSchema {
-    pub validator: Validator,
+    pub validator: Validator<FlowJson>,
     /// The schema's `title`, e.g. "Send To Flex", for messages.
     pub title: String,
     /// The schema document, to look up limits and enums for messages.
@@ -63,7 +66,7 @@ pub struct SchemaSet {
     /// flow pays only for the widgets it has.
     widgets: HashMap<&'static str, (&'static str, OnceLock<WidgetSchema>)>,
     /// The flow definition's own shape; each state is checked by its widget schema instead.
-    pub flow: Validator,
+    pub flow: Validator<FlowJson>,
 }
 
 /// The compiled schemas. Built on first use; a schema that does not compile is a bug in the
@@ -106,8 +109,8 @@ fn registry() -> &'static Registry<'static> {
     })
 }
 
-fn build(document: &Value) -> Validator {
-    jsonschema::options()
+fn build(document: &Value) -> Validator<FlowJson> {
+    jsonschema::options_for::<FlowJson>()
         .with_draft(Draft::Draft7)
         .with_registry(registry())
         .build(document)
@@ -197,39 +200,26 @@ pub struct Violation {
     /// Pointer to the property, relative to the state (or the definition). For a missing
     /// property, where it would be.
     pub pointer: String,
-    /// Failing keyword, offending value (see [`summarize`]), and schema location
-    /// (`rules/schemas/…#…`).
+    /// Failing keyword, offending value (a summary: see [`Instance`]'s `lazy_value`), and
+    /// schema location (`rules/schemas/…#…`).
     pub errors: Vec<(ValidationErrorKind, Value, String)>,
     /// For a missing property: its name.
     pub missing: Option<String>,
 }
 
-/// The offending value as messages need it. Scalars are kept; an array keeps only its
-/// length (as that many nulls) and an object only its keys, so a `maxItems` error on a
-/// 100,000-state flow does not copy the whole flow.
-fn summarize(value: &Value) -> Value {
-    match value {
-        Value::Array(items) => Value::Array(vec![Value::Null; items.len()]),
-        Value::Object(members) => {
-            Value::Object(members.keys().map(|k| (k.clone(), Value::Null)).collect())
-        }
-        scalar => scalar.clone(),
-    }
-}
-
 /// Every schema violation of a flow: the definition's own shape first, then each state
-/// whose type has a schema, in file order. Each state is built as a `serde_json::Value` for
-/// the validator on its own and dropped after, so the whole flow is never one.
+/// whose type has a schema, in file order. The validator reads the parsed flow in place
+/// (see [`Instance`]), so no part of it is copied.
 pub fn violations(flow: &crate::flow::Flow) -> Vec<Violation> {
     let set = schemas();
     let mut found = Vec::new();
+    // Only the length of `states` is read (its schema keeps `type`, `minItems` and
+    // `maxItems`: see `compile`), and outside a split not even that of `transitions` (see
+    // `without_transition_events`).
     if let Some(definition) = flow.node(&flow.base) {
-        found.extend(collect(
-            &set.flow,
-            &definition_shape(definition),
-            None,
-            |p| !p.starts_with("/states/"),
-        ));
+        found.extend(collect(&set.flow, Instance::Value(definition), None, |p| {
+            !p.starts_with("/states/")
+        }));
     }
     for state in &flow.states {
         let (Some(widget), Some(node)) = (set.widget(&state.kind), flow.value(&state.location()))
@@ -238,51 +228,12 @@ pub fn violations(flow: &crate::flow::Flow) -> Vec<Violation> {
         };
         found.extend(collect(
             &widget.validator,
-            &state_shape(node, &state.kind),
+            Instance::Value(node),
             Some(state.id),
             keeps_state_path,
         ));
     }
     found
-}
-
-/// A state as its widget's schema sees it. Outside a split the schema only requires
-/// `transitions` (see [`without_transition_events`]), so its value stands as `null`:
-/// building it would be most of the cost of the state.
-fn state_shape(state: Json, kind: &str) -> Value {
-    let is_split = crate::catalog::role(kind) == crate::catalog::Role::Split;
-    match state.as_object() {
-        Some(members) if !is_split => Value::Object(
-            members
-                .iter()
-                .map(|(key, value)| {
-                    let value = match key {
-                        "transitions" => Value::Null,
-                        _ => value.to_value(),
-                    };
-                    (key.to_string(), value)
-                })
-                .collect(),
-        ),
-        _ => state.to_value(),
-    }
-}
-
-/// The definition as the flow schema sees it: its states (checked one by one, against
-/// their widgets' schemas) stand as an array of as many nulls, which is all the flow
-/// schema's `states` asks about (`type`, `minItems`, `maxItems`).
-fn definition_shape(definition: Json) -> Value {
-    let Some(members) = definition.as_object() else {
-        return definition.to_value();
-    };
-    let member = |(key, value): (&str, Json)| {
-        let value = match value.as_array() {
-            Some(states) if key == "states" => Value::Array(vec![Value::Null; states.len()]),
-            _ => value.to_value(),
-        };
-        (key.to_string(), value)
-    };
-    Value::Object(members.iter().map(member).collect())
 }
 
 impl Violation {
@@ -302,8 +253,8 @@ impl Violation {
 /// Groups the validator's errors by property. Missing properties are keyed by the pointer
 /// they would have, so `required` and a type error never merge by accident.
 fn collect(
-    validator: &Validator,
-    instance: &Value,
+    validator: &Validator<FlowJson>,
+    instance: Instance,
     state: Option<StateId>,
     keep: impl Fn(&str) -> bool,
 ) -> Vec<Violation> {
@@ -340,7 +291,7 @@ fn collect(
         problem.missing = problem.missing.take().or(missing);
         problem
             .errors
-            .push((parts.kind, summarize(&parts.instance), location));
+            .push((parts.kind, parts.instance.into_owned(), location));
     }
     problems
         .into_values()
