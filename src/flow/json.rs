@@ -7,7 +7,8 @@
 //! `serde_json::Value` costs 16 to 20 times the file; this document costs the text (shared,
 //! not copied) and about 20 bytes per value. Values are read through [`Json`], a `Copy` view
 //! with serde_json's accessor names; [`Json::to_value`] builds a `serde_json::Value` of one
-//! part for the code that needs one (the schema validator, one state at a time).
+//! part for the code that needs one (the diff, the simulator). The schema validator reads the
+//! views themselves (`schema::instance`).
 
 mod view;
 
@@ -147,7 +148,10 @@ fn table_bounds(bytes: &[u8]) -> (usize, usize) {
     let count = |wanted: u8| memchr::memchr_iter(wanted, bytes).count();
     let (commas, opens) = (count(b','), count(b'[') + count(b'{'));
     let cap = bytes.len() / 8 + 1;
-    ((1 + commas + opens).min(cap), (commas + 2 * opens).min(2 * cap))
+    (
+        (1 + commas + opens).min(cap),
+        (commas + 2 * opens).min(2 * cap),
+    )
 }
 
 struct Parser<'a> {
