@@ -64,8 +64,9 @@ impl MemberPath {
 
     /// The path with one more array element.
     pub fn index(mut self, index: usize) -> MemberPath {
-        self.0.push('/');
-        self.0.push_str(&index.to_string());
+        use std::fmt::Write;
+        // Written in place: `to_string` allocated a string per step.
+        let _ = write!(self.0, "/{index}");
         self
     }
 
