@@ -172,12 +172,7 @@ pub fn check_graph(
     source: &SourceText,
     rules: &[&dyn Rule],
 ) -> Vec<Finding> {
-    let ctx = Context::new(flow, graph, source);
-    let mut diagnostics = Vec::new();
-    for rule in rules {
-        rule.check(&ctx, &mut diagnostics);
-    }
-    let mut findings = locate_all(flow, source, diagnostics);
+    let mut findings = locate_all(flow, source, diagnose(flow, graph, source, rules));
     findings.sort_by(|a, b| {
         (a.span.start, a.diagnostic.rule, &a.diagnostic.message).cmp(&(
             b.span.start,
@@ -186,6 +181,22 @@ pub fn check_graph(
         ))
     });
     findings
+}
+
+/// The rules' diagnostics. The facts they shared (Liquid references, splits, dominators) are
+/// dropped on return, before the findings are located.
+fn diagnose(
+    flow: &Flow,
+    graph: &FlowGraph,
+    source: &SourceText,
+    rules: &[&dyn Rule],
+) -> Vec<Diagnostic> {
+    let ctx = Context::new(flow, graph, source);
+    let mut diagnostics = Vec::new();
+    for rule in rules {
+        rule.check(&ctx, &mut diagnostics);
+    }
+    diagnostics
 }
 
 /// Places every diagnostic in the source: pointers and spans from the locations, then all

@@ -33,7 +33,8 @@ pub struct Branch<'f> {
     /// Index into the state's transitions.
     pub position: usize,
     pub transition: &'f Transition,
-    pub conditions: Vec<Condition<'f>>,
+    /// Boxed: a slice as long as the conditions, where a collected vector would reserve four.
+    pub conditions: Box<[Condition<'f>]>,
 }
 
 /// One condition of a `match` transition.
@@ -42,7 +43,7 @@ pub struct Condition<'f> {
     /// `value`, when it is a string.
     pub value: Option<&'f str>,
     /// The string members of `arguments`, with their index.
-    pub arguments: Vec<(usize, &'f str)>,
+    pub arguments: Box<[(usize, &'f str)]>,
     /// The condition object.
     pub location: Location,
 }
@@ -180,7 +181,7 @@ fn read_split<'f>(flow: &'f Flow, index: usize, state: &'f State) -> Split<'f> {
     split
 }
 
-fn read_conditions<'f>(flow: &'f Flow, transition: &Transition) -> Vec<Condition<'f>> {
+fn read_conditions<'f>(flow: &'f Flow, transition: &Transition) -> Box<[Condition<'f>]> {
     let conditions = transition.member("conditions");
     flow.conditions(transition)
         .iter()

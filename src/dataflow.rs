@@ -56,6 +56,11 @@ impl DominatorTree {
         })
     }
 
+    /// Whether the tree holds `node`: whether the start reaches it.
+    pub fn contains(&self, node: NodeIndex) -> bool {
+        self.interval[node.index()].is_some()
+    }
+
     /// The start of the flow, the root of the tree.
     pub fn root(&self) -> NodeIndex {
         self.root

@@ -32,7 +32,7 @@ pub fn apply(report: &FileReport, mode: FixMode) -> Option<Fixed> {
         .findings
         .iter()
         .filter_map(|f| {
-            let fix = f.diagnostic.fix.as_ref().filter(|fix| mode.allows(fix))?;
+            let fix = f.diagnostic.fix.as_deref().filter(|fix| mode.allows(fix))?;
             Some((report.key(f), fix))
         })
         .collect();

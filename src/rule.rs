@@ -1,5 +1,6 @@
 //! The rule contract: metadata, severities, the context rules read, and what they report.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::facts::Facts;
@@ -284,7 +285,8 @@ pub struct Diagnostic {
     pub rule: &'static str,
     pub severity: Severity,
     pub message: String,
-    pub help: Option<String>,
+    /// Borrowed when every finding of a rule shares it (see [`Diagnostic::static_help`]).
+    pub help: Option<Cow<'static, str>>,
     /// The widget the finding is about; `None` for flow-level findings. The engine derives
     /// it from the location unless the finding names one itself.
     pub state: Option<String>,
@@ -294,8 +296,9 @@ pub struct Diagnostic {
     pub anchor: Anchor,
     pub related: Vec<Related>,
     pub subject: Subject,
-    /// A mechanical repair, when there is exactly one obvious one.
-    pub fix: Option<Fix>,
+    /// A mechanical repair, when there is exactly one obvious one. Boxed: most findings
+    /// have none, and a large flow can have a hundred thousand findings.
+    pub fix: Option<Box<Fix>>,
 }
 
 impl Diagnostic {
@@ -303,7 +306,7 @@ impl Diagnostic {
         Diagnostic {
             rule: meta.id,
             severity: meta.severity,
-            message: message.into(),
+            message: exact(message.into()),
             help: None,
             state: None,
             event: None,
@@ -316,7 +319,14 @@ impl Diagnostic {
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(Cow::Owned(exact(help.into())));
+        self
+    }
+
+    /// Help that is the same text for every finding: shared, not copied into each (a rule
+    /// can report a hundred thousand times in one flow).
+    pub fn static_help(mut self, help: &'static str) -> Self {
+        self.help = Some(Cow::Borrowed(help));
         self
     }
 
@@ -345,7 +355,7 @@ impl Diagnostic {
     }
 
     pub fn fix(mut self, fix: Option<Fix>) -> Self {
-        self.fix = fix;
+        self.fix = fix.map(Box::new);
         self
     }
 
@@ -377,4 +387,14 @@ impl Diagnostic {
         });
         self
     }
+}
+
+/// A text without the spare capacity `format!` reserves (up to twice its length), since
+/// findings are kept until the report is written. A copy, not `shrink_to_fit`: mimalloc
+/// keeps a block that shrinks by less than half.
+fn exact(text: String) -> String {
+    if text.capacity() == text.len() {
+        return text;
+    }
+    text.as_str().to_owned()
 }

@@ -74,7 +74,7 @@ fn render_finding(renderer: &Renderer, report: &FileReport, finding: &Finding) -
     ];
     if let Some(help) = &d.help {
         groups.push(Group::with_title(
-            Level::HELP.secondary_title(help.as_str()),
+            Level::HELP.secondary_title(help.as_ref()),
         ));
     }
     let fix_note = d.fix.as_ref().map(|fix| {

@@ -49,18 +49,14 @@ impl Rule for DeadBranch {
             return;
         };
         let tested = tested_splits(ctx, splits);
-        let edges = Walk::new(ctx, dominators, &tested).run();
-        for (index, tested) in &tested {
-            let incoming = edges.get(index).map(Vec::as_slice).unwrap_or(&[]);
-            out.extend(findings(ctx, tested, incoming));
-        }
+        Walk::new(ctx, dominators, &tested).run(out);
     }
 }
 
 /// A split whose conditions all test its input, with what can change that input.
 struct Tested<'s, 'f> {
     split: &'s Split<'f>,
-    key: String,
+    key: &'s str,
     /// Widgets whose running gives the expression a new value.
     writers: Vec<NodeIndex>,
 }
@@ -70,7 +66,7 @@ fn tested_splits<'s, 'f>(ctx: &Context, splits: &'s [Split<'f>]) -> HashMap<usiz
         .iter()
         .filter(|s| !s.state.incomplete && s.input.is_some_and(|i| !i.contains("{%")))
         .filter_map(|split| {
-            let key = split.tested()?.to_string();
+            let key = split.tested()?;
             let writers = writers(ctx, split.input.unwrap_or(""));
             Some((
                 split.index,
@@ -119,15 +115,24 @@ struct Fact {
     at: NodeIndex,
 }
 
-/// The walk of the dominator tree that carries facts and records what each edge into a
-/// tested split knows.
+/// The walk of the dominator tree that carries facts, records what each edge into a tested
+/// split knows, and reports on the split once all its edges are walked.
 struct Walk<'w, 'c, 's, 'f> {
     ctx: &'w Context<'c>,
     dominators: &'w DominatorTree,
     tested: &'w HashMap<usize, Tested<'s, 'f>>,
     scope: HashMap<&'w str, Vec<Fact>>,
     reach: Reach<'w, 'c>,
-    edges: HashMap<usize, Vec<EdgeFact>>,
+    /// Tested splits with edges still to walk: what the walked edges know, and how many
+    /// edges the walk will find in all. Held only until the last one, not for every split
+    /// to the end of the walk (a ladder of 100,000 splits held them all).
+    pending: HashMap<usize, Incoming>,
+}
+
+/// The edges into a tested split walked so far.
+struct Incoming {
+    edges: Vec<EdgeFact>,
+    expected: usize,
 }
 
 impl<'w, 'c, 's, 'f> Walk<'w, 'c, 's, 'f> {
@@ -142,26 +147,31 @@ impl<'w, 'c, 's, 'f> Walk<'w, 'c, 's, 'f> {
             tested,
             scope: HashMap::new(),
             reach: Reach::new(ctx),
-            edges: HashMap::new(),
+            pending: HashMap::new(),
         }
     }
 
-    fn run(mut self) -> HashMap<usize, Vec<EdgeFact>> {
+    fn run(mut self, out: &mut Vec<Diagnostic>) {
         let mut stack = vec![(self.dominators.root(), false)];
         while let Some((node, leaving)) = stack.pop() {
             if leaving {
                 self.leave(node);
                 continue;
             }
-            self.enter(node);
+            self.enter(node, out);
             stack.push((node, true));
             let children = self.dominators.children(node);
             stack.extend(children.iter().map(|&c| (c, false)));
         }
-        self.edges
+        // Every edge the walk expects is walked; this is only in case one was not.
+        let mut rest: Vec<(usize, Incoming)> = self.pending.drain().collect();
+        rest.sort_unstable_by_key(|(target, _)| *target);
+        for (target, incoming) in rest {
+            out.extend(findings(self.ctx, &self.tested[&target], &incoming.edges));
+        }
     }
 
-    fn enter(&mut self, node: NodeIndex) {
+    fn enter(&mut self, node: NodeIndex, out: &mut Vec<Diagnostic>) {
         if let Some((key, fact)) = self.entry_fact(node) {
             self.scope.entry(key).or_default().push(fact);
         }
@@ -170,8 +180,23 @@ impl<'w, 'c, 's, 'f> Walk<'w, 'c, 's, 'f> {
             let target = edge.target().index();
             if self.tested.contains_key(&target) {
                 let fact = self.edge_fact(node, edge.weight().transition, target);
-                self.edges.entry(target).or_default().push(fact);
+                self.record(target, fact, out);
             }
+        }
+    }
+
+    /// Keeps what an edge into `target` knows; with its last edge, reports on the split.
+    fn record(&mut self, target: usize, fact: EdgeFact, out: &mut Vec<Diagnostic>) {
+        let (ctx, dominators) = (self.ctx, self.dominators);
+        let incoming = self.pending.entry(target).or_insert_with(|| Incoming {
+            edges: Vec::new(),
+            expected: walked_edges_into(ctx, dominators, target),
+        });
+        incoming.edges.push(fact);
+        if incoming.edges.len() == incoming.expected
+            && let Some(incoming) = self.pending.remove(&target)
+        {
+            out.extend(findings(ctx, &self.tested[&target], &incoming.edges));
         }
     }
 
@@ -196,8 +221,7 @@ impl<'w, 'c, 's, 'f> Walk<'w, 'c, 's, 'f> {
             .filter(|s| reachable[s.index()]);
         let first = sources.next()?;
         let tested = self.tested.get(&first.index())?;
-        (first != node && sources.all(|s| s == first))
-            .then_some((tested.key.as_str(), first.index()))
+        (first != node && sources.all(|s| s == first)).then_some((tested.key, first.index()))
     }
 
     fn entry_fact(&self, node: NodeIndex) -> Option<(&'w str, Fact)> {
@@ -226,11 +250,7 @@ impl<'w, 'c, 's, 'f> Walk<'w, 'c, 's, 'f> {
         let tested = &self.tested[&target];
         let mut values = Values::Any;
         let mut sources = Vec::new();
-        let facts = self
-            .scope
-            .get(tested.key.as_str())
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
+        let facts = self.scope.get(tested.key).map(Vec::as_slice).unwrap_or(&[]);
         for fact in facts.iter().rev().take(MAX_FACTS) {
             let source = StateId::new(fact.source).node();
             if self
@@ -255,6 +275,16 @@ impl<'w, 'c, 's, 'f> Walk<'w, 'c, 's, 'f> {
             sources,
         }
     }
+}
+
+/// The edges into `target` the walk will find: those from the states in the dominator tree,
+/// the ones it enters.
+fn walked_edges_into(ctx: &Context, dominators: &DominatorTree, target: usize) -> usize {
+    ctx.graph
+        .graph
+        .edges_directed(NodeIndex::new(target), Direction::Incoming)
+        .filter(|e| dominators.contains(e.source()))
+        .count()
 }
 
 /// What a split's input is when it takes transition `position`: that transition's
@@ -454,7 +484,7 @@ fn dead_finding(
         Some(c) => c.location.clone(),
         None => branch.transition.member("next"),
     };
-    Diagnostic::new(&META, location, message).help(
+    Diagnostic::new(&META, location, message).static_help(
         "test what the caller answered last (the widget that ran just before this split), \
              or remove the branch that cannot be taken",
     )
@@ -507,7 +537,7 @@ fn per_edge_finding(ctx: &Context, tested: &Tested, incoming: &[EdgeFact]) -> Op
         sources_named(ctx, incoming),
         each.join("; ")
     );
-    Some(Diagnostic::new(&META, input_at, message).help(
+    Some(Diagnostic::new(&META, input_at, message).static_help(
         "test the answer given after the earlier split (a confirmation's own `Digits`), \
                  or connect the widgets before it to the branches directly",
     ))
@@ -571,7 +601,7 @@ fn constant_finding(split: &Split, constant: &str) -> Option<Diagnostic> {
             message,
         )
         .event(&always.transition.event)
-        .help(
+        .static_help(
             "read a widget's output or a variable (`{{widgets.<name>.SpeechResult}}`, \
              `{{flow.variables.<key>}}`, `{{trigger.…}}`)",
         ),
