@@ -202,25 +202,32 @@ fn diagnose(
 /// Places every diagnostic in the source: pointers and spans from the locations, then all
 /// line:column positions in one pass over the text.
 fn locate_all(flow: &Flow, source: &SourceText, diagnostics: Vec<Diagnostic>) -> Vec<Finding> {
-    let placed: Vec<Placed> = diagnostics.iter().map(|d| place(flow, source, d)).collect();
-    let offsets: Vec<usize> = placed
+    // Each diagnostic becomes its finding as it is placed, so that no third list of them
+    // is held; line:column follow in one pass over all the offsets in order.
+    let unknown = Position { line: 1, column: 1 };
+    let mut findings: Vec<Finding> = diagnostics
+        .into_iter()
+        .map(|diagnostic| {
+            let placed = place(flow, source, &diagnostic);
+            Finding {
+                diagnostic: name_state_and_event(flow, diagnostic),
+                pointer: placed.pointer,
+                span: placed.span,
+                start: unknown,
+                end: unknown,
+                related: placed.related,
+            }
+        })
+        .collect();
+    let offsets: Vec<usize> = findings
         .iter()
-        .flat_map(|p| [p.span.start, p.span.end])
+        .flat_map(|f| [f.span.start, f.span.end])
         .collect();
     let positions = source.positions(&offsets);
-    diagnostics
-        .into_iter()
-        .zip(placed)
-        .zip(positions.chunks(2))
-        .map(|((diagnostic, placed), ends)| Finding {
-            start: ends[0],
-            end: ends[1],
-            diagnostic: name_state_and_event(flow, diagnostic),
-            pointer: placed.pointer,
-            span: placed.span,
-            related: placed.related,
-        })
-        .collect()
+    for (finding, ends) in findings.iter_mut().zip(positions.chunks(2)) {
+        (finding.start, finding.end) = (ends[0], ends[1]);
+    }
+    findings
 }
 
 /// A diagnostic's place before line:column: its pointer, span and related spans.

@@ -5,8 +5,8 @@ use std::path::Path;
 use crate::analyze::FileReport;
 use crate::baseline::Baseline;
 use crate::cli::{
-    AnalyzeArgs, EXIT_CLEAN, EXIT_FINDINGS, EXIT_TROUBLE, FailOn, OutputFormat, emit, usage_error,
-    wants_color, writes_over_input,
+    AnalyzeArgs, EXIT_CLEAN, EXIT_FINDINGS, EXIT_TROUBLE, FailOn, OutputFormat, emit, emit_with,
+    usage_error, wants_color, writes_over_input,
 };
 use crate::config::{Config, SuppressionUse};
 use crate::fix::{self, FixMode};
@@ -83,11 +83,14 @@ pub fn run(args: &AnalyzeArgs) -> u8 {
     if let Some(path) = &args.write_baseline {
         return write_baseline(&reports, path);
     }
-    let text = match render(args, &reports, rendered) {
-        Ok(text) => text,
-        Err(message) => return usage_error(&message),
+    let written = if args.format == OutputFormat::Json && !args.statistics {
+        emit_with(args.output.as_deref(), |out| {
+            report::json::write(&reports, out)
+        })
+    } else {
+        render(args, &reports, rendered).and_then(|text| emit(&text, args.output.as_deref()))
     };
-    if let Err(message) = emit(&text, args.output.as_deref()) {
+    if let Err(message) = written {
         return usage_error(&message);
     }
     if fix_trouble {

@@ -455,14 +455,25 @@ pub fn wants_color(when: ColorWhen) -> bool {
 
 /// Writes a report to a file, or to stdout.
 pub fn emit(text: &str, output: Option<&Path>) -> Result<(), String> {
+    emit_with(output, |out| out.write_all(text.as_bytes()))
+}
+
+/// Writes a report as `write` produces it, to a file or to stdout, without holding it whole.
+pub fn emit_with(
+    output: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
     match output {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| format!("cannot write the report to {}: {e}", path.display())),
+        Some(path) => {
+            let failed =
+                |e: std::io::Error| format!("cannot write the report to {}: {e}", path.display());
+            let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(failed)?);
+            write(&mut out).and_then(|()| out.flush()).map_err(failed)
+        }
         None => {
-            let mut stdout = std::io::stdout().lock();
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
             // A closed pipe (`| head`) is not an error worth a message.
-            let _ = stdout.write_all(text.as_bytes());
-            let _ = stdout.flush();
+            let _ = write(&mut stdout).and_then(|()| stdout.flush());
             Ok(())
         }
     }

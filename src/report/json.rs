@@ -1,5 +1,7 @@
 //! `--format json`: the version 1 contract in DESIGN.md.
 
+use std::io::Write;
+
 use serde::Serialize;
 
 use super::Summary;
@@ -18,7 +20,17 @@ struct FileOutput<'a> {
     path: &'a str,
     states: usize,
     error: Option<ErrorOutput<'a>>,
-    diagnostics: Vec<DiagnosticOutput<'a>>,
+    diagnostics: Diagnostics<'a>,
+}
+
+/// A file's findings, turned into [`DiagnosticOutput`]s one at a time as they are written:
+/// a report of 100,000 findings holds no second list of them.
+struct Diagnostics<'a>(&'a [Finding]);
+
+impl Serialize for Diagnostics<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(diagnostic_output))
+    }
 }
 
 #[derive(Serialize)]
@@ -67,6 +79,14 @@ struct SummaryOutput {
 
 /// The whole report as pretty-printed JSON, ending with a newline.
 pub fn render(reports: &[FileReport]) -> String {
+    let mut bytes = Vec::new();
+    let _ = write(reports, &mut bytes);
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Writes the report as it is serialised: a large flow's report can be several times the
+/// file, and is never held whole.
+pub fn write(reports: &[FileReport], out: &mut dyn Write) -> std::io::Result<()> {
     let summary = Summary::of(reports);
     let output = Output {
         version: 1,
@@ -79,9 +99,8 @@ pub fn render(reports: &[FileReport]) -> String {
             infos: summary.infos,
         },
     };
-    let mut text = serde_json::to_string_pretty(&output).unwrap_or_default();
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut *out, &output)?;
+    out.write_all(b"\n")
 }
 
 fn file_output(report: &FileReport) -> FileOutput<'_> {
@@ -93,7 +112,7 @@ fn file_output(report: &FileReport) -> FileOutput<'_> {
             line: e.position.map(|p| p.line),
             column: e.position.map(|p| p.column),
         }),
-        diagnostics: report.findings.iter().map(diagnostic_output).collect(),
+        diagnostics: Diagnostics(&report.findings),
     }
 }
 
