@@ -147,7 +147,7 @@ impl<'a> Context<'a> {
         message: impl Into<String>,
     ) -> Diagnostic {
         Diagnostic::new(meta, reference.location().clone(), message)
-            .anchor(Anchor::Bytes(reference.span().clone()))
+            .anchor(Anchor::Bytes(reference.span()))
     }
 }
 
