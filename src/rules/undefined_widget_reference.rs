@@ -60,7 +60,7 @@ fn rename_everywhere(ctx: &Context, reference: Reference<'_>, close: &str) -> Fi
                 && r.name() == reference.name()
         })
         .map(|r| Edit {
-            span: r.span().clone(),
+            span: r.span(),
             replacement: close.to_string(),
         })
         .collect();
