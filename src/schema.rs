@@ -1,7 +1,7 @@
 //! The effective Studio JSON Schemas (`rules/schemas/effective/`: the official schemas with
 //! documented patches), embedded in the binary and compiled once per process, offline.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
@@ -63,8 +63,9 @@ pub struct WidgetSchema {
 
 pub struct SchemaSet {
     /// Each widget's schema, compiled the first time a flow uses the widget: a run over one
-    /// flow pays only for the widgets it has.
-    widgets: HashMap<&'static str, (&'static str, OnceLock<WidgetSchema>)>,
+    /// flow pays only for the widgets it has. Looked up once per state, so hashed with
+    /// foldhash rather than SipHash.
+    widgets: foldhash::HashMap<&'static str, (&'static str, OnceLock<WidgetSchema>)>,
     /// The flow definition's own shape; each state is checked by its widget schema instead.
     pub flow: Validator<FlowJson>,
 }

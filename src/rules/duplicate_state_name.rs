@@ -1,7 +1,5 @@
 //! `duplicate-state-name`: widget names identify states; two states cannot share one.
 
-use std::collections::HashMap;
-
 use crate::rule::{Context, Diagnostic, Rule};
 
 declare_rule!(
@@ -13,8 +11,8 @@ declare_rule!(
 
 impl Rule for DuplicateStateName {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
-        let mut first_seen: HashMap<&str, usize> = HashMap::new();
-        // Anonymous states (no readable name) are malformed-flow's finding.
+        // The graph maps each name to its first state. Anonymous states (no readable name)
+        // are malformed-flow's finding.
         let named = ctx
             .flow
             .states
@@ -22,7 +20,10 @@ impl Rule for DuplicateStateName {
             .enumerate()
             .filter(|(_, s)| !s.name.is_empty());
         for (index, state) in named {
-            let first = *first_seen.entry(state.name.as_str()).or_insert(index);
+            let first = ctx
+                .graph
+                .node(&state.name)
+                .map_or(index, |node| node.index());
             if first == index {
                 continue;
             }

@@ -7,6 +7,7 @@
 
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
 
 use crate::catalog::{self, EventKind};
 use crate::flow::StateId;
@@ -163,15 +164,17 @@ fn reversed_normal_graph(ctx: &Context) -> (DiGraph<(), ()>, NodeIndex) {
             spec.and_then(|w| w.event(event))
                 .is_some_and(|e| e.kind == EventKind::Hangup)
         };
-        let mut ends = false;
-        for transition in state.transitions.iter().filter(|t| !is_hangup(&t.event)) {
-            match transition.next.as_deref().and_then(|n| ctx.graph.node(n)) {
-                Some(target) => {
-                    reversed.add_edge(target, node, ());
-                }
-                None => ends = true,
+        // The graph's edges are the transitions whose `next` names a state; a normal
+        // outcome without one ends the execution.
+        let mut connected = 0;
+        for edge in ctx.graph.graph.edges(node) {
+            if !is_hangup(&state.transitions[edge.weight().transition].event) {
+                reversed.add_edge(edge.target(), node, ());
+                connected += 1;
             }
         }
+        let normal = state.transitions.iter().filter(|t| !is_hangup(&t.event));
+        let ends = normal.count() > connected;
         // Events the widget emits but the flow does not list end the execution too.
         let unlisted = spec.is_some_and(|w| w.unlisted_exits(state).next().is_some());
         if ends || unlisted || state.transitions.is_empty() {
