@@ -960,3 +960,42 @@ fn selecting_a_rule_the_config_turns_off_says_so() {
         stderr(&output)
     );
 }
+
+/// A flow written on one long line: the text report shows a piece of the line around each
+/// finding (not the whole line once per finding, which took minutes on a large flow) and
+/// still gives the true line and column.
+#[test]
+fn one_line_flows_show_a_piece_of_the_line_at_the_true_column() {
+    let say = |i: usize| {
+        format!(
+            r#"{{"name":"s{i}","type":"say-play","properties":{{"say":"{}"}},"transitions":[{{"event":"audioComplete","next":"s{}"}}]}}"#,
+            "x".repeat(100),
+            i + 1
+        )
+    };
+    let states: Vec<String> = (0..60).map(say).collect();
+    let text = format!(
+        r#"{{"description":"d","initial_state":"t","flags":{{"allow_concurrent_calls":true}},"states":[{{"name":"t","type":"trigger","properties":{{}},"transitions":[{{"event":"incomingCall","next":"s0"}}]}},{}]}}"#,
+        states.join(",")
+    );
+    assert!(text.len() > 8000 && !text.contains('\n'));
+    let path = scratch("one-line").join("flow.json");
+    std::fs::write(&path, &text).unwrap();
+    let path = path.to_str().unwrap();
+    let report = json(&flowcheck(&[
+        "analyze",
+        "--no-config",
+        "--format",
+        "json",
+        path,
+    ]));
+    let findings = report["files"][0]["diagnostics"].as_array().unwrap();
+    let last = findings.last().expect("the last state's `next` dangles");
+    let column = last["column"].as_u64().unwrap();
+    assert!(column > 8000, "{last}");
+    let output = flowcheck(&["analyze", "--no-config", path]);
+    let shown = String::from_utf8(output.stdout).unwrap();
+    assert!(shown.contains(&format!("{path}:1:{column}\n")), "{shown}");
+    let longest = shown.lines().map(str::len).max().unwrap_or(0);
+    assert!(longest < 1000, "a line of {longest} bytes was shown");
+}

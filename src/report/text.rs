@@ -5,8 +5,8 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 use super::Summary;
 use crate::analyze::{FileReport, Finding};
-use crate::flow::SourceText;
 use crate::flow::json::Span;
+use crate::flow::{Position, SourceText};
 use crate::rule::{Applicability, Severity};
 
 /// Renders every report; `styled` adds ANSI colour (the caller decides from the terminal,
@@ -89,7 +89,8 @@ fn render_finding(renderer: &Renderer, report: &FileReport, finding: &Finding) -
             Level::NOTE.secondary_title(note.as_str()),
         ));
     }
-    renderer.render(&groups)
+    let rendered = renderer.render(&groups);
+    excerpt.true_column(rendered, &report.name, &finding.span, finding.start)
 }
 
 fn render_load_error(
@@ -111,7 +112,11 @@ fn render_load_error(
         .line_start(excerpt.first_line)
         .path(report.name.as_str())
         .annotation(AnnotationKind::Primary.span(excerpt.local(&span)));
-    renderer.render(&[Level::ERROR.primary_title(title).element(snippet)])
+    let rendered = renderer.render(&[Level::ERROR.primary_title(title).element(snippet)]);
+    match error.position {
+        Some(position) => excerpt.true_column(rendered, &report.name, &span, position),
+        None => rendered,
+    }
 }
 
 /// The lines of the source a finding touches, so the renderer never sees the whole file.
@@ -121,13 +126,27 @@ struct Excerpt<'a> {
     text: std::borrow::Cow<'a, str>,
     offset: usize,
     first_line: usize,
+    /// The lines were longer than [`MAX_EXCERPT`] and are cut around the finding.
+    cut: bool,
 }
+
+/// The most of a file one finding shows. The renderer measures every character it is given,
+/// so on a flow written as one 3 MB line each finding cost the whole file, and 10,000
+/// findings took minutes; longer excerpts are cut to [`CONTEXT`] bytes around the finding.
+const MAX_EXCERPT: usize = 4096;
+const CONTEXT: usize = 120;
 
 impl<'a> Excerpt<'a> {
     fn covering(source: &'a SourceText, spans: &[Span]) -> Excerpt<'a> {
         let start = spans.iter().map(|s| s.start).min().unwrap_or(0);
         let end = spans.iter().map(|s| s.end).max().unwrap_or(0);
-        let range = source.line_range(start, end);
+        let mut range = source.line_range(start, end);
+        let cut = range.len() > MAX_EXCERPT;
+        if cut {
+            let from = start.saturating_sub(CONTEXT).max(range.start);
+            let to = end.min(start + MAX_EXCERPT).saturating_add(CONTEXT);
+            range = source.whole_characters(from..to.min(range.end));
+        }
         let raw = &source.text[range.clone()];
         let text = if raw.contains('\r') {
             std::borrow::Cow::Owned(raw.replace('\r', " "))
@@ -138,7 +157,20 @@ impl<'a> Excerpt<'a> {
             text,
             offset: range.start,
             first_line: source.position(range.start).line,
+            cut,
         }
+    }
+
+    /// The rendered finding with its `--> file:line:column` counted from the start of the
+    /// line: the renderer counts from the start of the excerpt, which a cut moves mid-line.
+    fn true_column(&self, rendered: String, name: &str, span: &Span, at: Position) -> String {
+        if !self.cut {
+            return rendered;
+        }
+        let before = &self.text[..self.local(span).start];
+        let shown_column = before.chars().count() + 1;
+        let shown = format!("{name}:{}:{shown_column}", at.line);
+        rendered.replacen(&shown, &format!("{name}:{}:{}", at.line, at.column), 1)
     }
 
     fn local(&self, span: &Span) -> Span {
