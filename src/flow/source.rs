@@ -34,10 +34,17 @@ impl SourceText {
         })
     }
 
+    /// The 0-based line of a byte offset, without counting columns: on a minified flow's one
+    /// long line, counting them costs the line.
+    pub fn line_index(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        self.line_starts().partition_point(|&start| start <= offset) - 1
+    }
+
     /// The position of a byte offset; offsets past the end clamp to the end.
     pub fn position(&self, offset: usize) -> Position {
         let offset = self.floor_char_boundary(offset.min(self.text.len()));
-        let line = self.line_starts().partition_point(|&start| start <= offset) - 1;
+        let line = self.line_index(offset);
         let column = self.text[self.line_starts()[line]..offset].chars().count() + 1;
         Position {
             line: line + 1,
@@ -71,8 +78,8 @@ impl SourceText {
 
     /// The byte range of the whole lines that `start..end` touches, without the last newline.
     pub fn line_range(&self, start: usize, end: usize) -> std::ops::Range<usize> {
-        let first = self.position(start).line - 1;
-        let last = self.position(end.max(start)).line - 1;
+        let first = self.line_index(start);
+        let last = self.line_index(end.max(start));
         let from = self.line_starts()[first];
         let to = self
             .line_starts()

@@ -156,7 +156,7 @@ impl<'a> Excerpt<'a> {
         Excerpt {
             text,
             offset: range.start,
-            first_line: source.position(range.start).line,
+            first_line: source.line_index(range.start) + 1,
             cut,
         }
     }
