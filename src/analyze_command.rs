@@ -83,14 +83,7 @@ pub fn run(args: &AnalyzeArgs) -> u8 {
     if let Some(path) = &args.write_baseline {
         return write_baseline(&reports, path);
     }
-    let written = if args.format == OutputFormat::Json && !args.statistics {
-        emit_with(args.output.as_deref(), |out| {
-            report::json::write(&reports, out)
-        })
-    } else {
-        render(args, &reports, rendered).and_then(|text| emit(&text, args.output.as_deref()))
-    };
-    if let Err(message) = written {
+    if let Err(message) = write_report(args, &reports, rendered) {
         return usage_error(&message);
     }
     if fix_trouble {
@@ -375,20 +368,46 @@ fn run_parallel<T: Send>(
     Ok(pool.install(|| inputs.par_iter().map(work).collect()))
 }
 
-pub(crate) fn render(
+/// A report ready to be written: its text, or the JSON report, which is written as it is
+/// serialised (a large flow's is several times the file).
+enum Rendered<'r> {
+    Text(String),
+    Json(&'r [FileReport]),
+}
+
+impl Rendered<'_> {
+    fn write_to(self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        match self {
+            Rendered::Text(text) => out.write_all(text.as_bytes()),
+            Rendered::Json(reports) => report::json::write(reports, out),
+        }
+    }
+}
+
+/// Renders the report in the format asked for and writes it to `--output` or stdout.
+pub(crate) fn write_report(
     args: &AnalyzeArgs,
     reports: &[FileReport],
     rendered: String,
-) -> Result<String, String> {
+) -> Result<(), String> {
+    let report = render(args, reports, rendered)?;
+    emit_with(args.output.as_deref(), |out| report.write_to(out))
+}
+
+fn render<'r>(
+    args: &AnalyzeArgs,
+    reports: &'r [FileReport],
+    rendered: String,
+) -> Result<Rendered<'r>, String> {
     if args.statistics {
         return match args.format {
-            OutputFormat::Text => Ok(report::statistics::text(reports)),
-            OutputFormat::Json => Ok(report::statistics::json(reports)),
+            OutputFormat::Text => Ok(Rendered::Text(report::statistics::text(reports))),
+            OutputFormat::Json => Ok(Rendered::Text(report::statistics::json(reports))),
             _ => Err("--statistics prints text or json".to_string()),
         };
     }
-    Ok(match args.format {
-        OutputFormat::Json => report::json::render(reports),
+    Ok(Rendered::Text(match args.format {
+        OutputFormat::Json => return Ok(Rendered::Json(reports)),
         OutputFormat::Sarif => {
             report::sarif::render(reports, &ProjectRoot::find(args.project_root.as_deref()))
         }
@@ -405,7 +424,7 @@ pub(crate) fn render(
             }
             text
         }
-    })
+    }))
 }
 
 pub(crate) fn write_baseline(reports: &[FileReport], path: &Path) -> u8 {

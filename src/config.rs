@@ -361,7 +361,7 @@ impl Config {
     }
 
     /// An `unused-suppression` finding underlining the `[[suppress]]` entry.
-    fn finding_at(&self, s: &Suppression, message: String, help: &str) -> Finding {
+    fn finding_at(&self, s: &Suppression, message: String, help: &'static str) -> Finding {
         // The entry is in the configuration file, not in a flow: the location stays empty.
         let location = Location::Pointer(String::new());
         let diagnostic = Diagnostic::new(&rules::UNUSED_SUPPRESSION, location, message)

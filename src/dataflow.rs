@@ -124,13 +124,6 @@ impl PathsAvoiding {
     }
 }
 
-/// The keys a set-variables widget sets.
-pub fn variables_set_by(flow: &Flow, state: &State) -> Vec<String> {
-    keys_set_by(flow, state)
-        .map(|(_, key)| key.to_string())
-        .collect()
-}
-
 /// The keys a set-variables widget sets, with their positions in its `variables`.
 pub fn keys_set_by<'f>(flow: &'f Flow, state: &State) -> impl Iterator<Item = (usize, &'f str)> {
     let items = (catalog::role(&state.kind) == Role::SetVariables)
@@ -180,9 +173,10 @@ impl<'c> VariablesSet<'c> {
             let node = StateId::new(index).node();
             for (_, key) in keys_set_by(flow, state) {
                 // Looked up before copying: a variable is set by many widgets.
-                match setters.get_mut(key) {
-                    Some(nodes) => nodes.push(node),
-                    None => drop(setters.insert(key.to_string(), vec![node])),
+                if let Some(nodes) = setters.get_mut(key) {
+                    nodes.push(node);
+                } else {
+                    setters.insert(key.to_string(), vec![node]);
                 }
             }
         }

@@ -85,23 +85,16 @@ pub struct Path<'a> {
 
 impl References {
     /// Every reference, in file order.
-    pub fn iter(&self) -> impl Iterator<Item = Reference<'_>> {
-        self.records
-            .iter()
-            .map(|record| Reference { all: self, record })
-    }
-
-    pub fn len(&self) -> usize {
-        self.records.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+    pub fn iter(&self) -> Iter<'_> {
+        Iter {
+            all: self,
+            records: self.records.iter(),
+        }
     }
 
     fn name(&self, segment: &SegmentRecord) -> &str {
         match segment.name {
-            AS_IN_FILE => &self.source[segment.start as usize..segment.end as usize],
+            AS_IN_FILE => &self.source[segment.span()],
             NO_NAME => "",
             spelled => &self.spelled[spelled as usize - 1],
         }
@@ -122,12 +115,37 @@ impl References {
     }
 }
 
+/// The references of a flow in file order (see [`References::iter`]).
+pub struct Iter<'a> {
+    all: &'a References,
+    records: std::slice::Iter<'a, Record>,
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = Reference<'a>;
+
+    fn next(&mut self) -> Option<Reference<'a>> {
+        let record = self.records.next()?;
+        Some(Reference {
+            all: self.all,
+            record,
+        })
+    }
+}
+
 impl<'a> IntoIterator for &'a References {
     type Item = Reference<'a>;
-    type IntoIter = Box<dyn Iterator<Item = Reference<'a>> + 'a>;
+    type IntoIter = Iter<'a>;
 
-    fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
+    fn into_iter(self) -> Iter<'a> {
+        self.iter()
+    }
+}
+
+impl Record {
+    /// The index in [`References::segments`] of the reference's name.
+    fn name_segment(&self) -> usize {
+        (self.path_start + u32::from(self.name_at)) as usize
     }
 }
 
@@ -139,15 +157,13 @@ impl<'a> Reference<'a> {
 
     /// The widget, variable or field read: `ask` in `widgets.ask.Digits`.
     pub fn name(&self) -> &'a str {
-        self.path()
-            .get(self.record.name_at.into())
-            .map_or("", |(name, _)| name)
+        self.all
+            .name(&self.all.segments[self.record.name_segment()])
     }
 
     /// Byte range of the name in the source file (inside quotes for `widgets["name"]`).
     pub fn span(&self) -> Span {
-        let segment = self.path().segments[usize::from(self.record.name_at)];
-        segment.start as usize..segment.end as usize
+        self.all.segments[self.record.name_segment()].span()
     }
 
     /// Every name of the path read, root first.
@@ -183,37 +199,23 @@ impl<'a> Reference<'a> {
     }
 }
 
-impl std::fmt::Debug for Reference<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Reference")
-            .field("root", &self.root())
-            .field("name", &self.name())
-            .field("span", &self.span())
-            .field("state", &self.state())
-            .finish()
+impl SegmentRecord {
+    fn span(&self) -> Span {
+        self.start as usize..self.end as usize
     }
 }
 
 impl<'a> Path<'a> {
-    pub fn len(&self) -> usize {
-        self.segments.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.segments.is_empty()
-    }
-
     /// The `index`th name and its byte range in the file.
     pub fn get(&self, index: usize) -> Option<(&'a str, Span)> {
         let segment = self.segments.get(index)?;
-        let span = segment.start as usize..segment.end as usize;
-        Some((self.all.name(segment), span))
+        Some((self.all.name(segment), segment.span()))
     }
 
     /// The names in order.
     pub fn iter(&self) -> impl Iterator<Item = (&'a str, Span)> + 'a {
-        let path = *self;
-        (0..path.len()).filter_map(move |i| path.get(i))
+        let all = self.all;
+        self.segments.iter().map(move |s| (all.name(s), s.span()))
     }
 
     /// The first `len` names.
@@ -327,7 +329,7 @@ pub fn references(flow: &Flow, source: &Arc<str>, texts: &[LiquidText]) -> Refer
     // Name spans never overlap, so the order is total.
     let segments = &all.segments;
     all.records
-        .sort_unstable_by_key(|r| segments[(r.path_start + u32::from(r.name_at)) as usize].start);
+        .sort_unstable_by_key(|r| segments[r.name_segment()].start);
     all
 }
 

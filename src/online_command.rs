@@ -8,7 +8,7 @@
 
 use crate::analyze::{self, Finding};
 use crate::analyze_command;
-use crate::cli::{AnalyzeArgs, emit, usage_error, wants_color};
+use crate::cli::{AnalyzeArgs, usage_error, wants_color};
 use crate::config::SuppressionUse;
 use crate::flow::{self, LoadedFile};
 use crate::report;
@@ -91,11 +91,7 @@ pub fn run(args: &AnalyzeArgs) -> u8 {
     }
     let styled = args.output.is_none() && wants_color(args.color);
     let rendered = report::text::render(&reports, styled, false);
-    let text = match analyze_command::render(args, &reports, rendered) {
-        Ok(text) => text,
-        Err(message) => return usage_error(&message),
-    };
-    if let Err(message) = emit(&text, args.output.as_deref()) {
+    if let Err(message) = analyze_command::write_report(args, &reports, rendered) {
         return usage_error(&message);
     }
     analyze_command::exit_status(

@@ -285,7 +285,7 @@ pub struct Diagnostic {
     pub rule: &'static str,
     pub severity: Severity,
     pub message: String,
-    /// Borrowed when every finding of a rule shares it (see [`Diagnostic::static_help`]).
+    /// Borrowed when it is a fixed text that every finding of a rule shares.
     pub help: Option<Cow<'static, str>>,
     /// The widget the finding is about; `None` for flow-level findings. The engine derives
     /// it from the location unless the finding names one itself.
@@ -318,15 +318,13 @@ impl Diagnostic {
         }
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(Cow::Owned(exact(help.into())));
-        self
-    }
-
-    /// Help that is the same text for every finding: shared, not copied into each (a rule
-    /// can report a hundred thousand times in one flow).
-    pub fn static_help(mut self, help: &'static str) -> Self {
-        self.help = Some(Cow::Borrowed(help));
+    /// A fixed text is kept as it is, shared by every finding (a rule can report a hundred
+    /// thousand times in one flow); a formatted one loses its spare capacity.
+    pub fn help(mut self, help: impl Into<Cow<'static, str>>) -> Self {
+        self.help = Some(match help.into() {
+            Cow::Owned(text) => Cow::Owned(exact(text)),
+            fixed => fixed,
+        });
         self
     }
 

@@ -163,11 +163,12 @@ impl<'a> Excerpt<'a> {
 
     /// The rendered finding with its `--> file:line:column` counted from the start of the
     /// line: the renderer counts from the start of the excerpt, which a cut moves mid-line.
+    /// Only the excerpt's first line is cut at its start.
     fn true_column(&self, rendered: String, name: &str, span: &Span, at: Position) -> String {
-        if !self.cut {
+        let before = &self.text[..self.local(span).start];
+        if !self.cut || before.contains('\n') {
             return rendered;
         }
-        let before = &self.text[..self.local(span).start];
         let shown_column = before.chars().count() + 1;
         let shown = format!("{name}:{}:{shown_column}", at.line);
         rendered.replacen(&shown, &format!("{name}:{}:{}", at.line, at.column), 1)

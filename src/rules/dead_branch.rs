@@ -484,7 +484,7 @@ fn dead_finding(
         Some(c) => c.location.clone(),
         None => branch.transition.member("next"),
     };
-    Diagnostic::new(&META, location, message).static_help(
+    Diagnostic::new(&META, location, message).help(
         "test what the caller answered last (the widget that ran just before this split), \
              or remove the branch that cannot be taken",
     )
@@ -537,7 +537,7 @@ fn per_edge_finding(ctx: &Context, tested: &Tested, incoming: &[EdgeFact]) -> Op
         sources_named(ctx, incoming),
         each.join("; ")
     );
-    Some(Diagnostic::new(&META, input_at, message).static_help(
+    Some(Diagnostic::new(&META, input_at, message).help(
         "test the answer given after the earlier split (a confirmation's own `Digits`), \
                  or connect the widgets before it to the branches directly",
     ))
@@ -601,7 +601,7 @@ fn constant_finding(split: &Split, constant: &str) -> Option<Diagnostic> {
             message,
         )
         .event(&always.transition.event)
-        .static_help(
+        .help(
             "read a widget's output or a variable (`{{widgets.<name>.SpeechResult}}`, \
              `{{flow.variables.<key>}}`, `{{trigger.…}}`)",
         ),

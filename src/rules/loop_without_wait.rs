@@ -61,7 +61,7 @@ fn finding(ctx: &Context, family: &[NodeIndex]) -> Diagnostic {
         return Diagnostic::new(&META, first.member("name"), message)
             .subject(loop_subject(family))
             .event(event)
-            .static_help(
+            .help(
                 "send the failure to a widget that handles it, or count the retries with a \
                  set-variables and a split that gives up",
             );
@@ -82,7 +82,7 @@ fn finding(ctx: &Context, family: &[NodeIndex]) -> Diagnostic {
     };
     Diagnostic::new(&META, first.member("name"), message)
         .subject(loop_subject(family))
-        .static_help(help)
+        .help(help)
 }
 
 /// The failure event of `node` whose transition leads back to `node` itself.

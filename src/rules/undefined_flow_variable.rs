@@ -16,11 +16,11 @@ declare_rule!(
 
 impl Rule for UndefinedFlowVariable {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
-        let set: HashSet<String> = ctx
+        let set: HashSet<&str> = ctx
             .flow
             .states
             .iter()
-            .flat_map(|s| dataflow::variables_set_by(ctx.flow, s))
+            .flat_map(|s| dataflow::keys_set_by(ctx.flow, s).map(|(_, key)| key))
             .collect();
         let mut reported = HashSet::new();
         for reference in ctx.references() {
@@ -31,7 +31,7 @@ impl Rule for UndefinedFlowVariable {
                 continue;
             }
             let reader = &ctx.state(reference.state()).name;
-            let nearest = ctx.nearest(reference.name(), set.iter().map(String::as_str));
+            let nearest = ctx.nearest(reference.name(), set.iter().copied());
             let help = match nearest.closest {
                 Some(close) => format!("did you mean `{close}`?"),
                 None => format!(

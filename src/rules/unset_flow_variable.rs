@@ -46,9 +46,8 @@ impl Rule for UnsetFlowVariable {
                 || set_on_the_same_loop(ctx, reference.state(), reference.name(), &loop_setters)
                 // `count = {{flow.variables.count | plus: 1}}`: the counter idiom relies on
                 // the first read being empty.
-                || dataflow::variables_set_by(ctx.flow, state).iter()
-                    .any(|set| set == reference.name())
-                || !reported.insert((reference.state(), reference.name().to_string()))
+                || dataflow::keys_set_by(ctx.flow, state).any(|(_, key)| key == reference.name())
+                || !reported.insert((reference.state(), reference.name()))
             {
                 continue;
             }
