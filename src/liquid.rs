@@ -424,11 +424,11 @@ impl<'v> Walker<'_, 'v> {
     }
 }
 
-/// Whether a string holds `{{` or `{%`, in one pass.
+/// Whether a string holds `{{` or `{%`. Most strings hold no brace at all, which memchr
+/// tells many bytes at a time.
 pub fn has_liquid(text: &str) -> bool {
-    text.as_bytes()
-        .windows(2)
-        .any(|w| w[0] == b'{' && (w[1] == b'{' || w[1] == b'%'))
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'{', bytes).any(|at| matches!(bytes.get(at + 1), Some(b'{' | b'%')))
 }
 
 /// A reference found in decoded text, borrowed from it and from the scanner.
@@ -833,6 +833,16 @@ fn reference(segments: &[Segment], locals: &[&str]) -> Option<(Root, u8)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn liquid_is_told_by_its_opening_delimiters() {
+        assert!(has_liquid("Hi {{flow.data.name}}"));
+        assert!(has_liquid("{% if x %}y{% endif %}"));
+        assert!(has_liquid("{ {{x}}"));
+        assert!(!has_liquid("{\"json\": {}} { % {"));
+        assert!(!has_liquid("plain text"));
+        assert!(!has_liquid("ends with {"));
+    }
 
     /// A reference found by [`scan_liquid`], with its names copied out.
     struct Scanned {

@@ -57,8 +57,11 @@ impl MemberPath {
 
     /// The path with one more object member.
     pub fn key(mut self, key: &str) -> MemberPath {
+        let token = escape_pointer_token(key);
+        // One allocation a step, not one for the slash and another for the token.
+        self.0.reserve(1 + token.len());
         self.0.push('/');
-        self.0.push_str(&escape_pointer_token(key));
+        self.0.push_str(&token);
         self
     }
 

@@ -75,23 +75,46 @@ pub fn expand_inputs(paths: &[PathBuf], exclude: &globset::GlobSet) -> Vec<Input
     dedupe(inputs)
 }
 
-/// Drops later inputs that name a file already listed (by canonical path) and repeated stdin.
+/// Drops later inputs that name a file already listed and repeated stdin.
 fn dedupe(inputs: Vec<Input>) -> Vec<Input> {
     let mut seen = std::collections::HashSet::new();
     inputs
         .into_iter()
         .filter(|input| {
             let key = match input {
-                Input::File(path) => path
-                    .canonicalize()
-                    .unwrap_or_else(|_| path.clone())
-                    .into_os_string(),
-                Input::Stdin => "-".into(),
+                Input::File(path) => FileKey::of(path),
+                Input::Stdin => FileKey::Stdin,
                 Input::Broken { .. } => return true,
             };
             seen.insert(key)
         })
         .collect()
+}
+
+/// What makes two inputs the same file.
+#[derive(PartialEq, Eq, Hash)]
+enum FileKey {
+    /// Device and inode: one `stat` a file, where resolving the canonical path cost a
+    /// system call per component of the path.
+    #[cfg(unix)]
+    Inode(u64, u64),
+    Path(std::ffi::OsString),
+    Stdin,
+}
+
+impl FileKey {
+    fn of(path: &Path) -> FileKey {
+        #[cfg(unix)]
+        if let Ok(metadata) = std::fs::metadata(path) {
+            use std::os::unix::fs::MetadataExt;
+            return FileKey::Inode(metadata.dev(), metadata.ino());
+        }
+        FileKey::Path(
+            path.canonicalize()
+                .unwrap_or_else(|_| path.to_path_buf())
+                .into_os_string(),
+        )
+    }
 }
 
 fn walk_directory(root: &Path, exclude: &globset::GlobSet, inputs: &mut Vec<Input>) {

@@ -219,6 +219,10 @@ fn call(
 
 /// The keys set-variables widgets set, in the states the trigger reaches.
 fn outputs(flow: &Flow) -> BTreeSet<String> {
+    // Most flows set no variables: no graph to build for them.
+    if !flow.states.iter().any(|s| s.kind == "set-variables") {
+        return BTreeSet::new();
+    }
     let reachable = FlowGraph::build(flow).reachable();
     flow.states
         .iter()

@@ -70,7 +70,15 @@ fn problem(condition: &Condition) -> Option<Problem> {
 }
 
 /// Studio matches case-insensitively; lookarounds and backreferences are accepted.
+///
+/// Most patterns are plain regexes that the regex crate's parser accepts, which is enough
+/// to know they compile: building the matcher too (as `fancy_regex::Regex::new` does) cost
+/// half a million instructions a pattern. The others — lookarounds, backreferences, errors —
+/// go to fancy-regex, which decides and words the error.
 fn bad_regex(value: &str) -> Option<Problem> {
+    if regex_syntax::Parser::new().parse(value).is_ok() {
+        return None;
+    }
     let error = fancy_regex::Regex::new(value).err()?;
     Some(Problem {
         message: format!("this regular expression does not compile: {error}"),
@@ -122,5 +130,16 @@ mod tests {
     fn lookarounds_compile() {
         assert!(bad_regex("^(?=.*blocked).*").is_none());
         assert!(bad_regex("(yes").is_some());
+        assert!(bad_regex(r"(\w+) \1").is_none());
+    }
+
+    #[test]
+    fn plain_patterns_are_judged_without_building_a_matcher() {
+        assert!(bad_regex(r"^\d{4}$").is_none());
+        assert!(bad_regex("^(yes|y|yeah)$").is_none());
+        // The regex crate's parser rejects a bare `{`; fancy-regex reads it literally.
+        assert!(bad_regex("a{").is_none());
+        assert!(bad_regex("[z-a]").is_some());
+        assert!(bad_regex("*yes").is_some());
     }
 }
