@@ -5,7 +5,8 @@
 
 use std::sync::Arc;
 
-use crate::flow::json::{Decoded, Json, Kind, Span, decode};
+use crate::flow::json::{Decoded, Json, Kind, Span, decode, escape_pointer_token};
+use crate::flow::location::push_index;
 use crate::flow::{Flow, Location, MemberPath, StateId};
 
 /// What a reference reads.
@@ -272,6 +273,7 @@ pub fn liquid_texts(flow: &Flow) -> Vec<LiquidText> {
         let mut walker = Walker {
             state: StateId::new(index),
             path: Vec::new(),
+            pointer: String::new(),
             out: &mut out,
         };
         let Some(value) = flow.value(&state.location()) else {
@@ -386,20 +388,23 @@ enum Step<'v> {
 struct Walker<'a, 'v> {
     state: StateId,
     path: Vec<Step<'v>>,
+    /// The pointer below the base, written out for each string found (kept for its room).
+    pointer: String,
     out: &'a mut Vec<LiquidText>,
 }
 
 impl<'v> Walker<'_, 'v> {
     fn walk(&mut self, base: &Location, value: Json<'v>) {
+        // Numbers are never read: `kind` would parse every offset of the canvas.
+        if value.is_number() {
+            return;
+        }
         match value.kind() {
             Kind::String(text) if has_liquid(text) => {
-                let location = self.path.iter().fold(base.clone(), |at, step| match step {
-                    Step::Key(key) => at.key(key),
-                    Step::Index(i) => at.index(*i),
-                });
+                self.write_pointer();
                 self.out.push(LiquidText {
                     state: self.state,
-                    location: Arc::new(location),
+                    location: Arc::new(base.below(&self.pointer)),
                     literal: value.span(),
                 });
             }
@@ -420,6 +425,22 @@ impl<'v> Walker<'_, 'v> {
                 }
             }
             _ => {}
+        }
+    }
+
+    fn write_pointer(&mut self) {
+        self.pointer.clear();
+        for step in &self.path {
+            match step {
+                Step::Key(key) => {
+                    self.pointer.push('/');
+                    self.pointer.push_str(&escape_pointer_token(key));
+                }
+                Step::Index(i) => {
+                    self.pointer.push('/');
+                    push_index(&mut self.pointer, *i);
+                }
+            }
         }
     }
 }

@@ -2,7 +2,7 @@
 //! states plus transitions: strongly connected sets by Kosaraju's algorithm, then one pass
 //! over each set.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 use petgraph::graph::NodeIndex;
 use petgraph::visit::NodeFiltered;

@@ -2,7 +2,9 @@
 //! (`{{trigger.<kind>.<field>}}`): data in `rules/outputs.toml`, each entry with the Studio
 //! page it comes from, read once.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt};
 use std::sync::OnceLock;
 
 use serde::Deserialize;

@@ -67,10 +67,17 @@ impl MemberPath {
 
     /// The path with one more array element.
     pub fn index(mut self, index: usize) -> MemberPath {
-        use std::fmt::Write;
-        // Written in place: `to_string` allocated a string per step.
-        let _ = write!(self.0, "/{index}");
+        self.0.push('/');
+        push_index(&mut self.0, index);
         self
+    }
+
+    /// This path with steps already escaped (`/0/value`) after it, in one allocation.
+    fn joined(&self, escaped: &str) -> MemberPath {
+        let mut path = String::with_capacity(self.0.len() + escaped.len());
+        path.push_str(&self.0);
+        path.push_str(escaped);
+        MemberPath(path)
     }
 
     /// A relative JSON Pointer someone else wrote (`/properties/to`, from a schema
@@ -94,6 +101,24 @@ impl MemberPath {
         let last = self.0.rsplit('/').next().unwrap_or_default();
         unescape_token(last).into_owned()
     }
+}
+
+/// Writes an array index in decimal: `write!` went through the formatting machinery, a few
+/// hundred instructions for each step of a path.
+pub fn push_index(path: &mut String, index: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = index;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    path.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 /// A single key: `"type"` is the path `/type`.
@@ -173,6 +198,35 @@ impl Location {
         self.extend(|path| path.index(index))
     }
 
+    /// A place below this one, named by steps already escaped as a pointer (`/0/value`).
+    pub fn below(&self, escaped: &str) -> Location {
+        let root = MemberPath::root();
+        match self {
+            Location::Definition { path } => Location::Definition {
+                path: path.joined(escaped),
+            },
+            Location::State { state } => Location::StateMember {
+                state: *state,
+                path: root.joined(escaped),
+            },
+            Location::StateMember { state, path } => Location::StateMember {
+                state: *state,
+                path: path.joined(escaped),
+            },
+            Location::Transition { state, index } => Location::TransitionMember {
+                state: *state,
+                index: *index,
+                path: root.joined(escaped),
+            },
+            Location::TransitionMember { state, index, path } => Location::TransitionMember {
+                state: *state,
+                index: *index,
+                path: path.joined(escaped),
+            },
+            Location::Pointer(pointer) => Location::Pointer(pointer.clone() + escaped),
+        }
+    }
+
     fn extend(self, step: impl FnOnce(MemberPath) -> MemberPath) -> Location {
         match self {
             Location::Definition { path } => Location::Definition { path: step(path) },
@@ -204,15 +258,21 @@ impl Location {
     /// finding there names the state and no event. For findings whose identity never held
     /// an event (a Liquid reference, a condition's argument), as baselines keep it.
     pub fn within_state(self) -> Location {
-        let transition = |index: u32| MemberPath::from("transitions").index(index as usize);
+        let transition = |index: u32, below: &str| {
+            let mut path = String::with_capacity("/transitions/".len() + 10 + below.len());
+            path.push_str("/transitions/");
+            push_index(&mut path, index as usize);
+            path.push_str(below);
+            MemberPath(path)
+        };
         match self {
             Location::Transition { state, index } => Location::StateMember {
                 state,
-                path: transition(index),
+                path: transition(index, ""),
             },
             Location::TransitionMember { state, index, path } => Location::StateMember {
                 state,
-                path: MemberPath(transition(index).0 + &path.0),
+                path: transition(index, &path.0),
             },
             other => other,
         }
@@ -371,6 +431,15 @@ impl Flow {
 mod tests {
     use super::*;
     use crate::flow::{LoadedFile, load_text, split_resource_list};
+
+    #[test]
+    fn indexes_are_written_in_decimal() {
+        for index in [0, 7, 10, 99, 100, 4_294_967_295, usize::MAX] {
+            let mut path = String::from("/x/");
+            push_index(&mut path, index);
+            assert_eq!(path, format!("/x/{index}"));
+        }
+    }
 
     /// A trigger whose first transition is not an object (so the kept one is index 1), with
     /// conditions, properties and flags to point into.

@@ -12,7 +12,7 @@
 //! few facts that would produce a finding, and at most [`MAX_SEARCHES`] times per flow.
 //! Comparisons follow Studio: trimmed, case-insensitive, lists comma-separated.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use fixedbitset::FixedBitSet;
 use petgraph::Direction;

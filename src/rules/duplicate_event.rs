@@ -1,7 +1,7 @@
 //! `duplicate-event`: a widget lists the same event twice. Only a split's `match` may repeat,
 //! once per condition.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use crate::catalog;
 use crate::flow::State;

@@ -3,7 +3,7 @@
 //! is proven per cycle: every cycle must run the counter's increment and the split that
 //! tests it, and nothing on the loop may reset the counter.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::NodeFiltered;

@@ -5,7 +5,7 @@
 //! Which trigger events reach a widget comes from [`crate::channels::Channels`]; the fields of
 //! each kind are catalog data (`rules/outputs.toml`).
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use crate::catalog::outputs::{self, TriggerFields};
 use crate::catalog::trigger_event::{CALL, CONVERSATION, MESSAGE, PARENT, REQUEST};

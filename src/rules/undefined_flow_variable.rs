@@ -1,7 +1,7 @@
 //! `undefined-flow-variable`: Liquid reads `flow.variables.<x>` and no set-variables widget in
 //! the flow sets `x`.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use crate::dataflow;
 use crate::liquid::Root;

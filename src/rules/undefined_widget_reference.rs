@@ -1,6 +1,6 @@
 //! `undefined-widget-reference`: Liquid reads `widgets.<name>` and no widget has that name.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use crate::liquid::{Reference, Root};
 use crate::rule::{Context, Diagnostic, Edit, Fix, Rule};

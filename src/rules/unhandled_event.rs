@@ -4,7 +4,7 @@
 //! Which events are required is catalog data (`EventSpec::required`, `WidgetSpec::one_of`);
 //! the one judgement made here is whether a split's conditions can match any input.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use crate::catalog::{self, Category, EventKind, EventSpec, MATCH, NO_MATCH, WidgetSpec};
 use crate::flow::{State, StateId};

@@ -3,7 +3,7 @@
 //! an unquoted `now` in `{{now | date: …}}`, or `flow.<x>`/`contact.<x>` that Studio does not
 //! set. Names the template defines itself (`assign`, `capture`, `for`) are not reported.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use crate::liquid::{Reference, Root};
 use crate::rule::{Context, Diagnostic, Rule};

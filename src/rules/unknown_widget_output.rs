@@ -2,7 +2,7 @@
 //! has no such output, so it reads as empty. Which outputs a type has is catalog data
 //! (`rules/outputs.toml`); types whose outputs are not known in full are left alone.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use crate::flow::json::Json;
 

@@ -1,7 +1,7 @@
 //! `unset-flow-variable`: some path from the trigger reaches a read of `flow.variables.<x>`
 //! without passing a set-variables widget that sets `x`.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use crate::dataflow::{self, VariablesSet};
 use crate::flow::StateId;

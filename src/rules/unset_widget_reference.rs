@@ -1,7 +1,7 @@
 //! `unset-widget-reference`: Liquid reads a widget that has not run on every path to the
 //! reader (it does not dominate it), or a widget reads its own output.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use petgraph::graph::NodeIndex;
 
