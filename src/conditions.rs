@@ -222,12 +222,13 @@ impl<'f> Split<'f> {
         if self.matches().count() > MAX_COMPARED_BRANCHES || conditions > MAX_COMPARED_CONDITIONS {
             return None;
         }
-        let input = same_expression_key(self.input?);
+        let written = self.input?;
+        let input = same_expression_key(written);
         let agree = self
             .matches()
             .flat_map(|b| &b.conditions)
             .flat_map(|c| &c.arguments)
-            .all(|(_, a)| same_expression_key(a) == input);
+            .all(|&(_, a)| a == written || same_expression_key(a) == input);
         agree.then_some(input)
     }
 }
@@ -249,31 +250,39 @@ pub fn list_items(value: &str) -> BTreeSet<String> {
 /// A Liquid text with the blanks inside `{{ }}` and `{% %}` removed, and trimmed: two
 /// spellings of one expression (`{{ a.b }}`, `{{a. b}}`) give one key.
 pub fn same_expression_key(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut depth_in_block = false;
+    // Trimming first gives the same key: leading blanks are never in a block, and trailing
+    // ones are dropped either way. Delimiters and blanks are ASCII, so every cut below falls
+    // on a character boundary.
+    let text = text.trim();
     let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < text.len() {
-        let rest = &text[i..];
-        if !depth_in_block && (rest.starts_with("{{") || rest.starts_with("{%")) {
-            depth_in_block = true;
-            out.push_str(&rest[..2]);
-            i += 2;
-            continue;
-        }
-        if depth_in_block && (rest.starts_with("}}") || rest.starts_with("%}")) {
-            depth_in_block = false;
-            out.push_str(&rest[..2]);
-            i += 2;
-            continue;
-        }
-        let c = rest.chars().next().unwrap_or(' ');
-        if !(depth_in_block && bytes[i].is_ascii_whitespace()) {
-            out.push(c);
-        }
-        i += c.len_utf8();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let Some(open) = block_open(bytes, at) else {
+            out.push_str(&text[at..]);
+            break;
+        };
+        out.push_str(&text[at..open + 2]);
+        let close = block_close(bytes, open + 2).unwrap_or(bytes.len());
+        out.extend(text[open + 2..close].split(|c: char| c.is_ascii_whitespace()));
+        at = (close + 2).min(bytes.len());
+        out.push_str(&text[close..at]);
     }
-    out.trim().to_string()
+    out
+}
+
+/// Where the next `{{` or `{%` from `from` starts.
+fn block_open(bytes: &[u8], from: usize) -> Option<usize> {
+    memchr::memchr_iter(b'{', &bytes[from..])
+        .map(|at| from + at)
+        .find(|&at| matches!(bytes.get(at + 1), Some(b'{' | b'%')))
+}
+
+/// Where the first `}}` or `%}` from `from` starts.
+fn block_close(bytes: &[u8], from: usize) -> Option<usize> {
+    memchr::memchr_iter(b'}', bytes.get(from + 1..)?)
+        .map(|at| from + at)
+        .find(|&at| matches!(bytes[at], b'}' | b'%'))
 }
 
 /// A number as `less_than`/`greater_than` read it.
@@ -463,6 +472,57 @@ impl Values {
 
 #[cfg(test)]
 mod tests {
+    /// The key as the first version wrote it, a character at a time: the oracle below.
+    fn expression_key_by_characters(text: &str) -> String {
+        let mut out = String::new();
+        let mut in_block = false;
+        let mut i = 0;
+        while i < text.len() {
+            let rest = &text[i..];
+            if !in_block && (rest.starts_with("{{") || rest.starts_with("{%")) {
+                (in_block, i) = (true, i + 2);
+                out.push_str(&rest[..2]);
+            } else if in_block && (rest.starts_with("}}") || rest.starts_with("%}")) {
+                (in_block, i) = (false, i + 2);
+                out.push_str(&rest[..2]);
+            } else {
+                let c = rest.chars().next().unwrap_or(' ');
+                if !(in_block && c.is_ascii_whitespace()) {
+                    out.push(c);
+                }
+                i += c.len_utf8();
+            }
+        }
+        out.trim().to_string()
+    }
+
+    #[test]
+    fn expression_keys_drop_the_blanks_inside_blocks_only() {
+        assert_eq!(
+            same_expression_key(" {{ a . b }} x  y {%if c%} "),
+            "{{a.b}} x  y {%ifc%}"
+        );
+        assert_eq!(same_expression_key("{{ a"), "{{a");
+        assert_eq!(same_expression_key("{ { a } }"), "{ { a } }");
+        assert_eq!(same_expression_key("{{{ a }}}"), "{{{a}}}");
+        let alphabet = ['{', '}', '%', ' ', '\t', 'a', '.', 'é', '\u{a0}'];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            let len = (seed >> 60) as usize;
+            let text: String = (0..len)
+                .map(|_| {
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    alphabet[(seed >> 33) as usize % alphabet.len()]
+                })
+                .collect();
+            assert_eq!(
+                same_expression_key(&text),
+                expression_key_by_characters(&text),
+                "{text:?}"
+            );
+        }
+    }
+
     /// A split of `branches` `match` transitions that each test the input.
     fn split_flow(branches: usize) -> Flow {
         let matches = (0..branches).map(|i| {

@@ -40,8 +40,9 @@ pub struct TriggerFields {
 pub struct OutputCatalog {
     widgets: HashMap<String, WidgetOutputs>,
     triggers: Vec<TriggerFields>,
-    /// (widget type, property) → the value Studio writes there, blanks removed.
-    studio_defaults: HashMap<(String, String), String>,
+    /// Widget type → (property, the value Studio writes there, blanks removed): a handful
+    /// of properties a type, looked up without building a key.
+    studio_defaults: HashMap<String, Vec<(String, String)>>,
 }
 
 /// The catalog, read from `rules/outputs.toml` on first use.
@@ -93,10 +94,9 @@ impl OutputCatalog {
         let studio_defaults = file
             .studio_defaults
             .iter()
-            .flat_map(|(kind, values)| {
-                values
-                    .iter()
-                    .map(move |(p, v)| ((kind.clone(), p.clone()), without_blanks(v)))
+            .map(|(kind, values)| {
+                let values = values.iter().map(|(p, v)| (p.clone(), without_blanks(v)));
+                (kind.clone(), values.collect())
             })
             .collect();
         Ok(OutputCatalog {
@@ -128,9 +128,17 @@ impl OutputCatalog {
 
     /// Whether `value` of `property` is what Studio writes into a new widget of type `kind`.
     pub fn is_studio_default(&self, kind: &str, property: &str, value: &str) -> bool {
-        self.studio_defaults
-            .get(&(kind.to_string(), property.to_string()))
-            .is_some_and(|default| *default == without_blanks(value))
+        let Some((_, default)) = self
+            .studio_defaults
+            .get(kind)
+            .and_then(|values| values.iter().find(|(p, _)| p == property))
+        else {
+            return false;
+        };
+        // Compared as they are read: the value can be a whole JSON body.
+        default
+            .chars()
+            .eq(value.chars().filter(|c| !c.is_whitespace()))
     }
 
     /// Every widget type whose outputs are listed, for tests.

@@ -628,9 +628,10 @@ impl Tree {
         let end = from + name.len();
         // The closing quote first: it turns most other keys away by their length alone.
         // Without a backslash in it, the bytes before the quote are the whole key.
+        // A file without escaped keys has no key whose text holds a backslash.
         if bytes.get(end) == Some(&b'"')
             && bytes.get(from..end) == Some(name.as_bytes())
-            && !name.contains('\\')
+            && (self.escaped_keys.is_empty() || memchr::memchr(b'\\', name.as_bytes()).is_none())
         {
             return true;
         }

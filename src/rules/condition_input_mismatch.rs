@@ -23,7 +23,9 @@ impl Rule for ConditionInputMismatch {
             let key = same_expression_key(input);
             for condition in split.matches().flat_map(|b| &b.conditions) {
                 for &(index, argument) in &condition.arguments {
-                    if same_expression_key(argument) != key {
+                    // The canvas writes the input into each condition: most are equal as
+                    // written, with no key to build.
+                    if argument != input && same_expression_key(argument) != key {
                         out.push(finding(split, condition, index, input, argument));
                     }
                 }
