@@ -132,6 +132,14 @@ impl FileReport {
     }
 }
 
+/// Builds what the rules share across flows (the schemas, the catalog of widget outputs)
+/// ahead of the first flow. Called on a spare core; each part is built once, so a flow that
+/// gets there first simply builds it itself.
+pub fn warm_up() {
+    crate::catalog::outputs::catalog();
+    crate::schema::compile_all();
+}
+
 /// Analyses a file that is already loaded.
 pub fn analyze_loaded(file: LoadedFile, rules: &[&dyn Rule]) -> FileReport {
     let LoadedFile { name, source, flow } = file;
