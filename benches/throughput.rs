@@ -48,7 +48,7 @@ fn adversarial_shapes(root: &Path) {
         "
 adversarial shapes (best of 3; peak memory as a multiple of the file size):"
     );
-    let shapes: [(&str, Shape); 8] = [
+    let shapes: [(&str, Shape); 10] = [
         ("long chain", chain),
         ("ladder", ladder),
         ("back edges to one menu", back_edges),
@@ -57,6 +57,8 @@ adversarial shapes (best of 3; peak memory as a multiple of the file size):"
         ("retry loops", retry_loops),
         ("one split, many branches", wide_split),
         ("one branch, many conditions", many_conditions),
+        ("splits on one variable", splits_on_one_variable),
+        ("many subflow calls", subflow_calls),
     ];
     for (label, shape) in shapes {
         let mut previous = None;
@@ -254,6 +256,46 @@ fn many_conditions(states: usize) -> Value {
         transitions,
     );
     flow_of(vec![split], "split")
+}
+
+/// A chain of splits that all test one flow variable, set once at the start: each split
+/// asks which widgets set what it tests (once quadratic: every split read every widget).
+fn splits_on_one_variable(states: usize) -> Value {
+    let test = |i: usize| json!([{"friendly_name": "x", "arguments": ["{{flow.variables.step}}"], "type": "equal_to", "value": (i % 10).to_string()}]);
+    let mut list = vec![widget(
+        "set".into(),
+        "set-variables",
+        json!({"variables": [{"key": "step", "value": "1"}]}),
+        json!([{"event": "next", "next": "s0"}]),
+    )];
+    list.extend((0..states).map(|i| {
+        let next = if i + 1 < states { format!("s{}", i + 1) } else { String::new() };
+        widget(
+            format!("s{i}"),
+            "split-based-on",
+            json!({"input": "{{flow.variables.step}}"}),
+            json!([{"event": "noMatch", "next": next}, {"event": "match", "next": next, "conditions": test(i)}]),
+        )
+    }));
+    flow_of(list, "set")
+}
+
+/// A chain of run-subflow widgets, each reading the one before (once quadratic: each call
+/// looked through every reference of the flow, and each position counted its line).
+fn subflow_calls(states: usize) -> Value {
+    let list = (0..states)
+        .map(|i| {
+            let next = if i + 1 < states { format!("s{}", i + 1) } else { String::new() };
+            let parameters = json!([{"key": "previous", "value": format!("{{{{widgets.s{}.result}}}}", i.saturating_sub(1))}]);
+            widget(
+                format!("s{i}"),
+                "run-subflow",
+                json!({"flow_sid": format!("FW{:032}", i % 7), "flow_revision": "LatestPublished", "parameters": parameters}),
+                json!([{"event": "completed", "next": next}, {"event": "failed", "next": next}]),
+            )
+        })
+        .collect();
+    flow_of(list, "s0")
 }
 
 fn templates() -> Vec<Value> {

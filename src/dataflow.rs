@@ -138,6 +138,22 @@ pub fn keys_set_by<'f>(flow: &'f Flow, state: &State) -> impl Iterator<Item = (u
         .filter_map(|(i, item)| item.get("key").and_then(|k| k.as_str()).map(|k| (i, k)))
 }
 
+/// The set-variables widgets that set each flow variable, each widget once, in file order:
+/// one pass over the flow, so that asking for a variable's setters costs no pass of its own.
+pub fn setters_by_variable(flow: &Flow) -> foldhash::HashMap<&str, Vec<NodeIndex>> {
+    let mut setters: foldhash::HashMap<&str, Vec<NodeIndex>> = foldhash::HashMap::default();
+    for state in &flow.states {
+        let node = state.id.node();
+        for (_, key) in keys_set_by(flow, state) {
+            let nodes = setters.entry(key).or_default();
+            if nodes.last() != Some(&node) {
+                nodes.push(node);
+            }
+        }
+    }
+    setters
+}
+
 /// Which flow variables are certainly set when a state runs: set on every path from the
 /// start. `x` is set before `R` exactly when `R` cannot be reached from the start without
 /// passing a set-variables widget that sets `x`. With one setter that is dominance (constant

@@ -7,7 +7,7 @@ use petgraph::graph::NodeIndex;
 
 use crate::channels::Channels;
 use crate::conditions::{self, Split};
-use crate::dataflow::DominatorTree;
+use crate::dataflow::{self, DominatorTree};
 use crate::flow::{Flow, SourceText, State, StateId};
 use crate::graph::FlowGraph;
 use crate::liquid::{LiquidText, References};
@@ -33,6 +33,7 @@ pub struct Facts<'a> {
     channels: OnceCell<Channels>,
     cycle_of: OnceCell<Vec<Option<usize>>>,
     spinning_cycles: OnceCell<Vec<Vec<NodeIndex>>>,
+    variable_setters: OnceCell<foldhash::HashMap<&'a str, Vec<NodeIndex>>>,
     suggestions_left: Cell<usize>,
 }
 
@@ -51,6 +52,7 @@ impl<'a> Facts<'a> {
             channels: OnceCell::new(),
             cycle_of: OnceCell::new(),
             spinning_cycles: OnceCell::new(),
+            variable_setters: OnceCell::new(),
             suggestions_left: Cell::new(SUGGESTION_BUDGET),
         }
     }
@@ -101,6 +103,15 @@ impl<'a> Facts<'a> {
     pub fn channels(&self) -> &Channels {
         self.channels
             .get_or_init(|| Channels::compute(self.flow, self.graph))
+    }
+
+    /// The set-variables widgets that set a flow variable, in file order (see
+    /// [`dataflow::setters_by_variable`]).
+    pub fn variable_setters(&self, name: &str) -> &[NodeIndex] {
+        self.variable_setters
+            .get_or_init(|| dataflow::setters_by_variable(self.flow))
+            .get(name)
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Whether `a` and `b` lie on a common cycle (one strongly connected set of states).

@@ -15,13 +15,21 @@ pub struct Position {
 pub struct SourceText {
     pub text: Arc<str>,
     line_starts: std::sync::OnceLock<Vec<usize>>,
+    /// The characters before each [`CHARS_BLOCK`]-byte block, made the first time a column
+    /// is asked for far into a long line (minified flows are one line).
+    chars_before_block: std::sync::OnceLock<Vec<u32>>,
 }
+
+/// Bytes per block of [`SourceText::chars_before_block`]: a column on a long line costs at
+/// most one block's count (and the table 4 bytes per block).
+const CHARS_BLOCK: usize = 4096;
 
 impl SourceText {
     pub fn new(text: impl Into<Arc<str>>) -> Self {
         SourceText {
             text: text.into(),
             line_starts: std::sync::OnceLock::new(),
+            chars_before_block: std::sync::OnceLock::new(),
         }
     }
 
@@ -45,11 +53,36 @@ impl SourceText {
     pub fn position(&self, offset: usize) -> Position {
         let offset = self.floor_char_boundary(offset.min(self.text.len()));
         let line = self.line_index(offset);
-        let column = self.text[self.line_starts()[line]..offset].chars().count() + 1;
+        let start = self.line_starts()[line];
+        // Counting from the line's start costs the line: on a one-line file, every position
+        // cost the file up to it.
+        let column = if offset - start <= CHARS_BLOCK {
+            self.text[start..offset].chars().count()
+        } else {
+            self.chars_before(offset) - self.chars_before(start)
+        };
         Position {
             line: line + 1,
-            column,
+            column: column + 1,
         }
+    }
+
+    /// The characters before a byte offset: the block's count from the table, then the
+    /// bytes of the block up to it that start a character.
+    fn chars_before(&self, offset: usize) -> usize {
+        let table = self.chars_before_block.get_or_init(|| {
+            let blocks = self.text.as_bytes().chunks(CHARS_BLOCK);
+            let mut total = 0u32;
+            let mut table = vec![0];
+            table.extend(blocks.map(|block| {
+                total += starts_of_characters(block) as u32;
+                total
+            }));
+            table
+        });
+        let block = offset / CHARS_BLOCK;
+        let from = block * CHARS_BLOCK;
+        table[block] as usize + starts_of_characters(&self.text.as_bytes()[from..offset])
     }
 
     /// The positions of many offsets at once: one pass over the text in offset order, so a
@@ -107,6 +140,12 @@ impl SourceText {
     }
 }
 
+/// How many characters start in a run of UTF-8 bytes: every byte but continuation bytes
+/// (`10xxxxxx`); a run may cut a character anywhere.
+fn starts_of_characters(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +165,31 @@ mod tests {
         let offsets = [14, 0, 5, 3, 99, 7, 3, 1];
         let expected: Vec<_> = offsets.iter().map(|&o| source.position(o)).collect();
         assert_eq!(source.positions(&offsets), expected);
+    }
+
+    #[test]
+    fn columns_far_into_a_long_line_count_characters() {
+        // One line of 3-byte characters and ASCII, so blocks cut characters.
+        let line: String = (0..20_000)
+            .map(|i| if i % 3 == 0 { '\u{20ac}' } else { 'a' })
+            .collect();
+        let text = format!("first\n{line}\nlast");
+        let source = SourceText::new(text.clone());
+        for offset in [
+            6,
+            7,
+            4_100,
+            9_001,
+            12_288,
+            30_000,
+            text.len() - 5,
+            text.len(),
+        ] {
+            let offset = source.floor_char_boundary(offset);
+            let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let expected = text[line_start..offset].chars().count() + 1;
+            assert_eq!(source.position(offset).column, expected, "offset {offset}");
+        }
     }
 
     #[test]

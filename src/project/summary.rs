@@ -99,12 +99,16 @@ pub fn summarize(name: &str, flow: &Flow, source: &SourceText) -> FlowSummary {
         .iter()
         .find(|s| s.kind == "trigger")
         .and_then(|s| locate(&s.member("name"), None));
-    for state in flow
-        .states
-        .iter()
-        .filter(|s| catalog::role(&s.kind) == Role::Subflow)
-    {
-        if let Some(call) = call(flow, state, &references, &locate) {
+    let subflows = || {
+        flow.states
+            .iter()
+            .filter(|s| catalog::role(&s.kind) == Role::Subflow)
+    };
+    let reads = reads_of(subflows(), &references);
+    for state in subflows() {
+        // Cloned, not taken: two widgets of one name (a defect) each get the reads.
+        let reads = reads.get(state.name.as_str()).cloned().unwrap_or_default();
+        if let Some(call) = call(flow, state, reads, &locate) {
             summary.calls.push(call);
         }
     }
@@ -159,10 +163,26 @@ fn place(
     })
 }
 
+/// The `widgets.<name>.…` reads of each of `widgets`, in one pass over the references: a
+/// pass per widget cost widgets × references on a flow of many subflow calls.
+fn reads_of<'s, 'r>(
+    widgets: impl Iterator<Item = &'s crate::flow::State>,
+    references: &'r References,
+) -> foldhash::HashMap<&'s str, Vec<Reference<'r>>> {
+    let mut reads: foldhash::HashMap<&str, Vec<Reference>> =
+        widgets.map(|s| (s.name.as_str(), Vec::new())).collect();
+    for reference in references.iter().filter(|r| r.root() == Root::Widget) {
+        if let Some(list) = reads.get_mut(reference.name()) {
+            list.push(reference);
+        }
+    }
+    reads
+}
+
 fn call(
     flow: &Flow,
     state: &crate::flow::State,
-    references: &References,
+    reads: Vec<Reference>,
     locate: &impl Fn(&Location, Option<Span>) -> Option<Place>,
 ) -> Option<Call> {
     let at = locate(&state.member("name"), None)?;
@@ -194,9 +214,8 @@ fn call(
             })
         })
         .collect();
-    let reads = references
-        .iter()
-        .filter(|r| r.root() == Root::Widget && r.name() == state.name)
+    let reads = reads
+        .into_iter()
         .filter_map(|r| {
             let (key, span) = r.path().get(2).filter(|(k, _)| !k.is_empty())?;
             Some(Named {

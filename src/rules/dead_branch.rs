@@ -20,7 +20,7 @@ use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 
 use crate::conditions::{self, Branch, Split, Values, same_expression_key};
-use crate::dataflow::{DominatorTree, keys_set_by};
+use crate::dataflow::DominatorTree;
 use crate::flow::{MemberPath, StateId};
 use crate::liquid;
 use crate::rule::{Context, Diagnostic, Rule};
@@ -88,13 +88,7 @@ fn writers(ctx: &Context, input: &str) -> Vec<NodeIndex> {
         let names: Vec<&str> = path.iter().map(String::as_str).collect();
         match names.as_slice() {
             ["widgets", widget, ..] => found.extend(ctx.graph.node(widget)),
-            ["flow", "variables", key, ..] => {
-                for state in &ctx.flow.states {
-                    if keys_set_by(ctx.flow, state).any(|(_, k)| k == *key) {
-                        found.push(state.id.node());
-                    }
-                }
-            }
+            ["flow", "variables", key, ..] => found.extend(ctx.variable_setters(key)),
             _ => {}
         }
     }
