@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{FlowSummary, Out, Project, at, elsewhere};
+use super::{FlowSummary, Named, Out, Project, at, elsewhere};
 use crate::rule::Diagnostic;
 use crate::rules;
 
@@ -17,20 +17,37 @@ pub(super) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// The flow a call names, when the project holds it.
-    fn target(&self, call: &super::Call) -> Option<&FlowSummary> {
+    /// The flow a call names, when the project holds it, and its index.
+    fn target(&self, call: &super::Call) -> Option<(usize, &FlowSummary)> {
         let sid = call.flow_sid.as_ref()?.name.as_str();
-        self.index.get(sid).map(|&i| &self.summaries[i])
+        self.index.get(sid).map(|&i| (i, &self.summaries[i]))
     }
 }
 
 pub(super) fn run(ctx: &Ctx, out: &mut Out) {
+    // The parameters each flow reads, gathered once: per call, a flow called thousands of
+    // times cost its reads each time.
+    let read: Vec<BTreeSet<&str>> = ctx
+        .summaries
+        .iter()
+        .map(|s| s.parameter_reads.iter().map(|r| r.name.as_str()).collect())
+        .collect();
+    // And the first unguarded read of each, which a call must pass.
+    let needed: Vec<Vec<&Named>> = ctx
+        .summaries
+        .iter()
+        .map(|s| {
+            let mut seen = BTreeSet::new();
+            let unguarded = s.parameter_reads.iter().filter(|r| !r.guarded);
+            unguarded.filter(|r| seen.insert(r.name.as_str())).collect()
+        })
+        .collect();
     for (file, summary) in ctx.summaries.iter().enumerate() {
         for call in &summary.calls {
             match ctx.target(call) {
-                Some(target) => {
-                    parameters_missing(file, call, target, out);
-                    parameters_unused(file, call, target, out);
+                Some((index, target)) => {
+                    parameters_missing(file, call, target, &needed[index], out);
+                    parameters_unused(file, call, target, &read[index], out);
                     outputs_unset(file, call, target, out);
                     nested(file, call, target, out);
                 }
@@ -65,12 +82,17 @@ fn unknown(ctx: &Ctx, file: usize, call: &super::Call, out: &mut Out) {
     out.push(file, &sid.place, d);
 }
 
-fn parameters_missing(file: usize, call: &super::Call, target: &FlowSummary, out: &mut Out) {
+fn parameters_missing(
+    file: usize,
+    call: &super::Call,
+    target: &FlowSummary,
+    needed: &[&Named],
+    out: &mut Out,
+) {
     let passed: BTreeSet<&str> = call.parameters.iter().map(|p| p.name.as_str()).collect();
     let place = call.parameters_at.as_ref().unwrap_or(&call.at);
-    let mut reported = BTreeSet::new();
-    for read in target.parameter_reads.iter().filter(|r| !r.guarded) {
-        if passed.contains(read.name.as_str()) || !reported.insert(read.name.as_str()) {
+    for read in needed {
+        if passed.contains(read.name.as_str()) {
             continue;
         }
         let message = format!(
@@ -94,15 +116,16 @@ fn parameters_missing(file: usize, call: &super::Call, target: &FlowSummary, out
     }
 }
 
-fn parameters_unused(file: usize, call: &super::Call, target: &FlowSummary, out: &mut Out) {
+fn parameters_unused(
+    file: usize,
+    call: &super::Call,
+    target: &FlowSummary,
+    read: &BTreeSet<&str>,
+    out: &mut Out,
+) {
     if target.reads_all_parameters {
         return;
     }
-    let read: BTreeSet<&str> = target
-        .parameter_reads
-        .iter()
-        .map(|r| r.name.as_str())
-        .collect();
     for parameter in call
         .parameters
         .iter()
