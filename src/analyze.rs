@@ -168,9 +168,11 @@ pub fn analyze_loaded(file: LoadedFile, rules: &[&dyn Rule]) -> FileReport {
     }
 }
 
-/// Runs `rules` over a flow and returns its findings sorted by position.
+/// Runs `rules` over a flow and returns its findings sorted by position. The graph is gone
+/// before the findings are located, which holds the diagnostics and the findings at once.
 pub fn check_flow(flow: &Flow, source: &SourceText, rules: &[&dyn Rule]) -> Vec<Finding> {
-    check_graph(flow, &FlowGraph::build(flow), source, rules)
+    let diagnostics = diagnose(flow, &FlowGraph::build(flow), source, rules);
+    located(flow, source, diagnostics)
 }
 
 /// Runs `rules` over a flow whose graph is already built.
@@ -180,7 +182,12 @@ pub fn check_graph(
     source: &SourceText,
     rules: &[&dyn Rule],
 ) -> Vec<Finding> {
-    let mut findings = locate_all(flow, source, diagnose(flow, graph, source, rules));
+    located(flow, source, diagnose(flow, graph, source, rules))
+}
+
+/// The findings of `diagnostics`, sorted by position.
+fn located(flow: &Flow, source: &SourceText, diagnostics: Vec<Diagnostic>) -> Vec<Finding> {
+    let mut findings = locate_all(flow, source, diagnostics);
     findings.sort_by(|a, b| {
         (a.span.start, a.diagnostic.rule, &a.diagnostic.message).cmp(&(
             b.span.start,

@@ -13,52 +13,77 @@ use crate::graph::FlowGraph;
 
 /// The dominator tree from the flow's start, numbered so that "does A run on every path
 /// to B" is answered in constant time.
+///
+/// Kept in flat tables of 32-bit numbers, 12 bytes a state: a list of children per state and
+/// pairs of `usize` cost 64.
 pub struct DominatorTree {
-    /// Entry and exit times of a depth-first walk of the tree; `None` when unreachable.
-    interval: Vec<Option<(usize, usize)>>,
-    /// The nodes each node immediately dominates.
-    children: Vec<Vec<NodeIndex>>,
+    /// Entry and exit times of a depth-first walk of the tree; [`UNREACHED`] when the start
+    /// does not reach the node.
+    interval: Vec<(u32, u32)>,
+    /// The children of node `i` are `children[child_start[i]..child_start[i + 1]]`, in node
+    /// order.
+    child_start: Vec<u32>,
+    children: Vec<NodeIndex>,
     root: NodeIndex,
 }
+
+const UNREACHED: (u32, u32) = (u32::MAX, 0);
 
 impl DominatorTree {
     /// `None` when the flow has no start.
     pub fn compute(graph: &FlowGraph) -> Option<DominatorTree> {
         let root = graph.root?;
         let dominators = crate::dominators::compute(&graph.graph, root);
+        let parent = |node| dominators.immediate_dominator(node);
         let count = graph.graph.node_count();
-        let mut children: Vec<Vec<NodeIndex>> = vec![Vec::new(); count];
+        // Children grouped by parent with a counting sort: count, add up, place.
+        let mut child_start = vec![0u32; count + 1];
+        for p in graph.graph.node_indices().filter_map(parent) {
+            child_start[p.index() + 1] += 1;
+        }
+        for i in 0..count {
+            child_start[i + 1] += child_start[i];
+        }
+        let mut children = vec![root; child_start[count] as usize];
+        let mut next = child_start.clone();
         for node in graph.graph.node_indices() {
-            if let Some(parent) = dominators.immediate_dominator(node) {
-                children[parent.index()].push(node);
+            if let Some(p) = parent(node) {
+                children[next[p.index()] as usize] = node;
+                next[p.index()] += 1;
             }
         }
-        let mut interval = vec![None; count];
+        drop(next);
+        let mut tree = DominatorTree {
+            interval: vec![UNREACHED; count],
+            child_start,
+            children,
+            root,
+        };
+        tree.number();
+        Some(tree)
+    }
+
+    /// Sets the entry and exit times of every node the start reaches.
+    fn number(&mut self) {
         let mut clock = 0;
         // Iterative walk: (node, entered) pairs, so deep trees cannot overflow the stack.
-        let mut stack = vec![(root, false)];
-        let mut entry = vec![0; count];
+        let mut stack = vec![(self.root, false)];
         while let Some((node, done)) = stack.pop() {
             if done {
-                interval[node.index()] = Some((entry[node.index()], clock));
+                self.interval[node.index()].1 = clock;
                 clock += 1;
                 continue;
             }
-            entry[node.index()] = clock;
+            self.interval[node.index()].0 = clock;
             clock += 1;
             stack.push((node, true));
-            stack.extend(children[node.index()].iter().map(|&c| (c, false)));
+            stack.extend(self.children(node).iter().map(|&c| (c, false)));
         }
-        Some(DominatorTree {
-            interval,
-            children,
-            root,
-        })
     }
 
     /// Whether the tree holds `node`: whether the start reaches it.
     pub fn contains(&self, node: NodeIndex) -> bool {
-        self.interval[node.index()].is_some()
+        self.interval[node.index()] != UNREACHED
     }
 
     /// The start of the flow, the root of the tree.
@@ -68,15 +93,20 @@ impl DominatorTree {
 
     /// The nodes `node` immediately dominates: its children in the tree.
     pub fn children(&self, node: NodeIndex) -> &[NodeIndex] {
-        &self.children[node.index()]
+        let (from, to) = (
+            self.child_start[node.index()],
+            self.child_start[node.index() + 1],
+        );
+        &self.children[from as usize..to as usize]
     }
 
     /// Whether `a` runs on every path from the start to `b` (every node dominates itself).
     pub fn dominates(&self, a: NodeIndex, b: NodeIndex) -> bool {
-        match (self.interval[a.index()], self.interval[b.index()]) {
-            (Some((a_in, a_out)), Some((b_in, b_out))) => a_in <= b_in && b_out <= a_out,
-            _ => false,
+        if !self.contains(a) || !self.contains(b) {
+            return false;
         }
+        let ((a_in, a_out), (b_in, b_out)) = (self.interval[a.index()], self.interval[b.index()]);
+        a_in <= b_in && b_out <= a_out
     }
 }
 

@@ -17,9 +17,8 @@ pub struct FlowGraph {
     /// Node `i` is state `i`: its weight is its [`StateId`], and `StateId::from(node)` and
     /// `id.node()` convert between them.
     pub graph: DiGraph<StateId, EdgeData>,
-    /// Keyed with foldhash: every rule looks names up here, and SipHash was 4 % of a run.
-    /// Its seed is random per process, so crafted names cannot force collisions.
-    by_name: foldhash::HashMap<String, NodeIndex>,
+    /// The first state of each name.
+    by_name: NameIndex,
     /// Where executions start: the `initial_state`, else the first trigger widget.
     pub root: Option<NodeIndex>,
 }
@@ -28,22 +27,14 @@ impl FlowGraph {
     pub fn build(flow: &Flow) -> FlowGraph {
         let transitions: usize = flow.states.iter().map(|s| s.transitions.len()).sum();
         let mut graph = DiGraph::with_capacity(flow.states.len(), transitions);
-        let mut by_name = foldhash::HashMap::with_capacity_and_hasher(
-            flow.states.len(),
-            foldhash::fast::RandomState::default(),
-        );
-        for (i, state) in flow.states.iter().enumerate() {
-            let node = graph.add_node(StateId::new(i));
-            // With duplicate names the first state wins, as the rules report the others; an
-            // anonymous state (no readable name) is nobody's target.
-            if !state.name.is_empty() {
-                by_name.entry(state.name.clone()).or_insert(node);
-            }
+        let by_name = NameIndex::new(flow);
+        for i in 0..flow.states.len() {
+            graph.add_node(StateId::new(i));
         }
         for (i, state) in flow.states.iter().enumerate() {
             for (t, transition) in state.transitions.iter().enumerate() {
-                let target = transition.next.as_ref().and_then(|n| by_name.get(n));
-                if let Some(&target) = target {
+                let target = transition.next.as_deref().and_then(|n| by_name.get(n));
+                if let Some(target) = target {
                     let source = StateId::new(i).node();
                     graph.add_edge(source, target, EdgeData { transition: t });
                 }
@@ -52,7 +43,7 @@ impl FlowGraph {
         let root = flow
             .initial_state
             .as_ref()
-            .and_then(|name| by_name.get(name).copied())
+            .and_then(|name| by_name.get(name))
             .or_else(|| {
                 flow.states
                     .iter()
@@ -68,20 +59,94 @@ impl FlowGraph {
 
     /// The node of the state called `name` (the first, if several share it).
     pub fn node(&self, name: &str) -> Option<NodeIndex> {
-        self.by_name.get(name).copied()
+        self.by_name.get(name)
     }
 
     pub fn contains(&self, name: &str) -> bool {
-        self.by_name.contains_key(name)
+        self.by_name.get(name).is_some()
     }
 
     pub fn edge(&self, edge: EdgeIndex) -> EdgeData {
         self.graph[edge]
     }
 
-    /// Every state name, for suggestions.
+    /// Every state name, once, for suggestions.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.by_name.keys().map(String::as_str)
+        self.by_name.names()
+    }
+}
+
+/// The first state of each name, found by hashing. The names are copied once into one
+/// string: a map with `String` keys cost a heap block and 32 bytes of table a state.
+#[derive(Debug)]
+struct NameIndex {
+    /// Every distinct name, one after the other.
+    text: String,
+    /// For each distinct name, in file order: where it ends in `text`, and its first state.
+    entries: Vec<(u32, NodeIndex)>,
+    /// Open addressing with linear probing, at most half full: an index into `entries`
+    /// plus one, 0 for a free slot.
+    slots: Vec<u32>,
+    /// foldhash: every rule looks names up here, and SipHash was 4 % of a run. Its seed is
+    /// random per process, so crafted names cannot force collisions.
+    hasher: foldhash::fast::RandomState,
+}
+
+impl NameIndex {
+    /// With duplicate names the first state wins, as the rules report the others; an
+    /// anonymous state (no readable name) is nobody's target.
+    fn new(flow: &Flow) -> NameIndex {
+        let bytes = flow.states.iter().map(|s| s.name.len()).sum();
+        let mut index = NameIndex {
+            text: String::with_capacity(bytes),
+            entries: Vec::with_capacity(flow.states.len()),
+            slots: vec![0; (2 * flow.states.len()).next_power_of_two().max(2)],
+            hasher: foldhash::fast::RandomState::default(),
+        };
+        for (i, state) in flow.states.iter().enumerate() {
+            if !state.name.is_empty() {
+                index.insert(&state.name, StateId::new(i).node());
+            }
+        }
+        index
+    }
+
+    fn insert(&mut self, name: &str, node: NodeIndex) {
+        let slot = match self.find(name) {
+            Ok(_) => return,
+            Err(free) => free,
+        };
+        self.text.push_str(name);
+        self.entries.push((self.text.len() as u32, node));
+        self.slots[slot] = self.entries.len() as u32;
+    }
+
+    fn get(&self, name: &str) -> Option<NodeIndex> {
+        let entry = self.find(name).ok()?;
+        Some(self.entries[entry].1)
+    }
+
+    /// The entry of `name`, or the free slot where it would go.
+    fn find(&self, name: &str) -> Result<usize, usize> {
+        use std::hash::BuildHasher;
+        let mask = self.slots.len() - 1;
+        let mut slot = self.hasher.hash_one(name) as usize & mask;
+        loop {
+            match self.slots[slot] {
+                0 => return Err(slot),
+                entry if self.name(entry as usize - 1) == name => return Ok(entry as usize - 1),
+                _ => slot = (slot + 1) & mask,
+            }
+        }
+    }
+
+    fn name(&self, entry: usize) -> &str {
+        let start = entry.checked_sub(1).map_or(0, |e| self.entries[e].0);
+        &self.text[start as usize..self.entries[entry].0 as usize]
+    }
+
+    fn names(&self) -> impl Iterator<Item = &str> {
+        (0..self.entries.len()).map(|entry| self.name(entry))
     }
 }
 

@@ -31,22 +31,22 @@ pub enum Root {
 pub type Segment<'t> = (&'t str, Span);
 
 /// Every Liquid reference of a flow, kept compactly: a flow can hold millions (a long
-/// message repeats `{{trigger.call.From}}`), so a reference is a 20-byte record and each name
-/// of its path a 12-byte span into the file, spelled out only when the file writes it with
+/// message repeats `{{trigger.call.From}}`), so a reference is a 16-byte record and each name
+/// of its path an 8-byte span into the file, spelled out only when the file writes it with
 /// escapes. Read them through [`Reference`].
 pub struct References {
     source: Arc<str>,
     records: Vec<Record>,
     segments: Vec<SegmentRecord>,
-    /// Decoded names that differ from their text in the file (written with escapes).
-    spelled: Vec<Box<str>>,
-    /// The strings that hold references, by [`Record::location`].
-    locations: Vec<Arc<Location>>,
+    /// Names that are not their text in the file, by segment index (ascending): `None` for an
+    /// index or a variable in brackets, the decoded name for one written with escapes.
+    unusual: Vec<(u32, Option<Box<str>>)>,
+    /// The strings that hold references, by [`Record::location`], with their state.
+    locations: Vec<(StateId, Arc<Location>)>,
 }
 
 #[derive(Clone, Copy)]
 struct Record {
-    state: StateId,
     location: u32,
     path_start: u32,
     path_len: u32,
@@ -57,17 +57,16 @@ struct Record {
     bare_json_value: bool,
 }
 
-/// One name of a path: its byte range in the file, and [`AS_IN_FILE`], [`NO_NAME`] or an
-/// index (plus one) into [`References::spelled`].
+/// One name of a path: its byte range in the file; the top bit of `end` ([`UNUSUAL`]) says
+/// the name is not that text (see [`References::unusual`]). Documents are under 2 GiB
+/// ([`crate::flow::json::parse`]), so no offset has that bit.
 #[derive(Clone, Copy)]
 struct SegmentRecord {
     start: u32,
     end: u32,
-    name: u32,
 }
 
-const AS_IN_FILE: u32 = 0;
-const NO_NAME: u32 = u32::MAX;
+const UNUSUAL: u32 = 1 << 31;
 
 /// A Liquid reference in widget properties: what it reads and where.
 #[derive(Clone, Copy)]
@@ -81,7 +80,9 @@ pub struct Reference<'a> {
 #[derive(Clone, Copy)]
 pub struct Path<'a> {
     all: &'a References,
-    segments: &'a [SegmentRecord],
+    /// Its names are `start..end` of [`References::segments`].
+    start: usize,
+    end: usize,
 }
 
 impl References {
@@ -93,26 +94,36 @@ impl References {
         }
     }
 
-    fn name(&self, segment: &SegmentRecord) -> &str {
-        match segment.name {
-            AS_IN_FILE => &self.source[segment.span()],
-            NO_NAME => "",
-            spelled => &self.spelled[spelled as usize - 1],
+    /// The name and span of the segment at `index`.
+    fn segment(&self, index: usize) -> (&str, Span) {
+        (self.name(index), self.segments[index].span())
+    }
+
+    /// The name of the segment at `index`.
+    fn name(&self, index: usize) -> &str {
+        let segment = &self.segments[index];
+        if segment.end & UNUSUAL == 0 {
+            return &self.source[segment.span()];
         }
+        let found = self
+            .unusual
+            .binary_search_by_key(&(index as u32), |(at, _)| *at)
+            .ok();
+        found
+            .and_then(|i| self.unusual[i].1.as_deref())
+            .unwrap_or("")
     }
 
     fn push_segment(&mut self, name: &str, span: Span) {
         let start = span.start as u32;
-        let end = span.end as u32;
-        let name = if name.is_empty() {
-            NO_NAME
-        } else if self.source.get(span) == Some(name) {
-            AS_IN_FILE
-        } else {
-            self.spelled.push(name.into());
-            self.spelled.len() as u32
-        };
-        self.segments.push(SegmentRecord { start, end, name });
+        let mut end = span.end as u32;
+        let as_in_file = !name.is_empty() && self.source.get(span) == Some(name);
+        if !as_in_file {
+            let spelled = (!name.is_empty()).then(|| name.into());
+            self.unusual.push((self.segments.len() as u32, spelled));
+            end |= UNUSUAL;
+        }
+        self.segments.push(SegmentRecord { start, end });
     }
 }
 
@@ -158,8 +169,7 @@ impl<'a> Reference<'a> {
 
     /// The widget, variable or field read: `ask` in `widgets.ask.Digits`.
     pub fn name(&self) -> &'a str {
-        self.all
-            .name(&self.all.segments[self.record.name_segment()])
+        self.all.name(self.record.name_segment())
     }
 
     /// Byte range of the name in the source file (inside quotes for `widgets["name"]`).
@@ -172,19 +182,20 @@ impl<'a> Reference<'a> {
         let start = self.record.path_start as usize;
         Path {
             all: self.all,
-            segments: &self.all.segments[start..start + self.record.path_len as usize],
+            start,
+            end: start + self.record.path_len as usize,
         }
     }
 
     /// The state whose properties hold the reference.
     pub fn state(&self) -> StateId {
-        self.record.state
+        self.all.locations[self.record.location as usize].0
     }
 
     /// The JSON string that holds the reference: a member of its state (also in a split's
     /// conditions, so that findings about it name the state and not the transition's event).
     pub fn location(&self) -> &'a Location {
-        &self.all.locations[self.record.location as usize]
+        &self.all.locations[self.record.location as usize].1
     }
 
     /// The template copes with an empty value here: the read is in an `{% if %}`,
@@ -202,36 +213,36 @@ impl<'a> Reference<'a> {
 
 impl SegmentRecord {
     fn span(&self) -> Span {
-        self.start as usize..self.end as usize
+        self.start as usize..(self.end & !UNUSUAL) as usize
     }
 }
 
 impl<'a> Path<'a> {
     /// The `index`th name and its byte range in the file.
     pub fn get(&self, index: usize) -> Option<(&'a str, Span)> {
-        let segment = self.segments.get(index)?;
-        Some((self.all.name(segment), segment.span()))
+        let at = self.start + index;
+        (at < self.end).then(|| self.all.segment(at))
     }
 
     /// The names in order.
     pub fn iter(&self) -> impl Iterator<Item = (&'a str, Span)> + 'a {
         let all = self.all;
-        self.segments.iter().map(move |s| (all.name(s), s.span()))
+        (self.start..self.end).map(move |at| all.segment(at))
     }
 
     /// The first `len` names.
     pub fn prefix(&self, len: usize) -> Path<'a> {
         Path {
-            all: self.all,
-            segments: &self.segments[..len.min(self.segments.len())],
+            end: self.end.min(self.start + len),
+            ..*self
         }
     }
 
     /// The names from `from` on.
     pub fn suffix(&self, from: usize) -> Path<'a> {
         Path {
-            all: self.all,
-            segments: &self.segments[from.min(self.segments.len())..],
+            start: self.end.min(self.start + from),
+            ..*self
         }
     }
 }
@@ -298,11 +309,12 @@ pub fn liquid_texts(flow: &Flow) -> Vec<LiquidText> {
 
 /// Every reference in the Liquid of `texts`, in file order.
 pub fn references(flow: &Flow, source: &Arc<str>, texts: &[LiquidText]) -> References {
+    let (records, segments) = expected_sizes(flow.text(source), texts);
     let mut all = References {
         source: Arc::clone(source),
-        records: Vec::new(),
-        segments: Vec::new(),
-        spelled: Vec::new(),
+        records: Vec::with_capacity(records),
+        segments: Vec::with_capacity(segments),
+        unusual: Vec::new(),
         locations: Vec::new(),
     };
     for text in texts {
@@ -314,7 +326,6 @@ pub fn references(flow: &Flow, source: &Arc<str>, texts: &[LiquidText]) -> Refer
                 all.push_segment(name, text.file_span(flow, &decoded, span));
             }
             all.records.push(Record {
-                state: text.state,
                 location,
                 path_start,
                 path_len: found.path.len() as u32,
@@ -325,7 +336,7 @@ pub fn references(flow: &Flow, source: &Arc<str>, texts: &[LiquidText]) -> Refer
             });
         });
         if all.records.len() > before {
-            all.locations.push(Arc::clone(&text.location));
+            all.locations.push((text.state, Arc::clone(&text.location)));
         }
     }
     // Name spans never overlap, so the order is total.
@@ -333,6 +344,24 @@ pub fn references(flow: &Flow, source: &Arc<str>, texts: &[LiquidText]) -> Refer
     all.records
         .sort_unstable_by_key(|r| segments[r.name_segment()].start);
     all
+}
+
+/// Room for the references of `texts` and their names, reserved once: growing by doubling
+/// held the old and the new table at once, a third of the peak on a flow of long templates.
+/// One reference a block and three names a reference is the common case; the guess is capped
+/// at one reference per 16 bytes of text and one name per 8, so that a text of braces cannot
+/// ask for much more than its size. Pages reserved but never written cost nothing.
+fn expected_sizes(text: &str, texts: &[LiquidText]) -> (usize, usize) {
+    let (mut blocks, mut bytes) = (0, 0);
+    for literal in texts.iter().filter_map(|t| text.get(t.literal.clone())) {
+        let literal = literal.as_bytes();
+        let opens = memchr::memchr_iter(b'{', literal);
+        blocks += opens
+            .filter(|&at| matches!(literal.get(at + 1), Some(b'{' | b'%')))
+            .count();
+        bytes += literal.len();
+    }
+    ((blocks).min(bytes / 16), (3 * blocks).min(bytes / 8))
 }
 
 impl Reference<'_> {

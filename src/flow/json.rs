@@ -124,7 +124,9 @@ impl Document {
 /// Parses strict JSON: no comments, trailing commas, single quotes or other extensions.
 pub fn parse(text: impl Into<Arc<str>>) -> Result<Document, ParseError> {
     let text = text.into();
-    if text.len() >= NONE as usize {
+    // Under 2 GiB, so that offsets leave a bit free (the Liquid references use it); files
+    // are refused far below that (`flow::MAX_FILE_BYTES`).
+    if text.len() >= 1 << 31 {
         return Err(ParseError {
             message: "the file is too large".to_string(),
             offset: 0,

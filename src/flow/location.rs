@@ -46,30 +46,39 @@ impl std::fmt::Display for StateId {
 
 /// A path below a state, a transition or the definition: `type`, `properties/input`,
 /// `conditions/0/value`. Built key by key, so its tokens are always escaped.
+///
+/// Kept at its exact length: a flow holds one for every string with Liquid and every split
+/// condition, and a `String` grown step by step reserved up to twice its length (64 bytes
+/// for `/transitions/1/conditions/0/arguments/0`), besides taking 8 bytes more in every
+/// [`Location`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct MemberPath(String);
+pub struct MemberPath(Box<str>);
 
 impl MemberPath {
     /// The place itself.
     pub fn root() -> MemberPath {
-        MemberPath(String::new())
+        MemberPath::default()
     }
 
     /// The path with one more object member.
-    pub fn key(mut self, key: &str) -> MemberPath {
-        let token = escape_pointer_token(key);
-        // One allocation a step, not one for the slash and another for the token.
-        self.0.reserve(1 + token.len());
-        self.0.push('/');
-        self.0.push_str(&token);
-        self
+    pub fn key(self, key: &str) -> MemberPath {
+        self.then(&escape_pointer_token(key))
     }
 
     /// The path with one more array element.
-    pub fn index(mut self, index: usize) -> MemberPath {
-        self.0.push('/');
-        push_index(&mut self.0, index);
-        self
+    pub fn index(self, index: usize) -> MemberPath {
+        // Formatted on the stack: `to_string` allocated a string per step.
+        let mut digits = [0u8; 20];
+        self.then(decimal(index, &mut digits))
+    }
+
+    /// The path with one more token, already escaped, in one allocation of the exact size.
+    fn then(self, token: &str) -> MemberPath {
+        let mut path = String::with_capacity(self.0.len() + 1 + token.len());
+        path.push_str(&self.0);
+        path.push('/');
+        path.push_str(token);
+        MemberPath(path.into_boxed_str())
     }
 
     /// This path with steps already escaped (`/0/value`) after it, in one allocation.
@@ -77,13 +86,13 @@ impl MemberPath {
         let mut path = String::with_capacity(self.0.len() + escaped.len());
         path.push_str(&self.0);
         path.push_str(escaped);
-        MemberPath(path)
+        MemberPath(path.into_boxed_str())
     }
 
     /// A relative JSON Pointer someone else wrote (`/properties/to`, from a schema
     /// validator): already escaped.
     pub fn from_pointer(pointer: impl Into<String>) -> MemberPath {
-        MemberPath(pointer.into())
+        MemberPath(pointer.into().into_boxed_str())
     }
 
     /// The path as a relative JSON Pointer: `""` or `/properties/to`.
@@ -93,7 +102,7 @@ impl MemberPath {
 
     /// The path one step up; the root's parent is the root.
     pub fn parent(&self) -> MemberPath {
-        MemberPath(self.0.rsplit_once('/').map_or("", |(p, _)| p).to_string())
+        MemberPath(self.0.rsplit_once('/').map_or("", |(p, _)| p).into())
     }
 
     /// The last step, unescaped; empty for the root.
@@ -103,22 +112,24 @@ impl MemberPath {
     }
 }
 
-/// Writes an array index in decimal: `write!` went through the formatting machinery, a few
-/// hundred instructions for each step of a path.
-pub fn push_index(path: &mut String, index: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = index;
+/// `n` written in decimal at the end of `buffer`.
+fn decimal(mut n: usize, buffer: &mut [u8; 20]) -> &str {
+    let mut at = buffer.len();
     loop {
         at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
+        buffer[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
             break;
         }
     }
-    // Only ASCII digits were written.
-    path.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+    std::str::from_utf8(&buffer[at..]).unwrap_or_default()
+}
+
+/// Writes an array index in decimal at the end of a pointer being built.
+pub fn push_index(path: &mut String, index: usize) {
+    let mut digits = [0u8; 20];
+    path.push_str(decimal(index, &mut digits));
 }
 
 /// A single key: `"type"` is the path `/type`.
@@ -263,7 +274,7 @@ impl Location {
             path.push_str("/transitions/");
             push_index(&mut path, index as usize);
             path.push_str(below);
-            MemberPath(path)
+            MemberPath(path.into_boxed_str())
         };
         match self {
             Location::Transition { state, index } => Location::StateMember {
