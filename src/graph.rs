@@ -77,16 +77,16 @@ impl FlowGraph {
 }
 
 /// The first state of each name, found by hashing. The names are copied once into one
-/// string: a map with `String` keys cost a heap block and 32 bytes of table a state.
+/// string, and the table holds 4-byte entry numbers: a map with `String` keys cost a heap
+/// block and 32 bytes of table a state.
 #[derive(Debug)]
 struct NameIndex {
     /// Every distinct name, one after the other.
     text: String,
     /// For each distinct name, in file order: where it ends in `text`, and its first state.
     entries: Vec<(u32, NodeIndex)>,
-    /// Open addressing with linear probing, at most half full: an index into `entries`
-    /// plus one, 0 for a free slot.
-    slots: Vec<u32>,
+    /// Entry numbers, hashed by their names.
+    table: hashbrown::HashTable<u32>,
     /// foldhash: every rule looks names up here, and SipHash was 4 % of a run. Its seed is
     /// random per process, so crafted names cannot force collisions.
     hasher: foldhash::fast::RandomState,
@@ -100,7 +100,7 @@ impl NameIndex {
         let mut index = NameIndex {
             text: String::with_capacity(bytes),
             entries: Vec::with_capacity(flow.states.len()),
-            slots: vec![0; (2 * flow.states.len()).next_power_of_two().max(2)],
+            table: hashbrown::HashTable::with_capacity(flow.states.len()),
             hasher: foldhash::fast::RandomState::default(),
         };
         for (i, state) in flow.states.iter().enumerate() {
@@ -112,42 +112,47 @@ impl NameIndex {
     }
 
     fn insert(&mut self, name: &str, node: NodeIndex) {
-        let slot = match self.find(name) {
-            Ok(_) => return,
-            Err(free) => free,
-        };
+        use std::hash::BuildHasher;
+        let hash = self.hasher.hash_one(name);
+        if self.find(hash, name).is_some() {
+            return;
+        }
         self.text.push_str(name);
         self.entries.push((self.text.len() as u32, node));
-        self.slots[slot] = self.entries.len() as u32;
+        let NameIndex {
+            text,
+            entries,
+            table,
+            hasher,
+        } = self;
+        let rehash = |&entry: &u32| hasher.hash_one(name_of(text, entries, entry as usize));
+        table.insert_unique(hash, entries.len() as u32 - 1, rehash);
     }
 
     fn get(&self, name: &str) -> Option<NodeIndex> {
-        let entry = self.find(name).ok()?;
+        use std::hash::BuildHasher;
+        let entry = self.find(self.hasher.hash_one(name), name)?;
         Some(self.entries[entry].1)
     }
 
-    /// The entry of `name`, or the free slot where it would go.
-    fn find(&self, name: &str) -> Result<usize, usize> {
-        use std::hash::BuildHasher;
-        let mask = self.slots.len() - 1;
-        let mut slot = self.hasher.hash_one(name) as usize & mask;
-        loop {
-            match self.slots[slot] {
-                0 => return Err(slot),
-                entry if self.name(entry as usize - 1) == name => return Ok(entry as usize - 1),
-                _ => slot = (slot + 1) & mask,
-            }
-        }
+    fn find(&self, hash: u64, name: &str) -> Option<usize> {
+        let same = |&entry: &u32| self.name(entry as usize) == name;
+        self.table.find(hash, same).map(|&entry| entry as usize)
     }
 
     fn name(&self, entry: usize) -> &str {
-        let start = entry.checked_sub(1).map_or(0, |e| self.entries[e].0);
-        &self.text[start as usize..self.entries[entry].0 as usize]
+        name_of(&self.text, &self.entries, entry)
     }
 
     fn names(&self) -> impl Iterator<Item = &str> {
         (0..self.entries.len()).map(|entry| self.name(entry))
     }
+}
+
+/// The name of entry `entry`: it runs from where the one before ends to where it ends.
+fn name_of<'t>(text: &'t str, entries: &[(u32, NodeIndex)], entry: usize) -> &'t str {
+    let start = entry.checked_sub(1).map_or(0, |e| entries[e].0);
+    &text[start as usize..entries[entry].0 as usize]
 }
 
 impl FlowGraph {

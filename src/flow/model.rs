@@ -205,13 +205,15 @@ impl Flow {
     }
 
     /// The `properties` object of a state, if it has one.
+    /// Read from the state's object: a member path would be written out and parsed again.
     pub fn properties(&self, state: &State) -> Option<Json<'_>> {
-        self.value(&state.member("properties"))
+        self.value(&state.location())?.get("properties")
     }
 
     /// The split conditions of a transition (empty for other transitions).
     pub fn conditions(&self, transition: &Transition) -> Items<'_> {
-        self.value(&transition.member("conditions"))
+        self.value(&transition.location())
+            .and_then(|t| t.get("conditions"))
             .and_then(Json::as_array)
             .unwrap_or(Items::empty(&self.document))
     }
