@@ -220,20 +220,26 @@ fn locate_all(flow: &Flow, source: &SourceText, diagnostics: Vec<Diagnostic>) ->
     // Each diagnostic becomes its finding as it is placed, so that no third list of them
     // is held; line:column follow in one pass over all the offsets in order.
     let unknown = Position { line: 1, column: 1 };
-    let mut findings: Vec<Finding> = diagnostics
-        .into_iter()
-        .map(|diagnostic| {
-            let placed = place(flow, source, &diagnostic);
-            Finding {
-                diagnostic: name_state_and_event(flow, diagnostic),
-                pointer: placed.pointer,
-                span: placed.span,
-                start: unknown,
-                end: unknown,
-                related: placed.related,
-            }
-        })
-        .collect();
+    let mut diagnostics = diagnostics;
+    let mut findings: Vec<Finding> = Vec::with_capacity(diagnostics.len());
+    // Taken from the back, and the list given back as it empties: the diagnostics and their
+    // (larger) findings are never both held whole (a flow can have 100,000 findings).
+    while let Some(diagnostic) = diagnostics.pop() {
+        let placed = place(flow, source, &diagnostic);
+        findings.push(Finding {
+            diagnostic: name_state_and_event(flow, diagnostic),
+            pointer: placed.pointer,
+            span: placed.span,
+            start: unknown,
+            end: unknown,
+            related: placed.related,
+        });
+        if diagnostics.capacity() > 4096 && diagnostics.len() < diagnostics.capacity() / 2 {
+            diagnostics.shrink_to_fit();
+        }
+    }
+    // Back in the rules' order, which the stable sort keeps among equal keys.
+    findings.reverse();
     let offsets: Vec<usize> = findings
         .iter()
         .flat_map(|f| [f.span.start, f.span.end])
