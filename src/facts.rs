@@ -28,6 +28,7 @@ pub struct Facts<'a> {
     splits: OnceCell<Vec<Split<'a>>>,
     liquid_texts: OnceCell<Vec<LiquidText>>,
     references: OnceCell<References>,
+    cycles: OnceCell<Vec<Vec<NodeIndex>>>,
     closed_cycles: OnceCell<Vec<Vec<NodeIndex>>>,
     dominators: OnceCell<Option<DominatorTree>>,
     channels: OnceCell<Channels>,
@@ -47,6 +48,7 @@ impl<'a> Facts<'a> {
             splits: OnceCell::new(),
             liquid_texts: OnceCell::new(),
             references: OnceCell::new(),
+            cycles: OnceCell::new(),
             closed_cycles: OnceCell::new(),
             dominators: OnceCell::new(),
             channels: OnceCell::new(),
@@ -86,10 +88,17 @@ impl<'a> Facts<'a> {
         })
     }
 
+    /// The strongly connected sets of states that hold a cycle (see [`FlowGraph::cycles`]):
+    /// the closed cycles and the cycle of each state both start from them.
+    pub fn cycles(&self) -> &[Vec<NodeIndex>] {
+        self.cycles.get_or_init(|| self.graph.cycles())
+    }
+
     /// The reachable cycles no event leaves (see [`loops::find_closed_cycles`]).
     pub fn closed_cycles(&self) -> &[Vec<NodeIndex>] {
-        self.closed_cycles
-            .get_or_init(|| loops::find_closed_cycles(self.flow, self.graph, self.reachable()))
+        self.closed_cycles.get_or_init(|| {
+            loops::find_closed_cycles(self.flow, self.graph, self.cycles(), self.reachable())
+        })
     }
 
     /// The dominator tree from the start, `None` without a start; the Liquid rules share it.
@@ -124,7 +133,7 @@ impl<'a> Facts<'a> {
     pub fn cycle_of(&self, state: impl Into<StateId>) -> Option<usize> {
         let cycle_of = self.cycle_of.get_or_init(|| {
             let mut cycle_of = vec![None; self.graph.graph.node_count()];
-            for (i, scc) in self.graph.cycles().iter().enumerate() {
+            for (i, scc) in self.cycles().iter().enumerate() {
                 for node in scc {
                     cycle_of[node.index()] = Some(i);
                 }

@@ -46,16 +46,18 @@ fn is_hangup(kind: &str, event: &str) -> bool {
         .is_some_and(|e| e.kind == EventKind::Hangup)
 }
 
-/// The cycles of the flow that no event leaves, among the `reachable` states.
+/// The `cycles` of the flow (see [`FlowGraph::cycles`]) that no event leaves, among the
+/// `reachable` states.
 pub fn find_closed_cycles(
     flow: &Flow,
     graph: &FlowGraph,
+    cycles: &[Vec<NodeIndex>],
     reachable: &[bool],
 ) -> Vec<Vec<NodeIndex>> {
-    graph
-        .cycles()
-        .into_iter()
+    cycles
+        .iter()
         .filter(|scc| reachable[scc[0].index()] && is_closed(flow, graph, scc))
+        .cloned()
         .collect()
 }
 

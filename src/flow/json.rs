@@ -219,8 +219,19 @@ impl<'a> Parser<'a> {
     }
 
     fn skip_whitespace(&mut self) {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(self.pos) {
-            self.pos += 1;
+        while let Some(&b) = self.bytes.get(self.pos) {
+            match b {
+                b' ' | b'\r' | b'\t' => self.pos += 1,
+                b'\n' => {
+                    self.pos += 1;
+                    // Indentation, eight spaces a step: most of a pretty-printed file's
+                    // whitespace.
+                    while self.bytes.get(self.pos..self.pos + 8) == Some(b"        ") {
+                        self.pos += 8;
+                    }
+                }
+                _ => return,
+            }
         }
     }
 
