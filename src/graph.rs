@@ -19,6 +19,11 @@ pub struct FlowGraph {
     pub graph: DiGraph<StateId, EdgeData>,
     /// The first state of each name.
     by_name: NameIndex,
+    /// States whose name an earlier state has, with that first state; in file order.
+    shadowed: Vec<(NodeIndex, NodeIndex)>,
+    /// Connected transitions whose `next` names no state: the state and the transition's
+    /// index in its list; in file order.
+    dangling: Vec<(NodeIndex, usize)>,
     /// Where executions start: the `initial_state`, else the first trigger widget.
     pub root: Option<NodeIndex>,
 }
@@ -27,16 +32,22 @@ impl FlowGraph {
     pub fn build(flow: &Flow) -> FlowGraph {
         let transitions: usize = flow.states.iter().map(|s| s.transitions.len()).sum();
         let mut graph = DiGraph::with_capacity(flow.states.len(), transitions);
-        let by_name = NameIndex::new(flow);
+        let (by_name, shadowed) = NameIndex::new(flow);
         for i in 0..flow.states.len() {
             graph.add_node(StateId::new(i));
         }
+        let mut dangling = Vec::new();
         for (i, state) in flow.states.iter().enumerate() {
+            let source = StateId::new(i).node();
             for (t, transition) in state.transitions.iter().enumerate() {
-                let target = transition.next.as_deref().and_then(|n| by_name.get(n));
-                if let Some(target) = target {
-                    let source = StateId::new(i).node();
-                    graph.add_edge(source, target, EdgeData { transition: t });
+                let Some(next) = transition.next.as_deref() else {
+                    continue;
+                };
+                match by_name.get(next) {
+                    Some(target) => {
+                        graph.add_edge(source, target, EdgeData { transition: t });
+                    }
+                    None => dangling.push((source, t)),
                 }
             }
         }
@@ -53,6 +64,8 @@ impl FlowGraph {
         FlowGraph {
             graph,
             by_name,
+            shadowed,
+            dangling,
             root,
         }
     }
@@ -73,6 +86,18 @@ impl FlowGraph {
     /// Every state name, once, for suggestions.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.by_name.names()
+    }
+
+    /// States named like an earlier state, each with that first state, in file order: found
+    /// while the names are indexed, so no rule looks every name up again.
+    pub fn shadowed(&self) -> &[(NodeIndex, NodeIndex)] {
+        &self.shadowed
+    }
+
+    /// Connected transitions whose `next` names no state, as (state, index in its
+    /// transitions), in file order.
+    pub fn dangling(&self) -> &[(NodeIndex, usize)] {
+        &self.dangling
     }
 }
 
@@ -95,7 +120,8 @@ struct NameIndex {
 impl NameIndex {
     /// With duplicate names the first state wins, as the rules report the others; an
     /// anonymous state (no readable name) is nobody's target.
-    fn new(flow: &Flow) -> NameIndex {
+    /// The index, and the states whose name was already taken with the state that has it.
+    fn new(flow: &Flow) -> (NameIndex, Vec<(NodeIndex, NodeIndex)>) {
         let bytes = flow.states.iter().map(|s| s.name.len()).sum();
         let mut index = NameIndex {
             text: String::with_capacity(bytes),
@@ -103,19 +129,26 @@ impl NameIndex {
             table: hashbrown::HashTable::with_capacity(flow.states.len()),
             hasher: foldhash::fast::RandomState::default(),
         };
+        let mut shadowed = Vec::new();
         for (i, state) in flow.states.iter().enumerate() {
-            if !state.name.is_empty() {
-                index.insert(&state.name, StateId::new(i).node());
+            let node = StateId::new(i).node();
+            if let Some(first) = index.insert(&state.name, node) {
+                shadowed.push((node, first));
             }
         }
-        index
+        (index, shadowed)
     }
 
-    fn insert(&mut self, name: &str, node: NodeIndex) {
+    /// Adds a name; when an earlier state has it, returns that state instead. Anonymous
+    /// states are skipped.
+    fn insert(&mut self, name: &str, node: NodeIndex) -> Option<NodeIndex> {
         use std::hash::BuildHasher;
+        if name.is_empty() {
+            return None;
+        }
         let hash = self.hasher.hash_one(name);
-        if self.find(hash, name).is_some() {
-            return;
+        if let Some(entry) = self.find(hash, name) {
+            return Some(self.entries[entry].1);
         }
         self.text.push_str(name);
         self.entries.push((self.text.len() as u32, node));
@@ -127,6 +160,7 @@ impl NameIndex {
         } = self;
         let rehash = |&entry: &u32| hasher.hash_one(name_of(text, entries, entry as usize));
         table.insert_unique(hash, entries.len() as u32 - 1, rehash);
+        None
     }
 
     fn get(&self, name: &str) -> Option<NodeIndex> {
@@ -188,5 +222,34 @@ impl FlowGraph {
                 scc
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flow::load_text;
+
+    #[test]
+    fn repeated_names_and_missing_targets_are_listed_as_the_graph_is_built() {
+        let text = r#"{"initial_state": "a", "states": [
+            {"name": "a", "type": "trigger", "properties": {},
+             "transitions": [{"event": "incomingCall", "next": "b"},
+                             {"event": "incomingMessage", "next": "nowhere"},
+                             {"event": "incomingRequest"}]},
+            {"name": "b", "type": "say-play", "properties": {},
+             "transitions": [{"event": "audioComplete", "next": "a"}]},
+            {"name": "a", "type": "say-play", "properties": {},
+             "transitions": [{"event": "audioComplete", "next": "gone"}]},
+            {"name": "", "type": "say-play", "properties": {}, "transitions": []},
+            {"name": "b", "type": "say-play", "properties": {}, "transitions": []}
+        ]}"#;
+        let file = load_text("f.json".to_string(), text.to_string());
+        let graph = FlowGraph::build(file.flow.as_ref().unwrap());
+        let node = |i: usize| StateId::new(i).node();
+        assert_eq!(graph.shadowed(), &[(node(2), node(0)), (node(4), node(1))]);
+        assert_eq!(graph.dangling(), &[(node(0), 1), (node(2), 0)]);
+        assert_eq!(graph.node("a"), Some(node(0)));
+        assert_eq!(graph.names().collect::<Vec<_>>(), ["a", "b"]);
     }
 }

@@ -11,23 +11,10 @@ declare_rule!(
 
 impl Rule for DuplicateStateName {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
-        // The graph maps each name to its first state. Anonymous states (no readable name)
-        // are malformed-flow's finding.
-        let named = ctx
-            .flow
-            .states
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| !s.name.is_empty());
-        for (index, state) in named {
-            let first = ctx
-                .graph
-                .node(&state.name)
-                .map_or(index, |node| node.index());
-            if first == index {
-                continue;
-            }
-            let original = &ctx.flow.states[first];
+        // The graph lists each state named like an earlier one. Anonymous states (no
+        // readable name) are malformed-flow's finding.
+        for &(node, first) in ctx.graph.shadowed() {
+            let (state, original) = (ctx.state(node), ctx.state(first));
             out.push(
                 Diagnostic::new(
                     &META,
