@@ -126,6 +126,8 @@ pub fn summarize(name: &str, flow: &Flow, source: &SourceText) -> FlowSummary {
             None => summary.reads_all_parameters = true,
         }
     }
+    summary.calls.shrink_to_fit();
+    summary.parameter_reads.shrink_to_fit();
     summary
 }
 
@@ -200,7 +202,7 @@ fn call(
         })
     };
     let parameters_at = state.member(MemberPath::from("properties").key("parameters"));
-    let parameters = flow
+    let parameters: Vec<Named> = flow
         .value(&parameters_at)
         .and_then(Json::as_array)
         .into_iter()
@@ -214,7 +216,7 @@ fn call(
             })
         })
         .collect();
-    let reads = reads
+    let reads: Vec<Named> = reads
         .into_iter()
         .filter_map(|r| {
             let (key, span) = r.path().get(2).filter(|(k, _)| !k.is_empty())?;
@@ -231,9 +233,16 @@ fn call(
         flow_sid: text_at("flow_sid"),
         revision: text_at("flow_revision"),
         parameters_at: locate(&parameters_at, None),
-        parameters,
-        reads,
+        // Kept to the end of the run, one per call: a collected list starts with room for
+        // four, three quarters unused on a call with one parameter.
+        parameters: exact(parameters),
+        reads: exact(reads),
     })
+}
+
+fn exact<T>(mut list: Vec<T>) -> Vec<T> {
+    list.shrink_to_fit();
+    list
 }
 
 /// The keys set-variables widgets set, in the states the trigger reaches.
