@@ -216,11 +216,10 @@ fn diagnose(
 
 /// Places every diagnostic in the source: pointers and spans from the locations, then all
 /// line:column positions in one pass over the text.
-fn locate_all(flow: &Flow, source: &SourceText, diagnostics: Vec<Diagnostic>) -> Vec<Finding> {
+fn locate_all(flow: &Flow, source: &SourceText, mut diagnostics: Vec<Diagnostic>) -> Vec<Finding> {
     // Each diagnostic becomes its finding as it is placed, so that no third list of them
     // is held; line:column follow in one pass over all the offsets in order.
     let unknown = Position { line: 1, column: 1 };
-    let mut diagnostics = diagnostics;
     let mut findings: Vec<Finding> = Vec::with_capacity(diagnostics.len());
     // Taken from the back, and the list given back as it empties: the diagnostics and their
     // (larger) findings are never both held whole (a flow can have 100,000 findings).
