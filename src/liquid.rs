@@ -408,7 +408,8 @@ const ADDRESSING_PROPERTIES: &[&str] = &[
 /// One step of a pointer, borrowed from the value: nothing is allocated while walking.
 #[derive(Clone, Copy)]
 enum Step<'v> {
-    Key(&'v str),
+    /// A member, whose key is read only when a pointer is written.
+    Member(Json<'v>),
     Index(usize),
 }
 
@@ -446,9 +447,8 @@ impl<'v> Walker<'_, 'v> {
             }
             Kind::Object(members) => {
                 // A condition's `friendly_name` is a label on the canvas: never rendered.
-                let evaluated = members.iter().filter(|&(key, _)| key != "friendly_name");
-                for (key, member) in evaluated {
-                    self.path.push(Step::Key(key));
+                for member in members.values().filter(|m| !m.key_is("friendly_name")) {
+                    self.path.push(Step::Member(member));
                     self.walk(base, member);
                     self.path.pop();
                 }
@@ -461,9 +461,10 @@ impl<'v> Walker<'_, 'v> {
         self.pointer.clear();
         for step in &self.path {
             match step {
-                Step::Key(key) => {
+                Step::Member(member) => {
                     self.pointer.push('/');
-                    self.pointer.push_str(&escape_pointer_token(key));
+                    self.pointer
+                        .push_str(&escape_pointer_token(member.key().unwrap_or_default()));
                 }
                 Step::Index(i) => {
                     self.pointer.push('/');

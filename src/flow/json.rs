@@ -935,6 +935,22 @@ mod tests {
     }
 
     #[test]
+    fn members_know_their_keys() {
+        let doc = parse(r#"{"name": 1, "k\u00e9y": [2], "friendly_name": 3}"#).unwrap();
+        let members = doc.root().as_object().unwrap();
+        let keys: Vec<_> = members.values().map(|m| m.key().unwrap()).collect();
+        assert_eq!(keys, ["name", "k\u{e9}y", "friendly_name"]);
+        let labels: Vec<_> = members
+            .values()
+            .map(|m| m.key_is("friendly_name"))
+            .collect();
+        assert_eq!(labels, [false, false, true]);
+        assert!(members.values().nth(1).unwrap().key_is("k\u{e9}y"));
+        let item = doc.root().get("k\u{e9}y").unwrap().get(0).unwrap();
+        assert_eq!((item.key(), item.key_is("")), (None, false));
+    }
+
+    #[test]
     fn a_control_character_is_reported_where_it_stands() {
         for (text, offset) in [
             ("[\"ab\ncd\"]", 4),

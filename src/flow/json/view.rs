@@ -180,6 +180,18 @@ impl<'d> Json<'d> {
         self.tree().span(self.node)
     }
 
+    /// For an object member, its key, decoded.
+    pub fn key(self) -> Option<&'d str> {
+        (self.tree().node(self.node).key != NONE)
+            .then(|| self.tree().key_text(self.text(), self.node))
+    }
+
+    /// For an object member, whether its key is `name`: compared in place, most keys turned
+    /// away by their length alone.
+    pub fn key_is(self, name: &str) -> bool {
+        self.tree().node(self.node).key != NONE && self.tree().key_is(self.text(), self.node, name)
+    }
+
     /// For an object member, its key's byte range, quotes included.
     pub fn key_span(self) -> Option<Span> {
         (self.tree().node(self.node).key != NONE)
@@ -349,6 +361,13 @@ impl<'d> Members<'d> {
             .iter()
             .find(|&&node| doc.tree.key_is(&doc.text, node, key));
         found.map(|&node| Json::new(doc, node))
+    }
+
+    /// The members' values, in file order; each knows its key ([`Json::key`]), read only
+    /// when asked for.
+    pub fn values(self) -> impl DoubleEndedIterator<Item = Json<'d>> + ExactSizeIterator {
+        let doc = self.doc;
+        self.run.iter().map(move |&node| Json::new(doc, node))
     }
 
     /// Key and value of each member, in file order.
