@@ -3,6 +3,7 @@
 use crate::flow::json::Span;
 use crate::flow::{Flow, LoadError, LoadedFile, Location, Position, SourceText};
 use crate::graph::FlowGraph;
+use crate::liquid::References;
 use crate::rule::{Anchor, Context, Diagnostic, Rule, Severity};
 use crate::rules::RULES;
 
@@ -113,6 +114,9 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
     /// The flow, for the diagrams; `None` when it did not load or was dropped to save memory.
     pub flow: Option<Flow>,
+    /// The flow's Liquid references, kept when it takes part in a project (see
+    /// [`crate::facts::takes_part_in_project`]) so that its summary does not read them again.
+    pub references: Option<References>,
     /// A report on the configuration file itself (unused suppressions), not on a flow: it is
     /// not counted among the files checked.
     pub is_configuration: bool,
@@ -151,17 +155,20 @@ pub fn analyze_loaded(file: LoadedFile, rules: &[&dyn Rule]) -> FileReport {
             error: Some(error),
             findings: Vec::new(),
             flow: None,
+            references: None,
             is_configuration: false,
         },
         Ok(flow) => {
-            let findings = check_flow(&flow, &source, rules);
+            let (diagnostics, references) =
+                diagnose(&flow, &FlowGraph::build(&flow), &source, rules);
             FileReport {
                 name,
                 states: flow.states.len(),
+                findings: located(&flow, &source, diagnostics),
                 source,
                 error: None,
-                findings,
                 flow: Some(flow),
+                references,
                 is_configuration: false,
             }
         }
@@ -171,7 +178,7 @@ pub fn analyze_loaded(file: LoadedFile, rules: &[&dyn Rule]) -> FileReport {
 /// Runs `rules` over a flow and returns its findings sorted by position. The graph is gone
 /// before the findings are located, which holds the diagnostics and the findings at once.
 pub fn check_flow(flow: &Flow, source: &SourceText, rules: &[&dyn Rule]) -> Vec<Finding> {
-    let diagnostics = diagnose(flow, &FlowGraph::build(flow), source, rules);
+    let (diagnostics, _) = diagnose(flow, &FlowGraph::build(flow), source, rules);
     located(flow, source, diagnostics)
 }
 
@@ -182,7 +189,7 @@ pub fn check_graph(
     source: &SourceText,
     rules: &[&dyn Rule],
 ) -> Vec<Finding> {
-    located(flow, source, diagnose(flow, graph, source, rules))
+    located(flow, source, diagnose(flow, graph, source, rules).0)
 }
 
 /// The findings of `diagnostics`, sorted by position.
@@ -198,20 +205,23 @@ fn located(flow: &Flow, source: &SourceText, diagnostics: Vec<Diagnostic>) -> Ve
     findings
 }
 
-/// The rules' diagnostics. The facts they shared (Liquid references, splits, dominators) are
-/// dropped on return, before the findings are located.
+/// The rules' diagnostics, and the Liquid references of a flow that takes part in a
+/// project. The other facts the rules shared (splits, dominators, …) are dropped on return,
+/// before the findings are located.
 fn diagnose(
     flow: &Flow,
     graph: &FlowGraph,
     source: &SourceText,
     rules: &[&dyn Rule],
-) -> Vec<Diagnostic> {
+) -> (Vec<Diagnostic>, Option<References>) {
     let ctx = Context::new(flow, graph, source);
     let mut diagnostics = Vec::new();
     for rule in rules {
         rule.check(&ctx, &mut diagnostics);
     }
-    diagnostics
+    let references =
+        crate::facts::takes_part_in_project(flow).then(|| ctx.into_facts().into_references());
+    (diagnostics, references)
 }
 
 /// Places every diagnostic in the source: pointers and spans from the locations, then all

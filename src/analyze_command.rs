@@ -161,6 +161,7 @@ impl ProjectRun {
                 error: None,
                 findings: list,
                 flow: None,
+                references: None,
                 is_configuration: false,
             };
             merge_usage(usage, &session.apply(&mut extra));
@@ -224,7 +225,8 @@ fn process(
 /// as project findings land on those.
 fn summarize(report: &mut FileReport) -> Option<FlowSummary> {
     let flow = report.flow.as_ref()?;
-    let mut summary = crate::project::summarize(&report.name, flow, &report.source);
+    let references = report.references.take();
+    let mut summary = crate::project::summarize(&report.name, flow, &report.source, references);
     if !summary.calls.is_empty() {
         summary.source = Some(std::mem::replace(
             &mut report.source,

@@ -329,6 +329,7 @@ impl Config {
             .collect();
         (!findings.is_empty()).then(|| FileReport {
             flow: None,
+            references: None,
             is_configuration: true,
             name: self.path.display().to_string(),
             source: SourceText::new(self.source.text.clone()),

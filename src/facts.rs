@@ -5,6 +5,7 @@ use std::cell::{Cell, OnceCell};
 
 use petgraph::graph::NodeIndex;
 
+use crate::catalog::{self, Role};
 use crate::channels::Channels;
 use crate::conditions::{self, Split};
 use crate::dataflow::{self, DominatorTree};
@@ -16,6 +17,17 @@ use crate::suggest::{self, Nearest};
 
 /// Name comparisons a flow may spend on "did you mean" suggestions (see [`Facts::nearest`]).
 const SUGGESTION_BUDGET: usize = 250_000;
+
+/// Whether a flow has anything to say to a project: it runs subflows (run-subflow widgets)
+/// or is one (its trigger's `incomingParent` is connected). Only such flows' Liquid is read
+/// again for the project summary.
+pub fn takes_part_in_project(flow: &Flow) -> bool {
+    flow.states.iter().any(|s| {
+        catalog::role(&s.kind) == Role::Subflow
+            || s.connected()
+                .any(|(t, _)| t.event == catalog::trigger_event::PARENT)
+    })
+}
 
 /// A flow under analysis with the facts several rules and the diagrams need, each computed
 /// once, on first use.
@@ -79,6 +91,19 @@ impl<'a> Facts<'a> {
     pub fn liquid_texts(&self) -> &[LiquidText] {
         self.liquid_texts
             .get_or_init(|| crate::liquid::liquid_texts(self.flow))
+    }
+
+    /// The flow's Liquid references, kept past the facts (for the project summary); found
+    /// now when no rule asked for them.
+    pub fn into_references(self) -> References {
+        if let Some(references) = self.references.into_inner() {
+            return references;
+        }
+        let texts = self
+            .liquid_texts
+            .into_inner()
+            .unwrap_or_else(|| crate::liquid::liquid_texts(self.flow));
+        crate::liquid::references(self.flow, &self.source.text, &texts)
     }
 
     /// Every Liquid reference in the flow (see [`crate::liquid::references`]).

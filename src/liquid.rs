@@ -45,6 +45,12 @@ pub struct References {
     locations: Vec<(StateId, Arc<Location>)>,
 }
 
+impl std::fmt::Debug for References {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "References({})", self.records.len())
+    }
+}
+
 #[derive(Clone, Copy)]
 struct Record {
     location: u32,

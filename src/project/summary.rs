@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::catalog::{self, Role};
+use crate::facts::takes_part_in_project;
 use crate::flow::json::{Json, Span};
 use crate::flow::{Flow, Location, MemberPath, Position, SourceText};
 use crate::graph::FlowGraph;
@@ -71,22 +72,25 @@ pub struct FlowSummary {
     pub source: Option<SourceText>,
 }
 
-/// Summarises a loaded flow.
-pub fn summarize(name: &str, flow: &Flow, source: &SourceText) -> FlowSummary {
+/// Summarises a loaded flow. `references` are its Liquid references when the analysis kept
+/// them; they are found again otherwise.
+pub fn summarize(
+    name: &str,
+    flow: &Flow,
+    source: &SourceText,
+    references: Option<References>,
+) -> FlowSummary {
     let locate = |location: &Location, span: Option<Span>| place(flow, source, location, span);
     // Only callers (run-subflow widgets) and subflows (incomingParent) have anything to say
-    // to the project; reading every other flow's Liquid a second time is wasted work.
-    let takes_part = flow.states.iter().any(|s| {
-        catalog::role(&s.kind) == Role::Subflow
-            || s.connected()
-                .any(|(t, _)| t.event == catalog::trigger_event::PARENT)
+    // to the project; reading every other flow's Liquid is wasted work.
+    let references = references.unwrap_or_else(|| {
+        let texts = if takes_part_in_project(flow) {
+            liquid::liquid_texts(flow)
+        } else {
+            Vec::new()
+        };
+        liquid::references(flow, &source.text, &texts)
     });
-    let texts = if takes_part {
-        liquid::liquid_texts(flow)
-    } else {
-        Vec::new()
-    };
-    let references = liquid::references(flow, &source.text, &texts);
     let mut summary = FlowSummary {
         name: name.to_string(),
         sid: resource_sid(flow),
