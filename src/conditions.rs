@@ -8,6 +8,7 @@ use crate::catalog::{self, MATCH, NO_MATCH, Role};
 use crate::flow::json::Json;
 use crate::flow::{Flow, Location, State, Transition};
 
+use crate::liquid;
 /// Whether a string holds Liquid: the condition rules leave such values alone.
 pub use crate::liquid::has_liquid;
 
@@ -258,7 +259,7 @@ pub fn same_expression_key(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     while at < bytes.len() {
-        let Some(open) = block_open(bytes, at) else {
+        let Some(open) = liquid::find_open(&text[at..]).map(|i| at + i) else {
             out.push_str(&text[at..]);
             break;
         };
@@ -269,13 +270,6 @@ pub fn same_expression_key(text: &str) -> String {
         out.push_str(&text[close..at]);
     }
     out
-}
-
-/// Where the next `{{` or `{%` from `from` starts.
-fn block_open(bytes: &[u8], from: usize) -> Option<usize> {
-    memchr::memchr_iter(b'{', &bytes[from..])
-        .map(|at| from + at)
-        .find(|&at| matches!(bytes.get(at + 1), Some(b'{' | b'%')))
 }
 
 /// Where the first `}}` or `%}` from `from` starts.

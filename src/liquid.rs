@@ -360,11 +360,7 @@ pub fn references(flow: &Flow, source: &Arc<str>, texts: &[LiquidText]) -> Refer
 fn expected_sizes(text: &str, texts: &[LiquidText]) -> (usize, usize) {
     let (mut blocks, mut bytes) = (0, 0);
     for literal in texts.iter().filter_map(|t| text.get(t.literal.clone())) {
-        let literal = literal.as_bytes();
-        let opens = memchr::memchr_iter(b'{', literal);
-        blocks += opens
-            .filter(|&at| matches!(literal.get(at + 1), Some(b'{' | b'%')))
-            .count();
+        blocks += openings(literal).count();
         bytes += literal.len();
     }
     ((blocks).min(bytes / 16), (3 * blocks).min(bytes / 8))
@@ -484,8 +480,7 @@ impl<'v> Walker<'_, 'v> {
 /// Whether a string holds `{{` or `{%`. Most strings hold no brace at all, which memchr
 /// tells many bytes at a time.
 pub fn has_liquid(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    memchr::memchr_iter(b'{', bytes).any(|at| matches!(bytes.get(at + 1), Some(b'{' | b'%')))
+    find_open(text).is_some()
 }
 
 /// A reference found in decoded text, borrowed from it and from the scanner.
@@ -694,16 +689,14 @@ pub fn has_placeholder(text: &str) -> bool {
 /// Where the next `{{` or `{%` starts. One pass: searching for each separately read the
 /// whole rest of a text without `{%` once per block, quadratic on a long message.
 pub fn find_open(text: &str) -> Option<usize> {
+    openings(text).next()
+}
+
+/// Where each `{{` and `{%` starts, in order: the braces found by memchr, many bytes a step,
+/// then the byte after each looked at.
+pub fn openings(text: &str) -> impl Iterator<Item = usize> + '_ {
     let bytes = text.as_bytes();
-    let mut from = 0;
-    while let Some(at) = bytes[from..].iter().position(|&b| b == b'{') {
-        let at = from + at;
-        if matches!(bytes.get(at + 1), Some(b'{' | b'%')) {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-    None
+    memchr::memchr_iter(b'{', bytes).filter(|&at| matches!(bytes.get(at + 1), Some(b'{' | b'%')))
 }
 
 /// Calls `visit` with every variable path (`a.b["c"]`) in an expression, string literals

@@ -72,20 +72,18 @@ impl MemberPath {
         self.then(decimal(index, &mut digits))
     }
 
-    /// The path with one more token, already escaped, in one allocation of the exact size.
+    /// The path with one more token, already escaped.
     fn then(self, token: &str) -> MemberPath {
-        let mut path = String::with_capacity(self.0.len() + 1 + token.len());
-        path.push_str(&self.0);
-        path.push('/');
-        path.push_str(token);
-        MemberPath(path.into_boxed_str())
+        self.joined(&["/", token])
     }
 
-    /// This path with steps already escaped (`/0/value`) after it, in one allocation.
-    fn joined(&self, escaped: &str) -> MemberPath {
-        let mut path = String::with_capacity(self.0.len() + escaped.len());
+    /// This path with pieces already escaped (`/0/value`) after it, in one allocation of the
+    /// exact size.
+    fn joined(&self, pieces: &[&str]) -> MemberPath {
+        let length = self.0.len() + pieces.iter().map(|p| p.len()).sum::<usize>();
+        let mut path = String::with_capacity(length);
         path.push_str(&self.0);
-        path.push_str(escaped);
+        pieces.iter().for_each(|piece| path.push_str(piece));
         MemberPath(path.into_boxed_str())
     }
 
@@ -214,25 +212,25 @@ impl Location {
         let root = MemberPath::root();
         match self {
             Location::Definition { path } => Location::Definition {
-                path: path.joined(escaped),
+                path: path.joined(&[escaped]),
             },
             Location::State { state } => Location::StateMember {
                 state: *state,
-                path: root.joined(escaped),
+                path: root.joined(&[escaped]),
             },
             Location::StateMember { state, path } => Location::StateMember {
                 state: *state,
-                path: path.joined(escaped),
+                path: path.joined(&[escaped]),
             },
             Location::Transition { state, index } => Location::TransitionMember {
                 state: *state,
                 index: *index,
-                path: root.joined(escaped),
+                path: root.joined(&[escaped]),
             },
             Location::TransitionMember { state, index, path } => Location::TransitionMember {
                 state: *state,
                 index: *index,
-                path: path.joined(escaped),
+                path: path.joined(&[escaped]),
             },
             Location::Pointer(pointer) => Location::Pointer(pointer.clone() + escaped),
         }
@@ -270,11 +268,9 @@ impl Location {
     /// an event (a Liquid reference, a condition's argument), as baselines keep it.
     pub fn within_state(self) -> Location {
         let transition = |index: u32, below: &str| {
-            let mut path = String::with_capacity("/transitions/".len() + 10 + below.len());
-            path.push_str("/transitions/");
-            push_index(&mut path, index as usize);
-            path.push_str(below);
-            MemberPath(path.into_boxed_str())
+            let mut digits = [0u8; 20];
+            let index = decimal(index as usize, &mut digits);
+            MemberPath::root().joined(&["/transitions/", index, below])
         };
         match self {
             Location::Transition { state, index } => Location::StateMember {

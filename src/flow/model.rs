@@ -204,8 +204,8 @@ impl Flow {
         }
     }
 
-    /// The `properties` object of a state, if it has one.
-    /// Read from the state's object: a member path would be written out and parsed again.
+    /// The `properties` object of a state, if it has one. Read from the state's object: a
+    /// member path would be written out and parsed again.
     pub fn properties(&self, state: &State) -> Option<Json<'_>> {
         self.value(&state.location())?.get("properties")
     }
