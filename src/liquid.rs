@@ -286,18 +286,21 @@ impl LiquidText {
 /// file order.
 pub fn liquid_texts(flow: &Flow) -> Vec<LiquidText> {
     let mut out = Vec::new();
+    // One walker for the flow: its stack and pointer keep their room from state to state.
+    let mut walker = Walker {
+        state: StateId::new(0),
+        base: Base::Properties,
+        path: Vec::new(),
+        pointer: String::new(),
+        out: &mut out,
+    };
     for (index, state) in flow.states.iter().enumerate() {
-        let mut walker = Walker {
-            state: StateId::new(index),
-            path: Vec::new(),
-            pointer: String::new(),
-            out: &mut out,
-        };
+        walker.state = StateId::new(index);
         let Some(value) = flow.value(&state.location()) else {
             continue;
         };
         if let Some(properties) = value.get("properties") {
-            walker.walk(&state.member("properties"), properties);
+            walker.walk_below(Base::Properties, properties);
         }
         let transitions = value.get("transitions").and_then(Json::as_array);
         for (transition, item) in state
@@ -306,7 +309,7 @@ pub fn liquid_texts(flow: &Flow) -> Vec<LiquidText> {
             .zip(transitions.into_iter().flatten())
         {
             if let Some(conditions) = item.get("conditions") {
-                walker.walk(&transition.member("conditions").within_state(), conditions);
+                walker.walk_below(Base::Conditions(transition.index), conditions);
             }
         }
     }
@@ -415,18 +418,34 @@ enum Step<'v> {
     Index(usize),
 }
 
+/// Where a walk starts in its state: what the pointers it writes begin with.
+#[derive(Clone, Copy)]
+enum Base {
+    /// `/properties`.
+    Properties,
+    /// `/transitions/<index>/conditions`: a split's conditions, named as a member of the
+    /// state so that findings about them name the state and not the transition's event.
+    Conditions(u32),
+}
+
 /// Walks the strings under a value. The location is kept as a stack of borrowed steps and
 /// built only for strings that hold Liquid, which are few; the literal's span is the value's.
 struct Walker<'a, 'v> {
     state: StateId,
+    base: Base,
     path: Vec<Step<'v>>,
-    /// The pointer below the base, written out for each string found (kept for its room).
+    /// The pointer in the state, written out for each string found (kept for its room).
     pointer: String,
     out: &'a mut Vec<LiquidText>,
 }
 
 impl<'v> Walker<'_, 'v> {
-    fn walk(&mut self, base: &Location, value: Json<'v>) {
+    fn walk_below(&mut self, base: Base, value: Json<'v>) {
+        self.base = base;
+        self.walk(value);
+    }
+
+    fn walk(&mut self, value: Json<'v>) {
         // Numbers are never read: `kind` would parse every offset of the canvas.
         if value.is_number() {
             return;
@@ -434,16 +453,20 @@ impl<'v> Walker<'_, 'v> {
         match value.kind() {
             Kind::String(text) if has_liquid(text) => {
                 self.write_pointer();
+                let path = MemberPath::from_pointer(self.pointer.as_str());
                 self.out.push(LiquidText {
                     state: self.state,
-                    location: Arc::new(base.below(&self.pointer)),
+                    location: Arc::new(Location::StateMember {
+                        state: self.state,
+                        path,
+                    }),
                     literal: value.span(),
                 });
             }
             Kind::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
                     self.path.push(Step::Index(i));
-                    self.walk(base, item);
+                    self.walk(item);
                     self.path.pop();
                 }
             }
@@ -451,7 +474,7 @@ impl<'v> Walker<'_, 'v> {
                 // A condition's `friendly_name` is a label on the canvas: never rendered.
                 for member in members.values().filter(|m| !m.key_is("friendly_name")) {
                     self.path.push(Step::Member(member));
-                    self.walk(base, member);
+                    self.walk(member);
                     self.path.pop();
                 }
             }
@@ -461,6 +484,14 @@ impl<'v> Walker<'_, 'v> {
 
     fn write_pointer(&mut self) {
         self.pointer.clear();
+        match self.base {
+            Base::Properties => self.pointer.push_str("/properties"),
+            Base::Conditions(index) => {
+                self.pointer.push_str("/transitions/");
+                push_index(&mut self.pointer, index as usize);
+                self.pointer.push_str("/conditions");
+            }
+        }
         for step in &self.path {
             match step {
                 Step::Member(member) => {
