@@ -551,8 +551,11 @@ pub fn scan_liquid(text: &str, mut visit: impl FnMut(Found<'_, '_>)) {
     for (start, end, is_output) in blocks(text) {
         let block = &text[start..end];
         let tag = if is_output { "" } else { tag_name(block) };
-        in_string ^= count_quotes(&text[counted..start - 2]) % 2 == 1;
-        counted = (end + 2).min(text.len());
+        // Quotes matter only to a JSON text: elsewhere they are not counted at all.
+        if is_json {
+            in_string ^= count_quotes(&text[counted..start - 2]) % 2 == 1;
+            counted = (end + 2).min(text.len());
+        }
         if let Some(closing) = skipping {
             skipping = (tag != closing).then_some(closing);
             continue;
@@ -594,6 +597,10 @@ fn is_inline_comment(block: &str) -> bool {
 fn defined_names(text: &str) -> Vec<&str> {
     // A template defines a handful of names at most: a list beats hashing every read.
     let mut names = Vec::new();
+    // Only tags define names, and most texts have none: a `%` is needed to open one.
+    if memchr::memchr(b'%', text.as_bytes()).is_none() {
+        return names;
+    }
     for (start, end, is_output) in blocks(text) {
         if is_output {
             continue;
@@ -702,10 +709,9 @@ fn tag_name(block: &str) -> &str {
 
 /// Whether an output block pipes through `default`, which fills in an empty value.
 fn has_default_filter(block: &str) -> bool {
-    block
-        .split('|')
-        .skip(1)
-        .any(|filter| tag_name(filter.trim_start()) == "default")
+    // A filter's name follows its `|` and ends before the next one.
+    memchr::memchr_iter(b'|', block.as_bytes())
+        .any(|at| tag_name(block[at + 1..].trim_start()) == "default")
 }
 
 /// Whether a string holds a deployment placeholder, `${name}`, that a templating step
@@ -822,8 +828,21 @@ fn is_ident_start(c: u8) -> bool {
 }
 
 fn is_ident_byte(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
+    IDENT_BYTES[usize::from(c)]
 }
+
+/// ASCII letters and digits, `_` and `-`, by byte: one load for a test that runs on every
+/// byte of every path.
+const IDENT_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        table[c] = b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+        c += 1;
+    }
+    table
+};
 
 fn is_path_byte(c: u8) -> bool {
     is_ident_byte(c) || c == b'.' || c == b']'
@@ -838,11 +857,8 @@ fn read_path<'t>(
 ) -> usize {
     let bytes = text.as_bytes();
     let ident = |from: usize| {
-        let mut to = from;
-        while to < end && is_ident_byte(bytes[to]) {
-            to += 1;
-        }
-        to
+        let name = bytes[from..end].iter().position(|&b| !is_ident_byte(b));
+        name.map_or(end, |len| from + len)
     };
     let to = ident(i);
     segments.push((&text[i..to], i..to));
