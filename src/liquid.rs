@@ -286,18 +286,21 @@ impl LiquidText {
 /// file order.
 pub fn liquid_texts(flow: &Flow) -> Vec<LiquidText> {
     let mut out = Vec::new();
+    // One walker for the flow: its stack and pointer keep their room from state to state.
+    let mut walker = Walker {
+        state: StateId::new(0),
+        base: Base::Properties,
+        path: Vec::new(),
+        pointer: String::new(),
+        out: &mut out,
+    };
     for (index, state) in flow.states.iter().enumerate() {
-        let mut walker = Walker {
-            state: StateId::new(index),
-            path: Vec::new(),
-            pointer: String::new(),
-            out: &mut out,
-        };
+        walker.state = StateId::new(index);
         let Some(value) = flow.value(&state.location()) else {
             continue;
         };
         if let Some(properties) = value.get("properties") {
-            walker.walk(&state.member("properties"), properties);
+            walker.walk_below(Base::Properties, properties);
         }
         let transitions = value.get("transitions").and_then(Json::as_array);
         for (transition, item) in state
@@ -306,7 +309,7 @@ pub fn liquid_texts(flow: &Flow) -> Vec<LiquidText> {
             .zip(transitions.into_iter().flatten())
         {
             if let Some(conditions) = item.get("conditions") {
-                walker.walk(&transition.member("conditions").within_state(), conditions);
+                walker.walk_below(Base::Conditions(transition.index), conditions);
             }
         }
     }
@@ -415,18 +418,34 @@ enum Step<'v> {
     Index(usize),
 }
 
+/// Where a walk starts in its state: what the pointers it writes begin with.
+#[derive(Clone, Copy)]
+enum Base {
+    /// `/properties`.
+    Properties,
+    /// `/transitions/<index>/conditions`: a split's conditions, named as a member of the
+    /// state so that findings about them name the state and not the transition's event.
+    Conditions(u32),
+}
+
 /// Walks the strings under a value. The location is kept as a stack of borrowed steps and
 /// built only for strings that hold Liquid, which are few; the literal's span is the value's.
 struct Walker<'a, 'v> {
     state: StateId,
+    base: Base,
     path: Vec<Step<'v>>,
-    /// The pointer below the base, written out for each string found (kept for its room).
+    /// The pointer in the state, written out for each string found (kept for its room).
     pointer: String,
     out: &'a mut Vec<LiquidText>,
 }
 
 impl<'v> Walker<'_, 'v> {
-    fn walk(&mut self, base: &Location, value: Json<'v>) {
+    fn walk_below(&mut self, base: Base, value: Json<'v>) {
+        self.base = base;
+        self.walk(value);
+    }
+
+    fn walk(&mut self, value: Json<'v>) {
         // Numbers are never read: `kind` would parse every offset of the canvas.
         if value.is_number() {
             return;
@@ -434,16 +453,20 @@ impl<'v> Walker<'_, 'v> {
         match value.kind() {
             Kind::String(text) if has_liquid(text) => {
                 self.write_pointer();
+                let path = MemberPath::from_pointer(self.pointer.as_str());
                 self.out.push(LiquidText {
                     state: self.state,
-                    location: Arc::new(base.below(&self.pointer)),
+                    location: Arc::new(Location::StateMember {
+                        state: self.state,
+                        path,
+                    }),
                     literal: value.span(),
                 });
             }
             Kind::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
                     self.path.push(Step::Index(i));
-                    self.walk(base, item);
+                    self.walk(item);
                     self.path.pop();
                 }
             }
@@ -451,7 +474,7 @@ impl<'v> Walker<'_, 'v> {
                 // A condition's `friendly_name` is a label on the canvas: never rendered.
                 for member in members.values().filter(|m| !m.key_is("friendly_name")) {
                     self.path.push(Step::Member(member));
-                    self.walk(base, member);
+                    self.walk(member);
                     self.path.pop();
                 }
             }
@@ -461,6 +484,14 @@ impl<'v> Walker<'_, 'v> {
 
     fn write_pointer(&mut self) {
         self.pointer.clear();
+        match self.base {
+            Base::Properties => self.pointer.push_str("/properties"),
+            Base::Conditions(index) => {
+                self.pointer.push_str("/transitions/");
+                push_index(&mut self.pointer, index as usize);
+                self.pointer.push_str("/conditions");
+            }
+        }
         for step in &self.path {
             match step {
                 Step::Member(member) => {
@@ -520,8 +551,11 @@ pub fn scan_liquid(text: &str, mut visit: impl FnMut(Found<'_, '_>)) {
     for (start, end, is_output) in blocks(text) {
         let block = &text[start..end];
         let tag = if is_output { "" } else { tag_name(block) };
-        in_string ^= count_quotes(&text[counted..start - 2]) % 2 == 1;
-        counted = (end + 2).min(text.len());
+        // Quotes matter only to a JSON text: elsewhere they are not counted at all.
+        if is_json {
+            in_string ^= count_quotes(&text[counted..start - 2]) % 2 == 1;
+            counted = (end + 2).min(text.len());
+        }
         if let Some(closing) = skipping {
             skipping = (tag != closing).then_some(closing);
             continue;
@@ -563,6 +597,10 @@ fn is_inline_comment(block: &str) -> bool {
 fn defined_names(text: &str) -> Vec<&str> {
     // A template defines a handful of names at most: a list beats hashing every read.
     let mut names = Vec::new();
+    // Only tags define names, and most texts have none: a `%` is needed to open one.
+    if memchr::memchr(b'%', text.as_bytes()).is_none() {
+        return names;
+    }
     for (start, end, is_output) in blocks(text) {
         if is_output {
             continue;
@@ -671,10 +709,9 @@ fn tag_name(block: &str) -> &str {
 
 /// Whether an output block pipes through `default`, which fills in an empty value.
 fn has_default_filter(block: &str) -> bool {
-    block
-        .split('|')
-        .skip(1)
-        .any(|filter| tag_name(filter.trim_start()) == "default")
+    // A filter's name follows its `|` and ends before the next one.
+    memchr::memchr_iter(b'|', block.as_bytes())
+        .any(|at| tag_name(block[at + 1..].trim_start()) == "default")
 }
 
 /// Whether a string holds a deployment placeholder, `${name}`, that a templating step
@@ -791,8 +828,21 @@ fn is_ident_start(c: u8) -> bool {
 }
 
 fn is_ident_byte(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
+    IDENT_BYTES[usize::from(c)]
 }
+
+/// ASCII letters and digits, `_` and `-`, by byte: one load for a test that runs on every
+/// byte of every path.
+const IDENT_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        table[c] = b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+        c += 1;
+    }
+    table
+};
 
 fn is_path_byte(c: u8) -> bool {
     is_ident_byte(c) || c == b'.' || c == b']'
@@ -807,11 +857,8 @@ fn read_path<'t>(
 ) -> usize {
     let bytes = text.as_bytes();
     let ident = |from: usize| {
-        let mut to = from;
-        while to < end && is_ident_byte(bytes[to]) {
-            to += 1;
-        }
-        to
+        let name = bytes[from..end].iter().position(|&b| !is_ident_byte(b));
+        name.map_or(end, |len| from + len)
     };
     let to = ident(i);
     segments.push((&text[i..to], i..to));
