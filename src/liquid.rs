@@ -302,14 +302,12 @@ pub fn liquid_texts(flow: &Flow) -> Vec<LiquidText> {
         if let Some(properties) = value.get("properties") {
             walker.walk_below(Base::Properties, properties);
         }
+        // By the file's own positions: the model leaves out a transition that is not an
+        // object, so its list can stand out of step with the file's.
         let transitions = value.get("transitions").and_then(Json::as_array);
-        for (transition, item) in state
-            .transitions
-            .iter()
-            .zip(transitions.into_iter().flatten())
-        {
+        for (index, item) in transitions.into_iter().flatten().enumerate() {
             if let Some(conditions) = item.get("conditions") {
-                walker.walk_below(Base::Conditions(transition.index), conditions);
+                walker.walk_below(Base::Conditions(index as u32), conditions);
             }
         }
     }
