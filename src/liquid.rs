@@ -305,9 +305,9 @@ pub fn liquid_texts(flow: &Flow) -> Vec<LiquidText> {
         // By the file's own positions: the model leaves out a transition that is not an
         // object, so its list can stand out of step with the file's.
         let transitions = value.get("transitions").and_then(Json::as_array);
-        for (index, item) in transitions.into_iter().flatten().enumerate() {
+        for (position, item) in transitions.into_iter().flatten().enumerate() {
             if let Some(conditions) = item.get("conditions") {
-                walker.walk_below(Base::Conditions(index as u32), conditions);
+                walker.walk_below(Base::Conditions(position as u32), conditions);
             }
         }
     }
