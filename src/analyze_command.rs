@@ -416,25 +416,22 @@ fn render<'r>(
             _ => Err("--statistics prints text or json".to_string()),
         };
     }
-    Ok(Rendered::Text(match args.format {
-        OutputFormat::Json => return Ok(Rendered::Json(reports)),
-        OutputFormat::Sarif => {
-            report::sarif::render(reports, &ProjectRoot::find(args.project_root.as_deref()))
-        }
-        OutputFormat::Github => {
-            report::github::render(reports, &ProjectRoot::find(args.project_root.as_deref()))
-        }
-        OutputFormat::Concise => report::concise::render(reports),
-        OutputFormat::Markdown => report::markdown::render(reports),
+    let root = || ProjectRoot::find(args.project_root.as_deref());
+    Ok(match args.format {
+        OutputFormat::Json => Rendered::Json(reports),
+        OutputFormat::Sarif => Rendered::Text(report::sarif::render(reports, &root())),
+        OutputFormat::Github => Rendered::Text(report::github::render(reports, &root())),
+        OutputFormat::Concise => Rendered::Text(report::concise::render(reports)),
+        OutputFormat::Markdown => Rendered::Text(report::markdown::render(reports)),
         OutputFormat::Text => {
             let mut text = rendered;
             if !args.quiet {
                 text.push_str(&report::text::summary_line(&report::Summary::of(reports)));
                 text.push('\n');
             }
-            text
+            Rendered::Text(text)
         }
-    }))
+    })
 }
 
 pub(crate) fn write_baseline(reports: &[FileReport], path: &Path) -> u8 {

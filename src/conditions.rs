@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use crate::catalog::{self, MATCH, NO_MATCH, Role};
 use crate::flow::json::Json;
 use crate::flow::{Flow, Location, State, Transition};
-
 use crate::liquid;
+
 /// Whether a string holds Liquid: the condition rules leave such values alone.
 pub use crate::liquid::has_liquid;
 

@@ -168,17 +168,18 @@ pub fn keys_set_by<'f>(flow: &'f Flow, state: &State) -> impl Iterator<Item = (u
         .filter_map(|(i, item)| item.get("key").and_then(|k| k.as_str()).map(|k| (i, k)))
 }
 
-/// The set-variables widgets that set each flow variable, each widget once, in file order:
-/// one pass over the flow, so that asking for a variable's setters costs no pass of its own.
-pub fn setters_by_variable(flow: &Flow) -> foldhash::HashMap<&str, Vec<NodeIndex>> {
-    let mut setters: foldhash::HashMap<&str, Vec<NodeIndex>> = foldhash::HashMap::default();
+/// Flow variable → the set-variables widgets that set it, in file order.
+pub type Setters<'f> = foldhash::HashMap<&'f str, Vec<NodeIndex>>;
+
+/// Every flow variable's setters, in one pass over the flow. A widget is listed once per
+/// entry of its `variables` that sets the key: one that sets a key twice counts as several
+/// setters for [`VariablesSet`].
+pub fn setters_by_variable(flow: &Flow) -> Setters<'_> {
+    let mut setters = Setters::default();
     for state in &flow.states {
         let node = state.id.node();
         for (_, key) in keys_set_by(flow, state) {
-            let nodes = setters.entry(key).or_default();
-            if nodes.last() != Some(&node) {
-                nodes.push(node);
-            }
+            setters.entry(key).or_default().push(node);
         }
     }
     setters
@@ -193,7 +194,7 @@ pub fn setters_by_variable(flow: &Flow) -> foldhash::HashMap<&str, Vec<NodeIndex
 /// variable with several setters counts as set, so a huge flow costs no more than 64 passes
 /// and loses findings rather than reporting wrong ones.
 pub struct VariablesSet<'c> {
-    setters: Names<Vec<NodeIndex>>,
+    setters: &'c Setters<'c>,
     dominators: Option<&'c DominatorTree>,
     /// For variables with several setters: the states reachable without passing one.
     unset_regions: Names<FixedBitSet>,
@@ -207,25 +208,14 @@ type Names<T> = foldhash::HashMap<String, T>;
 pub const MAX_UNSET_REGIONS: usize = 64;
 
 impl<'c> VariablesSet<'c> {
-    /// `read` names the variables whose reads will be asked about.
+    /// `setters` are the flow's (see [`setters_by_variable`]); `read` names the variables
+    /// whose reads will be asked about.
     pub fn compute<'r>(
-        flow: &Flow,
         graph: &FlowGraph,
+        setters: &'c Setters<'c>,
         dominators: Option<&'c DominatorTree>,
         read: impl IntoIterator<Item = &'r str>,
     ) -> VariablesSet<'c> {
-        let mut setters: Names<Vec<NodeIndex>> = Names::default();
-        for (index, state) in flow.states.iter().enumerate() {
-            let node = StateId::new(index).node();
-            for (_, key) in keys_set_by(flow, state) {
-                // Looked up before copying: a variable is set by many widgets.
-                if let Some(nodes) = setters.get_mut(key) {
-                    nodes.push(node);
-                } else {
-                    setters.insert(key.to_string(), vec![node]);
-                }
-            }
-        }
         let mut unset_regions = Names::default();
         for name in read {
             match setters.get(name) {
@@ -328,9 +318,10 @@ mod tests {
         let graph = FlowGraph::build(&flow);
         let dominators = DominatorTree::compute(&graph);
         let names: Vec<String> = (0..=MAX_UNSET_REGIONS).map(|i| format!("v{i}")).collect();
+        let setters = setters_by_variable(&flow);
         let set = VariablesSet::compute(
-            &flow,
             &graph,
+            &setters,
             dominators.as_ref(),
             names.iter().map(String::as_str),
         );

@@ -46,7 +46,7 @@ pub struct Facts<'a> {
     channels: OnceCell<Channels>,
     cycle_of: OnceCell<Vec<Option<usize>>>,
     spinning_cycles: OnceCell<Vec<Vec<NodeIndex>>>,
-    variable_setters: OnceCell<foldhash::HashMap<&'a str, Vec<NodeIndex>>>,
+    variable_setters: OnceCell<dataflow::Setters<'a>>,
     suggestions_left: Cell<usize>,
 }
 
@@ -139,13 +139,10 @@ impl<'a> Facts<'a> {
             .get_or_init(|| Channels::compute(self.flow, self.graph))
     }
 
-    /// The set-variables widgets that set a flow variable, in file order (see
-    /// [`dataflow::setters_by_variable`]).
-    pub fn variable_setters(&self, name: &str) -> &[NodeIndex] {
+    /// Every flow variable's set-variables widgets (see [`dataflow::setters_by_variable`]).
+    pub fn variable_setters(&self) -> &dataflow::Setters<'a> {
         self.variable_setters
             .get_or_init(|| dataflow::setters_by_variable(self.flow))
-            .get(name)
-            .map_or(&[], Vec::as_slice)
     }
 
     /// Whether `a` and `b` lie on a common cycle (one strongly connected set of states).

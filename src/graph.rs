@@ -118,9 +118,9 @@ struct NameIndex {
 }
 
 impl NameIndex {
-    /// With duplicate names the first state wins, as the rules report the others; an
+    /// The index, and the states whose name was already taken, each with the state that
+    /// has it. With duplicate names the first state wins, as the rules report the others; an
     /// anonymous state (no readable name) is nobody's target.
-    /// The index, and the states whose name was already taken with the state that has it.
     fn new(flow: &Flow) -> (NameIndex, Vec<(NodeIndex, NodeIndex)>) {
         let bytes = flow.states.iter().map(|s| s.name.len()).sum();
         let mut index = NameIndex {

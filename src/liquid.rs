@@ -364,7 +364,7 @@ fn expected_sizes(text: &str, texts: &[LiquidText]) -> (usize, usize) {
         blocks += openings(literal).count();
         bytes += literal.len();
     }
-    ((blocks).min(bytes / 16), (3 * blocks).min(bytes / 8))
+    (blocks.min(bytes / 16), (3 * blocks).min(bytes / 8))
 }
 
 impl Reference<'_> {

@@ -207,35 +207,6 @@ impl Location {
         self.extend(|path| path.index(index))
     }
 
-    /// A place below this one, named by steps already escaped as a pointer (`/0/value`).
-    pub fn below(&self, escaped: &str) -> Location {
-        let root = MemberPath::root();
-        match self {
-            Location::Definition { path } => Location::Definition {
-                path: path.joined(&[escaped]),
-            },
-            Location::State { state } => Location::StateMember {
-                state: *state,
-                path: root.joined(&[escaped]),
-            },
-            Location::StateMember { state, path } => Location::StateMember {
-                state: *state,
-                path: path.joined(&[escaped]),
-            },
-            Location::Transition { state, index } => Location::TransitionMember {
-                state: *state,
-                index: *index,
-                path: root.joined(&[escaped]),
-            },
-            Location::TransitionMember { state, index, path } => Location::TransitionMember {
-                state: *state,
-                index: *index,
-                path: path.joined(&[escaped]),
-            },
-            Location::Pointer(pointer) => Location::Pointer(pointer.clone() + escaped),
-        }
-    }
-
     fn extend(self, step: impl FnOnce(MemberPath) -> MemberPath) -> Location {
         match self {
             Location::Definition { path } => Location::Definition { path: step(path) },

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::catalog::{self, Role};
+use crate::dataflow::keys_set_by;
 use crate::facts::takes_part_in_project;
 use crate::flow::json::{Json, Span};
 use crate::flow::{Flow, Location, MemberPath, Position, SourceText};
@@ -252,18 +253,19 @@ fn exact<T>(mut list: Vec<T>) -> Vec<T> {
 /// The keys set-variables widgets set, in the states the trigger reaches.
 fn outputs(flow: &Flow) -> BTreeSet<String> {
     // Most flows set no variables: no graph to build for them.
-    if !flow.states.iter().any(|s| s.kind == "set-variables") {
+    if !flow
+        .states
+        .iter()
+        .any(|s| catalog::role(&s.kind) == Role::SetVariables)
+    {
         return BTreeSet::new();
     }
     let reachable = FlowGraph::build(flow).reachable();
     flow.states
         .iter()
         .zip(reachable)
-        .filter(|(s, reached)| *reached && s.kind == "set-variables")
-        .filter_map(|(s, _)| flow.properties(s)?.get("variables"))
-        .filter_map(Json::as_array)
-        .flatten()
-        .filter_map(|v| v.get("key")?.as_str())
-        .map(str::to_string)
+        .filter(|&(_, reached)| reached)
+        .flat_map(|(s, _)| keys_set_by(flow, s))
+        .map(|(_, key)| key.to_string())
         .collect()
 }

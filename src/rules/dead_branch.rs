@@ -88,7 +88,9 @@ fn writers(ctx: &Context, input: &str) -> Vec<NodeIndex> {
         let names: Vec<&str> = path.iter().map(String::as_str).collect();
         match names.as_slice() {
             ["widgets", widget, ..] => found.extend(ctx.graph.node(widget)),
-            ["flow", "variables", key, ..] => found.extend(ctx.variable_setters(key)),
+            ["flow", "variables", key, ..] => {
+                found.extend(ctx.variable_setters().get(key).into_iter().flatten());
+            }
             _ => {}
         }
     }

@@ -3,7 +3,6 @@
 
 use foldhash::{HashSet, HashSetExt};
 
-use crate::dataflow;
 use crate::liquid::Root;
 use crate::rule::{Context, Diagnostic, Rule};
 
@@ -16,22 +15,17 @@ declare_rule!(
 
 impl Rule for UndefinedFlowVariable {
     fn check(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
-        let set: HashSet<&str> = ctx
-            .flow
-            .states
-            .iter()
-            .flat_map(|s| dataflow::keys_set_by(ctx.flow, s).map(|(_, key)| key))
-            .collect();
+        let setters = ctx.variable_setters();
         let mut reported = HashSet::new();
         for reference in ctx.references() {
-            if reference.root() != Root::FlowVariable || set.contains(reference.name()) {
+            if reference.root() != Root::FlowVariable || setters.contains_key(reference.name()) {
                 continue;
             }
             if !reported.insert((reference.state(), reference.name())) {
                 continue;
             }
             let reader = &ctx.state(reference.state()).name;
-            let nearest = ctx.nearest(reference.name(), set.iter().copied());
+            let nearest = ctx.nearest(reference.name(), setters.keys().copied());
             let help = match nearest.closest {
                 Some(close) => format!("did you mean `{close}`?"),
                 None => format!(

@@ -26,8 +26,8 @@ impl Rule for UnsetFlowVariable {
             return;
         }
         let variables = VariablesSet::compute(
-            ctx.flow,
             ctx.graph,
+            ctx.variable_setters(),
             ctx.dominators(),
             references.iter().map(|r| r.name()),
         );
