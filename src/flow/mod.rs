@@ -4,6 +4,7 @@ pub mod json;
 mod legacy;
 pub mod location;
 pub mod model;
+mod shared_str;
 pub mod source;
 
 use std::io::Read;
@@ -12,6 +13,7 @@ use std::sync::Arc;
 
 pub use location::{Location, MemberPath, StateId};
 pub use model::{Defect, Flow, State, Transition};
+pub use shared_str::SharedStr;
 pub use source::{Position, SourceText};
 
 /// Larger inputs are refused before they are read.

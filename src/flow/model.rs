@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use super::SharedStr;
 use super::json::{BodyOffsets, Document, Items, Json, Kind, NodeId, Span};
 use super::location::StateId;
 
@@ -33,9 +34,9 @@ pub struct Flow {
 #[derive(Debug)]
 pub struct State {
     /// Empty for a state without a readable name: no transition can lead to it.
-    pub name: String,
+    pub name: SharedStr,
     /// The widget type, e.g. `say-play`; empty when it cannot be read.
-    pub kind: String,
+    pub kind: SharedStr,
     /// Its index in `Flow::states`: what [`State::location`] names it by.
     pub id: StateId,
     pub transitions: Vec<Transition>,
@@ -47,9 +48,9 @@ pub struct State {
 #[derive(Debug)]
 pub struct Transition {
     /// Empty when the transition has no readable `event`.
-    pub event: String,
+    pub event: SharedStr,
     /// The target state; `None` when `next` is missing or empty, which ends the execution.
-    pub next: Option<String>,
+    pub next: Option<SharedStr>,
     /// The state it belongs to.
     pub state: StateId,
     /// Its position in the file's `transitions` array: a transition that is not an object is
@@ -353,8 +354,8 @@ fn widget_owner(name: &str) -> String {
 /// A state, kept even when broken so that positions and indexes stay those of the file.
 fn read_state(value: Json, place: Place, defects: &mut Vec<Defect>) -> State {
     let mut state = State {
-        name: String::new(),
-        kind: String::new(),
+        name: SharedStr::default(),
+        kind: SharedStr::default(),
         id: StateId::new(place.state),
         transitions: Vec::new(),
         incomplete: true,
@@ -424,7 +425,7 @@ fn read_transition(
     let next = match value.get("next").map(|n| (n, n.kind())) {
         None | Some((_, Kind::Null)) => None,
         Some((_, Kind::String(""))) => None,
-        Some((_, Kind::String(name))) => Some(name.to_string()),
+        Some((next, Kind::String(_))) => next.as_shared_str(),
         Some((other, _)) => {
             defects.push(defect(
                 format!(
@@ -455,7 +456,7 @@ fn string_member(
     owner: impl FnOnce() -> String,
     place: Place,
     defects: &mut Vec<Defect>,
-) -> String {
+) -> SharedStr {
     let consequence = match key {
         "name" => ": no transition can lead to it",
         "event" => ": it never fires",
@@ -468,8 +469,8 @@ fn string_member(
         "event" => "name the event this transition handles, such as `success` or `noMatch`",
         _ => "write it as a string",
     };
-    match value.get(key).map(|v| (v, v.as_str())) {
-        Some((_, Some(text))) => text.to_string(),
+    match value.get(key).map(|v| (v, v.as_shared_str())) {
+        Some((_, Some(text))) => text,
         Some((other, None)) => {
             defects.push(defect(
                 format!(
@@ -480,7 +481,7 @@ fn string_member(
                 help,
                 &format!("{}/{key}", place.pointer()),
             ));
-            String::new()
+            SharedStr::default()
         }
         None => {
             defects.push(defect(
@@ -488,7 +489,7 @@ fn string_member(
                 help,
                 &place.pointer(),
             ));
-            String::new()
+            SharedStr::default()
         }
     }
 }

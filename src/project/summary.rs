@@ -233,7 +233,7 @@ fn call(
         })
         .collect();
     Some(Call {
-        widget: state.name.clone(),
+        widget: state.name.to_string(),
         at,
         flow_sid: text_at("flow_sid"),
         revision: text_at("flow_revision"),
