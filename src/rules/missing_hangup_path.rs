@@ -6,10 +6,11 @@
 //! side-effect widget after which no caller-facing widget can run.
 
 use petgraph::Direction;
-use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 
 use crate::catalog::{self, EventKind};
+use crate::dominators::Adjacency;
 use crate::flow::StateId;
 use crate::rule::{Context, Diagnostic, Rule};
 
@@ -150,13 +151,10 @@ fn nearest_post_dominating_work(ctx: &Context, work: &[bool]) -> Vec<Option<Node
 
 /// The reversed graph of normal outcomes, with an extra exit node that every unconnected
 /// non-hangup event leads to. State `i` keeps index `i`; the exit comes last.
-fn reversed_normal_graph(ctx: &Context) -> (DiGraph<(), ()>, NodeIndex) {
+fn reversed_normal_graph(ctx: &Context) -> (Adjacency, NodeIndex) {
     let count = ctx.graph.graph.node_count();
-    let mut reversed = DiGraph::with_capacity(count + 1, ctx.graph.graph.edge_count() + count);
-    for _ in 0..count {
-        reversed.add_node(());
-    }
-    let exit = reversed.add_node(());
+    let exit = count as u32;
+    let mut reversed: Vec<(u32, u32)> = Vec::with_capacity(ctx.graph.graph.edge_count() + count);
     for node in ctx.graph.graph.node_indices() {
         let state = ctx.state(node);
         let spec = catalog::widget(&state.kind);
@@ -164,12 +162,13 @@ fn reversed_normal_graph(ctx: &Context) -> (DiGraph<(), ()>, NodeIndex) {
             spec.and_then(|w| w.event(event))
                 .is_some_and(|e| e.kind == EventKind::Hangup)
         };
+        let at = node.index() as u32;
         // The graph's edges are the transitions whose `next` names a state; a normal
         // outcome without one ends the execution.
         let mut connected = 0;
         for edge in ctx.graph.graph.edges(node) {
             if !is_hangup(&state.transitions[edge.weight().transition].event) {
-                reversed.add_edge(edge.target(), node, ());
+                reversed.push((edge.target().index() as u32, at));
                 connected += 1;
             }
         }
@@ -178,8 +177,11 @@ fn reversed_normal_graph(ctx: &Context) -> (DiGraph<(), ()>, NodeIndex) {
         // Events the widget emits but the flow does not list end the execution too.
         let unlisted = spec.is_some_and(|w| w.unlisted_exits(state).next().is_some());
         if ends || unlisted || state.transitions.is_empty() {
-            reversed.add_edge(exit, node, ());
+            reversed.push((exit, at));
         }
     }
-    (reversed, exit)
+    (
+        Adjacency::new(count + 1, &reversed),
+        NodeIndex::new(exit as usize),
+    )
 }
