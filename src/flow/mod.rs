@@ -14,7 +14,7 @@ use std::sync::Arc;
 pub use location::{Location, MemberPath, StateId};
 pub use model::{Defect, Flow, State, Transition};
 pub use shared_str::SharedStr;
-pub use source::{Position, SourceText};
+pub use source::{IntoSharedText, Position, SourceText};
 
 /// Larger inputs are refused before they are read.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
@@ -292,10 +292,10 @@ pub fn split_resource_list(file: LoadedFile) -> Vec<LoadedFile> {
 }
 
 /// Parses text that is already in memory (stdin, tests, benchmarks).
-pub fn load_text(name: String, text: impl Into<Arc<str>>) -> LoadedFile {
-    let text: Arc<str> = text.into();
+pub fn load_text(name: String, text: impl IntoSharedText) -> LoadedFile {
+    let text = text.into_shared_text();
     let text = match text.strip_prefix('\u{feff}') {
-        Some(rest) => Arc::from(rest),
+        Some(rest) => Arc::new(rest.to_string()),
         None => text,
     };
     let source = SourceText::new(text);

@@ -145,7 +145,7 @@ impl Flow {
         let span = literal.span();
         let raw = literal.literal();
         let decoded = super::json::decode(raw.get(1..raw.len().saturating_sub(1)).unwrap_or(""));
-        let text: Arc<str> = Arc::from(decoded.text.as_ref());
+        let text = Arc::new(decoded.text.into_owned());
         let len = text.len();
         let embedded = Embedded {
             body: span.start + 1,
