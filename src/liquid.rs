@@ -35,7 +35,7 @@ pub type Segment<'t> = (&'t str, Span);
 /// of its path an 8-byte span into the file, spelled out only when the file writes it with
 /// escapes. Read them through [`Reference`].
 pub struct References {
-    source: Arc<String>,
+    source: Arc<str>,
     records: Vec<Record>,
     segments: Vec<SegmentRecord>,
     /// Names that are not their text in the file, by segment index (ascending): `None` for an
@@ -315,7 +315,7 @@ pub fn liquid_texts(flow: &Flow) -> Vec<LiquidText> {
 }
 
 /// Every reference in the Liquid of `texts`, in file order.
-pub fn references(flow: &Flow, source: &Arc<String>, texts: &[LiquidText]) -> References {
+pub fn references(flow: &Flow, source: &Arc<str>, texts: &[LiquidText]) -> References {
     let (records, segments) = expected_sizes(flow.text(source), texts);
     let mut all = References {
         source: Arc::clone(source),

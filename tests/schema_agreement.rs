@@ -21,7 +21,7 @@ fn flowcheck_pairs(path: &Path) -> Pairs {
     let flow = file.flow.expect("flow loads");
     schema::violations(&flow)
         .into_iter()
-        .map(|v| (v.state.map(|i| flow.state(i).name.to_string()), v.pointer))
+        .map(|v| (v.state.map(|i| flow.state(i).name.clone()), v.pointer))
         .collect()
 }
 

@@ -103,6 +103,6 @@ fn edge_label(flow: &Flow, transition: &Transition) -> String {
         .filter(|s| !s.is_empty());
     match friendly {
         Some(name) if transition.event == catalog::MATCH => name.to_string(),
-        _ => transition.event.to_string(),
+        _ => transition.event.clone(),
     }
 }

@@ -41,7 +41,7 @@ impl Matching {
             .enumerate()
             .filter_map(|(i, j)| Some((&old.states[i], &new.states[(*j)?])))
             .filter(|(a, b)| a.name != b.name && !a.name.is_empty())
-            .map(|(a, b)| (a.name.to_string(), b.name.to_string()))
+            .map(|(a, b)| (a.name.clone(), b.name.clone()))
             .collect();
         Names::new(map)
     }
@@ -86,7 +86,7 @@ fn placeholders(states: &[(usize, &State)]) -> Names {
     Names::new(
         states
             .iter()
-            .map(|(_, s)| (s.name.to_string(), PLACEHOLDER.to_string()))
+            .map(|(_, s)| (s.name.clone(), PLACEHOLDER.to_string()))
             .collect(),
     )
 }
@@ -266,8 +266,8 @@ fn match_edited_renames(old: &Flow, new: &Flow, matching: &mut Matching) {
     let old_graph = FlowGraph::build(old);
     let new_graph = FlowGraph::build(new);
     let names = matching.renames(old, new);
-    let old_name = |i: usize| matching.old_to_new[i].map(|j| new.states[j].name.to_string());
-    let new_name = |j: usize| matching.new_to_old[j].map(|_| new.states[j].name.to_string());
+    let old_name = |i: usize| matching.old_to_new[i].map(|j| new.states[j].name.clone());
+    let new_name = |j: usize| matching.new_to_old[j].map(|_| new.states[j].name.clone());
     let mut buckets: HashMap<u64, VecDeque<usize>> = HashMap::new();
     for (j, _) in &new_left {
         if let Some(key) = place(new, &new_graph, *j, &new_name) {

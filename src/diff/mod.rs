@@ -220,9 +220,9 @@ pub fn compare(old: &Side, new: &Side, options: Options) -> Result<Diff, String>
         if matching.old_to_new[i].is_none() {
             widgets.push(WidgetChange {
                 status: WidgetStatus::Removed,
-                name: state.name.to_string(),
+                name: state.name.clone(),
                 old_name: None,
-                kind: state.kind.to_string(),
+                kind: state.kind.clone(),
                 old_kind: None,
                 old_index: Some(i),
                 new_index: None,
@@ -246,7 +246,7 @@ pub fn compare(old: &Side, new: &Side, options: Options) -> Result<Diff, String>
     let mut became_reachable = Vec::new();
     for (i, j) in matching.old_to_new.iter().enumerate() {
         let Some(j) = *j else { continue };
-        let name = new_flow.states[j].name.to_string();
+        let name = new_flow.states[j].name.clone();
         match (old_reachable[i], new_reachable[j]) {
             (true, false) => became_unreachable.push(name),
             (false, true) => became_reachable.push(name),
@@ -303,18 +303,13 @@ impl Context<'_> {
             .transitions
             .iter()
             .enumerate()
-            .map(|(k, t)| {
-                (
-                    label(self.new, state, k, t),
-                    t.next.as_deref().map(str::to_string),
-                )
-            })
+            .map(|(k, t)| (label(self.new, state, k, t), t.next.clone()))
             .collect();
         WidgetChange {
             status: WidgetStatus::Added,
-            name: state.name.to_string(),
+            name: state.name.clone(),
             old_name: None,
-            kind: state.kind.to_string(),
+            kind: state.kind.clone(),
             old_kind: None,
             old_index: None,
             new_index: Some(j),
@@ -362,10 +357,10 @@ impl Context<'_> {
         Compared {
             widget: WidgetChange {
                 status: WidgetStatus::Changed,
-                name: new.name.to_string(),
-                old_name: (old.name != new.name).then(|| old.name.to_string()),
-                kind: new.kind.to_string(),
-                old_kind: (old.kind != new.kind).then(|| old.kind.to_string()),
+                name: new.name.clone(),
+                old_name: (old.name != new.name).then(|| old.name.clone()),
+                kind: new.kind.clone(),
+                old_kind: (old.kind != new.kind).then(|| old.kind.clone()),
                 old_index: Some(i),
                 new_index: Some(j),
                 transitions,
@@ -416,12 +411,12 @@ impl Context<'_> {
                     .as_deref()
                     .map(|n| self.renames.name(n).to_string())
             });
-            let new_next = b.map(|b| new.transitions[b].next.as_deref().map(str::to_string));
+            let new_next = b.map(|b| new.transitions[b].next.clone());
             if old_next != new_next {
                 changes.push(TransitionChange {
-                    event: event.to_string(),
+                    event: event.clone(),
                     label: label_of(),
-                    old: a.map(|a| old.transitions[a].next.as_deref().map(str::to_string)),
+                    old: a.map(|a| old.transitions[a].next.clone()),
                     new: new_next,
                     old_transition: a,
                     new_transition: b,
@@ -486,7 +481,7 @@ fn definition(flow: &Flow) -> Option<Value> {
 /// friendly name of the first (`match "sales"`), else its place among them (`match #2`).
 pub fn label(flow: &Flow, state: &State, index: usize, transition: &Transition) -> String {
     if transition.event != catalog::MATCH {
-        return transition.event.to_string();
+        return transition.event.clone();
     }
     let friendly = flow
         .conditions(transition)

@@ -129,8 +129,8 @@ impl Diagram {
             .states
             .iter()
             .map(|s| DiagramNode {
-                name: s.name.to_string(),
-                kind: s.kind.to_string(),
+                name: s.name.clone(),
+                kind: s.kind.clone(),
                 category: catalog::widget(&s.kind).map(|w| w.category),
                 status: Status::Clean,
                 notes: Vec::new(),
@@ -363,7 +363,7 @@ fn dangling(flow: &Flow, graph: &FlowGraph) -> (Vec<DiagramDangling>, Vec<Diagra
                 from,
                 to,
                 transition: index,
-                label: transition.event.to_string(),
+                label: transition.event.clone(),
                 findings: Vec::new(),
                 severity: None,
             });
@@ -380,7 +380,7 @@ fn edge_label(flow: &Flow, transition: &crate::flow::Transition) -> String {
         .filter(|s| !s.is_empty());
     match friendly {
         Some(name) if transition.event == catalog::MATCH => name.to_string(),
-        _ => transition.event.to_string(),
+        _ => transition.event.clone(),
     }
 }
 

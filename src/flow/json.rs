@@ -19,8 +19,6 @@ use std::sync::Arc;
 
 use serde_json::Number;
 
-use super::source::IntoSharedText;
-
 pub use view::{Items, ItemsIter, Json, JsonIndex, Kind, Members, MembersIter, NodeId};
 
 /// A byte range in the source text.
@@ -32,7 +30,7 @@ pub const MAX_DEPTH: usize = 256;
 /// A parsed text: the text itself (shared) and a table of its values. Cloning it is cheap.
 #[derive(Clone)]
 pub struct Document {
-    text: Arc<String>,
+    text: Arc<str>,
     tree: Arc<Tree>,
 }
 
@@ -124,8 +122,8 @@ impl Document {
 }
 
 /// Parses strict JSON: no comments, trailing commas, single quotes or other extensions.
-pub fn parse(text: impl IntoSharedText) -> Result<Document, ParseError> {
-    let text = text.into_shared_text();
+pub fn parse(text: impl Into<Arc<str>>) -> Result<Document, ParseError> {
+    let text = text.into();
     // Under 2 GiB, so that offsets leave a bit free (the Liquid references use it); files
     // are refused far below that (`flow::MAX_FILE_BYTES`).
     if text.len() >= 1 << 31 {

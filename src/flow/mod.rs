@@ -4,7 +4,6 @@ pub mod json;
 mod legacy;
 pub mod location;
 pub mod model;
-mod shared_str;
 pub mod source;
 
 use std::io::Read;
@@ -13,8 +12,7 @@ use std::sync::Arc;
 
 pub use location::{Location, MemberPath, StateId};
 pub use model::{Defect, Flow, State, Transition};
-pub use shared_str::SharedStr;
-pub use source::{IntoSharedText, Position, SourceText};
+pub use source::{Position, SourceText};
 
 /// Larger inputs are refused before they are read.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
@@ -292,10 +290,10 @@ pub fn split_resource_list(file: LoadedFile) -> Vec<LoadedFile> {
 }
 
 /// Parses text that is already in memory (stdin, tests, benchmarks).
-pub fn load_text(name: String, text: impl IntoSharedText) -> LoadedFile {
-    let text = text.into_shared_text();
+pub fn load_text(name: String, text: impl Into<Arc<str>>) -> LoadedFile {
+    let text: Arc<str> = text.into();
     let text = match text.strip_prefix('\u{feff}') {
-        Some(rest) => Arc::new(rest.to_string()),
+        Some(rest) => Arc::from(rest),
         None => text,
     };
     let source = SourceText::new(text);

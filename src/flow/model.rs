@@ -8,7 +8,6 @@
 
 use std::sync::Arc;
 
-use super::SharedStr;
 use super::json::{BodyOffsets, Document, Items, Json, Kind, NodeId, Span};
 use super::location::StateId;
 
@@ -34,9 +33,9 @@ pub struct Flow {
 #[derive(Debug)]
 pub struct State {
     /// Empty for a state without a readable name: no transition can lead to it.
-    pub name: SharedStr,
+    pub name: String,
     /// The widget type, e.g. `say-play`; empty when it cannot be read.
-    pub kind: SharedStr,
+    pub kind: String,
     /// Its index in `Flow::states`: what [`State::location`] names it by.
     pub id: StateId,
     pub transitions: Vec<Transition>,
@@ -48,9 +47,9 @@ pub struct State {
 #[derive(Debug)]
 pub struct Transition {
     /// Empty when the transition has no readable `event`.
-    pub event: SharedStr,
+    pub event: String,
     /// The target state; `None` when `next` is missing or empty, which ends the execution.
-    pub next: Option<SharedStr>,
+    pub next: Option<String>,
     /// The state it belongs to.
     pub state: StateId,
     /// Its position in the file's `transitions` array: a transition that is not an object is
@@ -145,7 +144,7 @@ impl Flow {
         let span = literal.span();
         let raw = literal.literal();
         let decoded = super::json::decode(raw.get(1..raw.len().saturating_sub(1)).unwrap_or(""));
-        let text = Arc::new(decoded.text.into_owned());
+        let text: Arc<str> = Arc::from(decoded.text.as_ref());
         let len = text.len();
         let embedded = Embedded {
             body: span.start + 1,
@@ -354,8 +353,8 @@ fn widget_owner(name: &str) -> String {
 /// A state, kept even when broken so that positions and indexes stay those of the file.
 fn read_state(value: Json, place: Place, defects: &mut Vec<Defect>) -> State {
     let mut state = State {
-        name: SharedStr::default(),
-        kind: SharedStr::default(),
+        name: String::new(),
+        kind: String::new(),
         id: StateId::new(place.state),
         transitions: Vec::new(),
         incomplete: true,
@@ -425,7 +424,7 @@ fn read_transition(
     let next = match value.get("next").map(|n| (n, n.kind())) {
         None | Some((_, Kind::Null)) => None,
         Some((_, Kind::String(""))) => None,
-        Some((next, Kind::String(_))) => next.as_shared_str(),
+        Some((_, Kind::String(name))) => Some(name.to_string()),
         Some((other, _)) => {
             defects.push(defect(
                 format!(
@@ -456,7 +455,7 @@ fn string_member(
     owner: impl FnOnce() -> String,
     place: Place,
     defects: &mut Vec<Defect>,
-) -> SharedStr {
+) -> String {
     let consequence = match key {
         "name" => ": no transition can lead to it",
         "event" => ": it never fires",
@@ -469,8 +468,8 @@ fn string_member(
         "event" => "name the event this transition handles, such as `success` or `noMatch`",
         _ => "write it as a string",
     };
-    match value.get(key).map(|v| (v, v.as_shared_str())) {
-        Some((_, Some(text))) => text,
+    match value.get(key).map(|v| (v, v.as_str())) {
+        Some((_, Some(text))) => text.to_string(),
         Some((other, None)) => {
             defects.push(defect(
                 format!(
@@ -481,7 +480,7 @@ fn string_member(
                 help,
                 &format!("{}/{key}", place.pointer()),
             ));
-            SharedStr::default()
+            String::new()
         }
         None => {
             defects.push(defect(
@@ -489,7 +488,7 @@ fn string_member(
                 help,
                 &place.pointer(),
             ));
-            SharedStr::default()
+            String::new()
         }
     }
 }

@@ -13,7 +13,7 @@ pub struct Position {
 /// The text is shared with the documents parsed from it, never copied.
 #[derive(Debug)]
 pub struct SourceText {
-    pub text: Arc<String>,
+    pub text: Arc<str>,
     line_starts: std::sync::OnceLock<Vec<usize>>,
     /// The characters before each [`CHARS_BLOCK`]-byte block, made the first time a column
     /// is asked for far into a long line (minified flows are one line).
@@ -24,40 +24,10 @@ pub struct SourceText {
 /// most one block's count (and the table 4 bytes per block).
 const CHARS_BLOCK: usize = 4096;
 
-/// Text that a document and the model can share: owned once, behind one pointer (an
-/// `Arc<String>` takes a read file without copying it, where an `Arc<str>` would copy it).
-pub trait IntoSharedText {
-    fn into_shared_text(self) -> Arc<String>;
-}
-
-impl IntoSharedText for Arc<String> {
-    fn into_shared_text(self) -> Arc<String> {
-        self
-    }
-}
-
-impl IntoSharedText for String {
-    fn into_shared_text(self) -> Arc<String> {
-        Arc::new(self)
-    }
-}
-
-impl IntoSharedText for &str {
-    fn into_shared_text(self) -> Arc<String> {
-        Arc::new(self.to_string())
-    }
-}
-
-impl IntoSharedText for &String {
-    fn into_shared_text(self) -> Arc<String> {
-        Arc::new(self.clone())
-    }
-}
-
 impl SourceText {
-    pub fn new(text: impl IntoSharedText) -> Self {
+    pub fn new(text: impl Into<Arc<str>>) -> Self {
         SourceText {
-            text: text.into_shared_text(),
+            text: text.into(),
             line_starts: std::sync::OnceLock::new(),
             chars_before_block: std::sync::OnceLock::new(),
         }

@@ -233,7 +233,7 @@ fn call(
         })
         .collect();
     Some(Call {
-        widget: state.name.to_string(),
+        widget: state.name.clone(),
         at,
         flow_sid: text_at("flow_sid"),
         revision: text_at("flow_revision"),

@@ -83,7 +83,7 @@ fn counted_transitions(flow: &Flow) -> impl Iterator<Item = (usize, usize)> + '_
 pub fn describe_transition(flow: &Flow, state: usize, transition: usize) -> String {
     let s = &flow.states[state];
     let t = &s.transitions[transition];
-    let mut label = t.event.to_string();
+    let mut label = t.event.clone();
     if t.event == "match" {
         let conditions: Vec<String> = flow
             .conditions(t)

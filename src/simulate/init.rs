@@ -152,7 +152,7 @@ fn answer(flow: &Flow, state: &State) -> Mock {
                 .find(|t| t.next.is_some() && normal(&t.event))
                 .or_else(|| state.transitions.iter().find(|t| t.next.is_some()))
                 .or_else(|| state.transitions.first())
-                .map(|t| t.event.to_string())
+                .map(|t| t.event.clone())
                 .or_else(|| {
                     spec.and_then(|s| s.events)
                         .and_then(|e| e.first())

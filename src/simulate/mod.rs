@@ -136,7 +136,7 @@ pub fn run_file(path: &Path, filter: Option<&str>) -> FileRun {
             .and_then(|p| p.get("flow_sid"))
             .and_then(|v| v.as_str());
         if let Some(sub) = sid.and_then(|sid| subflows.get(sid)) {
-            by_widget.insert(state.name.to_string(), sub);
+            by_widget.insert(state.name.clone(), sub);
         }
     }
     let checked = file.scenarios.iter().try_for_each(|scenario| {

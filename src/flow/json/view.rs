@@ -2,7 +2,6 @@
 
 use serde_json::{Number, Value};
 
-use super::super::SharedStr;
 use super::{Document, NONE, Span, Tree, array_index, parse_number, unescape_token};
 
 /// A value of a document: a position in its table, so copying it is free. Strings are
@@ -119,20 +118,6 @@ impl<'d> Json<'d> {
 
     pub fn as_str(self) -> Option<&'d str> {
         self.is_string().then(|| self.string())
-    }
-
-    /// A string as a [`SharedStr`]: a range of the document's text, or, for a string
-    /// written with escapes, a copy of its decoded text.
-    pub fn as_shared_str(self) -> Option<SharedStr> {
-        if !self.is_string() {
-            return None;
-        }
-        let node = self.tree().node(self.node);
-        if node.aux != NONE {
-            return Some(SharedStr::from(self.string()));
-        }
-        let body = node.start as usize + 1..(node.end as usize).saturating_sub(1);
-        SharedStr::within(&self.doc.text, body)
     }
 
     /// The number, read from its text as serde_json reads it (`1.0` and `1e3` are floats).
