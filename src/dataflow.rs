@@ -23,7 +23,7 @@ pub struct DominatorTree {
     /// The children of node `i` are `children[child_start[i]..child_start[i + 1]]`, in node
     /// order.
     child_start: Vec<u32>,
-    children: Vec<NodeIndex>,
+    children: Vec<u32>,
     root: NodeIndex,
 }
 
@@ -34,25 +34,13 @@ impl DominatorTree {
     pub fn compute(graph: &FlowGraph) -> Option<DominatorTree> {
         let root = graph.root?;
         let dominators = crate::dominators::compute(&graph.graph, root);
-        let parent = |node| dominators.immediate_dominator(node);
         let count = graph.graph.node_count();
-        // Children grouped by parent with a counting sort: count, add up, place.
-        let mut child_start = vec![0u32; count + 1];
-        for p in graph.graph.node_indices().filter_map(parent) {
-            child_start[p.index() + 1] += 1;
-        }
-        for i in 0..count {
-            child_start[i + 1] += child_start[i];
-        }
-        let mut children = vec![root; child_start[count] as usize];
-        let mut next = child_start.clone();
-        for node in graph.graph.node_indices() {
-            if let Some(p) = parent(node) {
-                children[next[p.index()] as usize] = node;
-                next[p.index()] += 1;
-            }
-        }
-        drop(next);
+        // The tree's edges, parent to child, grouped by parent.
+        let edges = graph.graph.node_indices().filter_map(|node| {
+            let parent = dominators.immediate_dominator(node)?;
+            Some((parent.index() as u32, node.index() as u32))
+        });
+        let (child_start, children) = crate::dominators::grouped(count, edges);
         let mut tree = DominatorTree {
             interval: vec![UNREACHED; count],
             child_start,
@@ -77,7 +65,7 @@ impl DominatorTree {
             self.interval[node.index()].0 = clock;
             clock += 1;
             stack.push((node, true));
-            stack.extend(self.children(node).iter().map(|&c| (c, false)));
+            stack.extend(self.children(node).map(|c| (c, false)));
         }
     }
 
@@ -92,12 +80,14 @@ impl DominatorTree {
     }
 
     /// The nodes `node` immediately dominates: its children in the tree.
-    pub fn children(&self, node: NodeIndex) -> &[NodeIndex] {
+    pub fn children(&self, node: NodeIndex) -> impl Iterator<Item = NodeIndex> + '_ {
         let (from, to) = (
             self.child_start[node.index()],
             self.child_start[node.index() + 1],
         );
-        &self.children[from as usize..to as usize]
+        self.children[from as usize..to as usize]
+            .iter()
+            .map(|&c| NodeIndex::new(c as usize))
     }
 
     /// Whether `a` runs on every path from the start to `b` (every node dominates itself).

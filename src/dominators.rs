@@ -58,8 +58,12 @@ impl Adjacency {
 }
 
 /// Edges grouped by their first node with a counting sort: where each group starts, then
-/// the second nodes.
-fn grouped(nodes: usize, edges: impl Iterator<Item = (u32, u32)> + Clone) -> (Vec<u32>, Vec<u32>) {
+/// the second nodes, in the edges' order. The first node `i`'s group is
+/// `targets[start[i]..start[i + 1]]`.
+pub(crate) fn grouped(
+    nodes: usize,
+    edges: impl Iterator<Item = (u32, u32)> + Clone,
+) -> (Vec<u32>, Vec<u32>) {
     let mut start = vec![0u32; nodes + 1];
     for (from, _) in edges.clone() {
         start[from as usize + 1] += 1;
@@ -125,9 +129,7 @@ pub fn compute(graph: &impl Digraph, root: NodeIndex) -> Dominators {
     let order = preorder(graph, root.index() as u32);
     let n = order.vertex.len();
     let mut semi: Vec<u32> = (0..n as u32).collect();
-    let mut label: Vec<u32> = (0..n as u32).collect();
-    let mut ancestor = vec![NONE; n];
-    let mut path = Vec::new();
+    let mut forest = Forest::new(n);
     for w in (1..n).rev() {
         for pred in graph.predecessors(order.vertex[w]) {
             let v = order.number[pred as usize];
@@ -137,18 +139,13 @@ pub fn compute(graph: &impl Digraph, root: NodeIndex) -> Dominators {
             let candidate = if v as usize <= w {
                 v
             } else {
-                let forest = Forest {
-                    ancestor: &mut ancestor,
-                    label: &mut label,
-                    path: &mut path,
-                };
                 semi[forest.eval(v, &semi) as usize]
             };
             semi[w] = semi[w].min(candidate);
         }
-        ancestor[w] = order.parent[w];
+        forest.ancestor[w] = order.parent[w];
     }
-    drop((label, ancestor, path));
+    drop(forest);
     // Nearest common ancestor pass: walk up from the DFS parent until above the semidominator.
     let mut idom = order.parent;
     for w in 1..n {
@@ -207,40 +204,46 @@ fn preorder(graph: &impl Digraph, root: u32) -> Preorder {
     order
 }
 
-/// The ancestor forest of the semidominator pass, with a scratch path kept between calls.
-struct Forest<'a> {
-    ancestor: &'a mut [u32],
-    label: &'a mut [u32],
-    path: &'a mut Vec<u32>,
+/// The ancestor forest of the semidominator pass, by DFS number, with a scratch path kept
+/// between calls.
+struct Forest {
+    ancestor: Vec<u32>,
+    label: Vec<u32>,
+    path: Vec<usize>,
 }
 
-impl Forest<'_> {
+impl Forest {
+    /// `n` vertices, each its own tree.
+    fn new(n: usize) -> Forest {
+        Forest {
+            ancestor: vec![NONE; n],
+            label: (0..n as u32).collect(),
+            path: Vec::new(),
+        }
+    }
+
     /// The vertex with the smallest semidominator on the path from `v` up the forest,
     /// compressing the path as it goes (without recursion).
-    fn eval(self, v: u32, semi: &[u32]) -> u32 {
-        let Forest {
-            ancestor,
-            label,
-            path,
-        } = self;
-        let at = |x: u32| x as usize;
-        if ancestor[at(v)] == NONE {
-            return label[at(v)];
+    fn eval(&mut self, v: u32, semi: &[u32]) -> u32 {
+        let (ancestor, label) = (&mut self.ancestor, &mut self.label);
+        let v = v as usize;
+        if ancestor[v] == NONE {
+            return label[v];
         }
-        path.clear();
+        self.path.clear();
         let mut x = v;
-        while ancestor[at(x)] != NONE && ancestor[at(ancestor[at(x)])] != NONE {
-            path.push(x);
-            x = ancestor[at(x)];
+        while ancestor[x] != NONE && ancestor[ancestor[x] as usize] != NONE {
+            self.path.push(x);
+            x = ancestor[x] as usize;
         }
-        for &x in path.iter().rev() {
-            let a = ancestor[at(x)];
-            if semi[at(label[at(a)])] < semi[at(label[at(x)])] {
-                label[at(x)] = label[at(a)];
+        for &x in self.path.iter().rev() {
+            let a = ancestor[x] as usize;
+            if semi[label[a] as usize] < semi[label[x] as usize] {
+                label[x] = label[a];
             }
-            ancestor[at(x)] = ancestor[at(a)];
+            ancestor[x] = ancestor[a];
         }
-        label[at(v)]
+        label[v]
     }
 }
 

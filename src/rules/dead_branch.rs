@@ -156,8 +156,7 @@ impl<'w, 'c, 's, 'f> Walk<'w, 'c, 's, 'f> {
             }
             self.enter(node, out);
             stack.push((node, true));
-            let children = self.dominators.children(node);
-            stack.extend(children.iter().map(|&c| (c, false)));
+            stack.extend(self.dominators.children(node).map(|c| (c, false)));
         }
         // Every edge the walk expects is walked; this is only in case one was not.
         let mut rest: Vec<(usize, Incoming)> = self.pending.drain().collect();
